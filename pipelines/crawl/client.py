@@ -1,0 +1,221 @@
+"""The crawler's view of a hub: huggingface_hub's HfApi with request counting, timeouts and retries.
+
+huggingface_hub retries paginated calls itself (honouring RateLimit headers) but not model_info,
+list_repo_refs or single downloads, and its shared HTTP client has no timeout. This module installs a
+client factory that counts every request by rate-limit bucket and sets timeouts, and wraps the calls the
+client does not retry with bounded retries. The token comes from HF_TOKEN and is never logged or stored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx2
+from huggingface_hub import HfApi
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    HfHubHTTPError,
+    LocalEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
+from huggingface_hub.utils import (
+    build_hf_headers,
+    hf_raise_for_status,
+    http_backoff,
+    parse_ratelimit_headers,
+    set_client_factory,
+)
+from huggingface_hub.utils._http import hf_request_event_hook  # the client's own hook (trace ids, offline mode)
+
+log = logging.getLogger("hubmine.crawl")
+T = TypeVar("T")
+RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+DEFAULT_ENDPOINT = "https://huggingface.co"
+LISTING_EXPAND = [
+    "author", "sha", "createdAt", "lastModified", "private", "gated", "disabled", "downloads", "downloadsAllTime",
+    "likes", "trendingScore", "tags", "pipeline_tag", "library_name", "cardData", "siblings", "spaces",
+    "safetensors", "config", "transformersInfo", "gguf",
+]
+SPACE_EXPAND = ["author", "createdAt", "lastModified", "likes", "models", "sdk", "sha", "tags"]
+
+
+def default_endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+class RequestCounter:
+    """Requests per rate-limit bucket, as the Hub counts them (`/resolve/` paths are resolvers)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.counts = {"api": 0, "resolvers": 0, "other": 0, "retries": 0}
+
+    def on_request(self, request: httpx2.Request) -> None:
+        path = request.url.path
+        bucket = "resolvers" if ("/resolve/" in path or "/resolve-cache/" in path) else "api" if path.startswith("/api/") else "other"
+        with self._lock:
+            self.counts[bucket] += 1
+
+    def retry(self) -> None:
+        with self._lock:
+            self.counts["retries"] += 1
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counts)
+
+
+COUNTER = RequestCounter()
+_installed: tuple | None = None
+_install_lock = threading.Lock()
+
+
+def install_http_client(timeout_s: float, max_connections: int) -> None:
+    """Route all huggingface_hub traffic of this process through a counted client with timeouts."""
+    global _installed
+    key = (timeout_s, max_connections)
+    with _install_lock:
+        if _installed == key:
+            return
+
+        def factory() -> httpx2.Client:
+            return httpx2.Client(
+                event_hooks={"request": [hf_request_event_hook, COUNTER.on_request]},
+                follow_redirects=True,
+                timeout=httpx2.Timeout(timeout_s, connect=min(10.0, timeout_s)),
+                limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+            )
+
+        set_client_factory(factory)
+        _installed = key
+
+
+def _wait_for(error: Exception, attempt: int, base: float, cap: float) -> float:
+    response = getattr(error, "response", None)
+    if response is not None:
+        info = parse_ratelimit_headers(response.headers)
+        if response.status_code == 429 and info is not None and info.remaining == 0:
+            return info.reset_in_seconds + 1
+        retry_after = response.headers.get("Retry-After")
+        if retry_after and retry_after.strip().isdigit():
+            return int(retry_after) + 1
+    return min(cap, base * 2 ** attempt) * (0.5 + random.random() / 2)
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, (RepositoryNotFoundError, RevisionNotFoundError)):
+        return False
+    if isinstance(error, LocalEntryNotFoundError):
+        return True  # hf_hub_download's wrapper around a connection problem
+    if isinstance(error, EntryNotFoundError):
+        return False
+    if isinstance(error, HfHubHTTPError):
+        response = error.response
+        return response is not None and response.status_code in RETRY_STATUS
+    return isinstance(error, (httpx2.TransportError, httpx2.DecodingError, json.JSONDecodeError, OSError))
+
+
+class HubClient:
+    """One hub endpoint; thread-safe (the HTTP client is shared, counters are locked)."""
+
+    def __init__(self, endpoint: str | None = None, *, timeout_s: float = 30.0, max_retries: int = 5,
+                 concurrency: int = 8, backoff_base_s: float = 1.0, backoff_cap_s: float = 30.0):
+        self.endpoint = (endpoint or default_endpoint()).rstrip("/")
+        self.max_retries = max_retries
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.concurrency = concurrency
+        install_http_client(timeout_s, max(16, concurrency * 2))
+        self.api = HfApi(endpoint=self.endpoint, token=os.environ.get("HF_TOKEN") or None, library_name="hubmine")
+        self.counter = COUNTER
+
+    def __repr__(self) -> str:  # never shows the token
+        return f"HubClient(endpoint={self.endpoint!r})"
+
+    def retrying(self, fn: Callable[[], T], what: str) -> T:
+        """Bounded retries with backoff (Retry-After / RateLimit aware) for calls the client does not retry."""
+        attempts = self.max_retries + 1
+        for attempt in range(attempts):
+            try:
+                return fn()
+            except Exception as e:  # noqa: BLE001 - classified below
+                if attempt == attempts - 1 or not is_transient(e):
+                    raise
+                wait = _wait_for(e, attempt, self.backoff_base_s, self.backoff_cap_s)
+                log.debug("retrying %s after %s (%.1fs)", what, type(e).__name__, wait)
+                self.counter.retry()
+                time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    # -- listings (page by page, so a crawl can resume at the page it stopped) --------------------
+    def _pages(self, path: str, params: list[tuple[str, Any]], start_url: str | None) -> Iterator[tuple[list, str, str | None]]:
+        """(items, url of this page, url of the next page or None); the cursor is the Hub's own Link header.
+
+        Paging by hand (with the client's http_backoff and error mapping) rather than through list_models,
+        because list_models hides the cursor a resumable crawl must checkpoint. A page whose body is not
+        valid JSON is fetched again (bounded) before giving up.
+        """
+        headers = build_hf_headers(token=self.api.token, library_name="hubmine")
+        url: str | None = start_url or f"{self.endpoint}{path}"
+        first = start_url is None
+        while url is not None:
+            page_url = url
+
+            def fetch(u=page_url, with_params=first):
+                r = http_backoff("GET", u, params=params if with_params else None, headers=headers)
+                hf_raise_for_status(r)
+                body = r.json()
+                if not isinstance(body, list):
+                    raise json.JSONDecodeError("page is not a JSON array", str(body)[:50], 0)
+                return body, str(r.url), r.links.get("next", {}).get("url")
+
+            items, fetched_url, url = self.retrying(fetch, f"listing page {page_url}")
+            first = False
+            yield items, fetched_url, url
+
+    def model_pages(self, *, author: str | None = None, search: str | None = None, limit: int | None = None,
+                    start_url: str | None = None) -> Iterator[tuple[list, str, str | None]]:
+        params: list[tuple[str, Any]] = [("expand", e) for e in LISTING_EXPAND]
+        if author:
+            params.append(("author", author))
+        if search:
+            params.append(("search", search))
+        if limit:
+            params.append(("limit", min(limit, 1000)))
+        return self._pages("/api/models", params, start_url)
+
+    def space_pages(self, *, author: str | None = None, search: str | None = None,
+                    start_url: str | None = None) -> Iterator[tuple[list, str, str | None]]:
+        params: list[tuple[str, Any]] = [("expand", e) for e in SPACE_EXPAND]
+        if author:
+            params.append(("author", author))
+        if search:
+            params.append(("search", search))
+        return self._pages("/api/spaces", params, start_url)
+
+    # -- per repo -----------------------------------------------------------------------------------
+    def commits(self, repo_id: str, revision: str):
+        return self.retrying(lambda: self.api.list_repo_commits(repo_id, revision=revision), f"commits {repo_id}")
+
+    def refs(self, repo_id: str):
+        return self.retrying(lambda: self.api.list_repo_refs(repo_id), f"refs {repo_id}")
+
+    def tree(self, repo_id: str, revision: str):
+        return self.retrying(lambda: list(self.api.list_repo_tree(repo_id, revision=revision, recursive=True)),
+                             f"tree {repo_id}@{revision[:8]}")
+
+    def download(self, repo_id: str, filename: str, revision: str, cache_dir: Path) -> bytes:
+        def fetch() -> bytes:
+            path = self.api.hf_hub_download(repo_id, filename, revision=revision, cache_dir=cache_dir)
+            return Path(path).read_bytes()
+
+        return self.retrying(fetch, f"download {repo_id}/{filename}")

@@ -1,0 +1,35 @@
+"""A whole crawl as plain function calls (the Dagster assets call the same stages one by one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.crawl.client import HubClient
+from pipelines.crawl.listing import run_model_listing, run_space_listing
+from pipelines.crawl.progress import Progress
+from pipelines.crawl.repos import RepoOptions, landed_requests, run_repos
+from pipelines.crawl.session import CrawlLock, CrawlSession, CrawlSpec
+from warehouse.load import load_crawl
+from warehouse.paths import lake_dir, warehouse_path
+
+
+def finish_crawl(session: CrawlSession, home: Path) -> dict:
+    """Load the crawl into the warehouse (one transaction) and close it."""
+    with CrawlLock(lake_dir(home)):
+        row = load_crawl(warehouse_path(home), session, landed_requests(session), session.manifest.get("runs", 1))
+        session.set_status("loaded")
+    return row
+
+
+def crawl(spec: CrawlSpec, home: Path, client: HubClient | None = None, repo_opts: RepoOptions | None = None,
+          progress: Progress | None = None) -> dict:
+    """Crawl (or resume crawling) `spec.endpoint` into the warehouse under `home`; returns the crawls row."""
+    client = client or HubClient(spec.endpoint)
+    progress = progress or Progress()
+    with CrawlLock(lake_dir(home)):
+        session = CrawlSession.open(lake_dir(home), spec)
+        run_model_listing(session, client, progress)
+        if spec.mode == "full":
+            run_repos(session, client, warehouse_path(home), opts=repo_opts, progress=progress)
+            run_space_listing(session, client, progress)
+        return finish_crawl(session, home)

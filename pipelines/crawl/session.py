@@ -1,0 +1,195 @@
+"""A crawl's identity and progress on disk, so any process can resume it.
+
+`lake/crawls/<crawl_id>/crawl.json` says what is being crawled (endpoint, mode, scope) and how far it
+got; the landed units beside it are the progress. Running the same crawl again resumes the open one;
+a crawl with other settings abandons it (its landed files stay for inspection, nothing is loaded).
+Only one crawl runs at a time per data dir (an advisory lock the kernel drops if the process dies).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from warehouse.lake import remove_partials, write_json_atomic
+
+log = logging.getLogger("hubmine.crawl")
+SHARDS = 16
+
+
+@dataclass(frozen=True)
+class CrawlSpec:
+    endpoint: str
+    mode: str = "full"            # full | metadata
+    author: str | None = None
+    search: str | None = None
+    limit: int | None = None
+
+    def __post_init__(self):
+        if self.mode not in ("full", "metadata"):
+            raise ValueError(f"mode must be 'full' or 'metadata', not {self.mode!r}")
+
+    @property
+    def scope(self) -> dict:
+        return {"author": self.author, "search": self.search, "limit": self.limit}
+
+    @property
+    def whole_hub(self) -> bool:
+        return not (self.author or self.search or self.limit)
+
+
+class CrawlBusy(RuntimeError):
+    pass
+
+
+class CrawlLock:
+    """Held while crawl work runs: exclusive for opening, listing and loading a crawl, shared for shards.
+
+    Shard workers of one crawl may run side by side (shared); a second crawl fails fast with a clear
+    error. Re-entrant within a process, so an orchestrator holding the exclusive lock can run stages.
+    """
+
+    _held: dict[str, int] = {}
+
+    def __init__(self, lake: Path, shared: bool = False):
+        self.path = Path(lake) / "crawls" / ".lock"
+        self.shared = shared
+        self.fh = None
+
+    def __enter__(self) -> CrawlLock:
+        key = str(self.path)
+        if CrawlLock._held.get(key):
+            CrawlLock._held[key] += 1
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.fh = open(self.path, "a+")
+        try:
+            fcntl.flock(self.fh, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.fh.seek(0)
+            holder = self.fh.read().strip() or "another process"
+            self.fh.close()
+            raise CrawlBusy(f"another crawl is running on this data dir ({holder}); wait for it or stop it") from None
+        if not self.shared:
+            self.fh.seek(0)
+            self.fh.truncate()
+            self.fh.write(f"pid {os.getpid()}")
+            self.fh.flush()
+        CrawlLock._held[key] = 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        key = str(self.path)
+        CrawlLock._held[key] -= 1
+        if CrawlLock._held[key] == 0 and self.fh is not None:
+            fcntl.flock(self.fh, fcntl.LOCK_UN)
+            self.fh.close()
+            self.fh = None
+
+
+def shard_of(model_id: str, shards: int = SHARDS) -> int:
+    """Stable shard of a repo id (FNV-1a, independent of Python's hash seed)."""
+    h = 0xCBF29CE484222325
+    for b in model_id.encode():
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h % shards
+
+
+def shard_key(shard: int) -> str:
+    return f"{shard:02d}"
+
+
+class CrawlSession:
+    def __init__(self, root: Path, manifest: dict):
+        self.root = Path(root)
+        self.manifest = manifest
+
+    # -- identity ---------------------------------------------------------------------------------
+    @property
+    def crawl_id(self) -> str:
+        return self.manifest["crawl_id"]
+
+    @property
+    def spec(self) -> CrawlSpec:
+        return CrawlSpec(**self.manifest["spec"])
+
+    @property
+    def listing_dir(self) -> Path:
+        return self.root / "listing"
+
+    @property
+    def repos_dir(self) -> Path:
+        return self.root / "repos"
+
+    @property
+    def spaces_dir(self) -> Path:
+        return self.root / "spaces"
+
+    def shard_dir(self, shard: int) -> Path:
+        return self.repos_dir / f"shard-{shard_key(shard)}"
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    @staticmethod
+    def crawls_dir(lake: Path) -> Path:
+        return Path(lake) / "crawls"
+
+    @classmethod
+    def all(cls, lake: Path) -> list[CrawlSession]:
+        out = []
+        d = cls.crawls_dir(lake)
+        if d.exists():
+            for m in sorted(d.glob("*/crawl.json")):
+                try:
+                    out.append(cls(m.parent, json.loads(m.read_text())))
+                except (OSError, ValueError) as e:
+                    log.warning("ignoring unreadable crawl manifest %s: %s", m, e)
+        return out
+
+    @classmethod
+    def current(cls, lake: Path) -> CrawlSession | None:
+        open_ = [s for s in cls.all(lake) if s.manifest.get("status") == "open"]
+        return open_[-1] if open_ else None
+
+    @classmethod
+    def open(cls, lake: Path, spec: CrawlSpec) -> CrawlSession:
+        """Resume the open crawl with this spec, or start a new one."""
+        current = cls.current(lake)
+        if current is not None:
+            if current.manifest["spec"] == asdict(spec):
+                current.manifest["runs"] = current.manifest.get("runs", 1) + 1
+                current.save()
+                for stage in (current.listing_dir, current.repos_dir, current.spaces_dir):
+                    remove_partials(stage)
+                log.info("resuming crawl %s (run %d)", current.crawl_id, current.manifest["runs"])
+                return current
+            log.warning("abandoning unfinished crawl %s (%s): a crawl with other settings was asked for",
+                        current.crawl_id, current.manifest["spec"])
+            current.set_status("abandoned")
+        now = datetime.now(timezone.utc)
+        crawl_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+        root = cls.crawls_dir(lake) / crawl_id
+        root.mkdir(parents=True)
+        session = cls(root, {"crawl_id": crawl_id, "spec": asdict(spec), "status": "open", "runs": 1,
+                             "started_at": now.isoformat(), "stages": {}})
+        session.save()
+        return session
+
+    def save(self) -> None:
+        write_json_atomic(self.root / "crawl.json", self.manifest)
+
+    def set_status(self, status: str) -> None:
+        self.manifest["status"] = status
+        self.save()
+
+    def stage_done(self, stage: str) -> bool:
+        return bool(self.manifest["stages"].get(stage, {}).get("done"))
+
+    def finish_stage(self, stage: str, **info) -> None:
+        self.manifest["stages"][stage] = {"done": True, **info}
+        self.save()

@@ -1,0 +1,121 @@
+"""Loading a crawl from the lake into the DuckDB warehouse, in one transaction.
+
+A crash during the load leaves the warehouse as it was (DuckDB rolls the transaction back on the next
+open); loading the same crawl twice is a no-op, so a resumed crawl can always just load again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from warehouse.lake import ddl_statements, lake_schema, table_files
+
+log = logging.getLogger("hubmine.warehouse")
+SQL_DIR = Path(__file__).parent / "sql"
+STAGE_TABLES = {
+    "listing": ("models", "lineage_edges", "licenses", "energy", "space_models", "crawl_errors"),
+    "repo": ("repo_done", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
+             "lineage_edges", "energy", "crawl_errors"),
+    "spaces": ("spaces", "space_models", "crawl_errors"),
+}
+
+
+def sql_statements(name: str) -> list[str]:
+    """Statements of a .sql file under warehouse/sql (split on `;` at line ends)."""
+    text = (SQL_DIR / name).read_text()
+    body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("--"))
+    return [s.strip() for s in body.split(";\n") if s.strip().rstrip(";")]
+
+
+def connect(path: Path, retries: int = 20) -> duckdb.DuckDBPyConnection:
+    """A writable connection with the schema applied; waits briefly if another process holds the file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(retries):
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower() or attempt == retries - 1:
+                raise
+            time.sleep(min(5.0, 0.2 * 2 ** attempt))
+    for ddl in ddl_statements():
+        con.execute(ddl)
+    return con
+
+
+def _register_stage(con: duckdb.DuckDBPyConnection, stage: str, dirs: list[Path]) -> None:
+    for table in STAGE_TABLES[stage]:
+        name = f"lake_{stage}_{table}"
+        files = table_files(dirs, table)
+        if files:
+            listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listing}], filename = true)")
+        else:
+            schema = lake_schema(table).append(pa.field("filename", pa.string()))
+            con.register(f"{name}_empty", schema.empty_table())
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_empty")
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, crawl_id: str) -> bool:
+    return con.execute("SELECT count(*) FROM crawls WHERE crawl_id = ?", [crawl_id]).fetchall()[0][0] > 0
+
+
+def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
+    """Load a finished crawl session; returns its `crawls` row."""
+    con = connect(warehouse)
+    try:
+        crawl_id = session.crawl_id
+        if already_loaded(con, crawl_id):
+            return crawl_row(con, crawl_id)
+        spec = session.spec
+        shard_dirs = sorted(session.repos_dir.glob("shard-*")) if session.repos_dir.exists() else []
+        _register_stage(con, "listing", [session.listing_dir])
+        _register_stage(con, "repo", shard_dirs)
+        _register_stage(con, "spaces", [session.spaces_dir])
+        con.execute("SET VARIABLE crawl_id = ?", [crawl_id])
+        con.execute("SET VARIABLE whole_hub = ?", [spec.whole_hub])
+        con.execute("SET VARIABLE spaces_listed = ?", [session.stage_done("spaces")])
+        t0 = time.monotonic()
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for stmt in sql_statements("load_crawl.sql"):
+                con.execute(stmt)
+            counts = con.execute("""
+                SELECT (SELECT count(*) FROM stg_models),
+                       (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event IN ('added', 'renamed', 'sha_changed')),
+                       (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event IN ('added', 'renamed')),
+                       (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event = 'removed'),
+                       (SELECT count(*) FROM stg_repos_ok),
+                       (SELECT count(*) FROM stg_spaces),
+                       (SELECT count(*) FROM crawl_errors WHERE crawl_id = getvariable('crawl_id'))
+            """).fetchall()[0]
+            started = datetime.fromisoformat(session.manifest["started_at"]).astimezone(timezone.utc).replace(tzinfo=None)
+            con.execute("""
+                INSERT INTO crawls VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [crawl_id, spec.endpoint, spec.mode, json.dumps(spec.scope), started,
+                  datetime.now(timezone.utc).replace(tzinfo=None), runs,
+                  requests.get("api", 0), requests.get("resolvers", 0), requests.get("listing", 0),
+                  requests.get("repos", 0), requests.get("retries", 0), *counts])
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        log.info("loaded crawl %s in %.1fs", crawl_id, time.monotonic() - t0)
+        return crawl_row(con, crawl_id)
+    finally:
+        con.close()
+
+
+def crawl_row(con: duckdb.DuckDBPyConnection, crawl_id: str) -> dict:
+    cur = con.execute("SELECT * FROM crawls WHERE crawl_id = ?", [crawl_id])
+    cols = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    return dict(zip(cols, rows[0])) if rows else {}
