@@ -7,6 +7,7 @@ Rate limits follow the Hub's published scheme: fixed windows per bucket (`api`, 
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -93,14 +94,16 @@ class FaultInjector:
     stall_s: float = 5.0
     latency_s: float = 0.05
     retry_after_s: int = 1
+    paths: str | None = None  # only requests whose path matches this regex get faults
 
     def __post_init__(self):
         self._rng = random.Random(self.seed)
+        self._paths = re.compile(self.paths) if self.paths else None
         self._lock = threading.Lock()
         self.injected: dict[str, int] = {k: 0 for k in FAULT_KINDS}
 
-    def draw(self) -> str | None:
-        if not self.rates:
+    def draw(self, path: str = "") -> str | None:
+        if not self.rates or (self._paths is not None and not self._paths.search(path)):
             return None
         with self._lock:
             x = self._rng.random()

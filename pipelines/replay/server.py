@@ -158,7 +158,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not allowed:
             self.extra_headers["Retry-After"] = rl_headers["RateLimit"].rsplit("t=", 1)[1]
             return self._send_json(429, {"error": "You have been rate-limited; you can retry later."})
-        self.fault = hub.faults.draw()
+        self.fault = hub.faults.draw(raw_path)
         try:
             if self.fault == "reset":
                 raise _Abort

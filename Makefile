@@ -1,0 +1,30 @@
+# hubmine: `make demo` and `make test` set up .venv themselves on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test test-slow bench bench-weights dagster lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hubmine demo
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+test-slow: $(STAMP)
+	$(BIN)/pytest -q -m slow
+
+dagster: $(STAMP)
+	DAGSTER_HOME=$${DAGSTER_HOME:-$${HUBMINE_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \
+	  [ -f $$DAGSTER_HOME/dagster.yaml ] || cp dagster.yaml $$DAGSTER_HOME/ ; \
+	  DAGSTER_HOME=$$DAGSTER_HOME $(BIN)/dagster dev
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

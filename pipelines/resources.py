@@ -1,0 +1,48 @@
+"""Dagster resources: where the data lives and how to reach the hub.
+
+The HF token is deliberately not a config field: it is read from HF_TOKEN when the client is built,
+so it never lands in run config, event logs or the warehouse.
+"""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.crawl.client import HubClient, default_endpoint
+from warehouse.paths import data_dir, lake_dir, warehouse_path
+
+
+class HubmineHome(dg.ConfigurableResource):
+    """The data dir (warehouse.duckdb, lake/, dashboards/); $HUBMINE_HOME or ./data when unset."""
+
+    path: str | None = None
+
+    @property
+    def home(self) -> Path:
+        return Path(self.path).resolve() if self.path else data_dir()
+
+    @property
+    def warehouse(self) -> Path:
+        return warehouse_path(self.home)
+
+    @property
+    def lake(self) -> Path:
+        return lake_dir(self.home)
+
+
+class HubResource(dg.ConfigurableResource):
+    """A hub endpoint reached through huggingface_hub (HF_ENDPOINT or https://huggingface.co by default)."""
+
+    endpoint: str | None = None
+    timeout_s: float = 30.0
+    max_retries: int = 5
+    concurrency: int = 8
+
+    @property
+    def resolved_endpoint(self) -> str:
+        return (self.endpoint or default_endpoint()).rstrip("/")
+
+    def client(self) -> HubClient:
+        return HubClient(self.resolved_endpoint, timeout_s=self.timeout_s, max_retries=self.max_retries,
+                         concurrency=self.concurrency)

@@ -1,0 +1,102 @@
+"""Shared fixtures: real snapshot stores, replay hubs on loopback, crawled warehouses."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import duckdb
+import pytest
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+os.environ.pop("HF_HUB_OFFLINE", None)
+os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"  # nothing listens there: a test that forgets --endpoint fails, offline
+
+from pipelines.crawl.client import HubClient  # noqa: E402
+from pipelines.crawl.run import crawl  # noqa: E402
+from pipelines.crawl.session import CrawlSpec  # noqa: E402
+from pipelines.replay.server import ReplayHub  # noqa: E402
+from pipelines.replay.store import SnapshotStore, open_snapshots  # noqa: E402
+from pipelines.replay.synth.generator import generate  # noqa: E402
+
+REAL_SAMPLE = Path(__file__).resolve().parent.parent / "pipelines" / "replay" / "real-sample"
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory) -> SnapshotStore:
+    return open_snapshots([REAL_SAMPLE], tmp_path_factory.mktemp("real-store"))
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "hub"
+    generate(out, 400, seed=3, checkpoint_models=24)
+    return out
+
+
+@pytest.fixture(scope="session")
+def synth_store(synth_dir) -> SnapshotStore:
+    return open_snapshots([synth_dir])
+
+
+@pytest.fixture
+def replay():
+    """Start replay hubs on loopback for the test; all are stopped afterwards."""
+    hubs = []
+
+    def start(store, **kw) -> ReplayHub:
+        hub = ReplayHub(store, **kw).start()
+        hubs.append(hub)
+        return hub
+
+    yield start
+    for h in hubs:
+        h.stop()
+
+
+def fast_client(url: str, **kw) -> HubClient:
+    """A client with short backoffs so fault tests do not sleep for long."""
+    opts = {"timeout_s": 5.0, "max_retries": 6, "concurrency": 4, "backoff_base_s": 0.05, "backoff_cap_s": 0.5}
+    opts.update(kw)
+    return HubClient(url, **opts)
+
+
+def crawl_into(home: Path, url: str, mode: str = "full", client: HubClient | None = None, **spec) -> dict:
+    return crawl(CrawlSpec(url, mode, **spec), home, client or fast_client(url))
+
+
+def query(home: Path, sql: str, params=None) -> list[tuple]:
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+CONTENT_QUERIES = {
+    "models": "SELECT model_id, sha, license, downloads, base_models FROM models ORDER BY model_id",
+    "lineage_edges": "SELECT DISTINCT child_id, parent_id, relation, source FROM lineage_edges ORDER BY ALL",
+    "licenses": "SELECT model_id, position, license_id, spdx, category FROM licenses ORDER BY ALL",
+    "commits": "SELECT model_id, commit_id, position, title, authors, date FROM commits ORDER BY ALL",
+    "commit_files": "SELECT model_id, commit_id, path, change, oid, size FROM commit_files ORDER BY ALL",
+    "refs": "SELECT model_id, kind, name, target_commit FROM refs ORDER BY ALL",
+    "model_cards": "SELECT model_id, md5(body), yaml_ok FROM model_cards ORDER BY ALL",
+    "repo_configs": "SELECT * EXCLUDE (crawl_id) FROM repo_configs ORDER BY ALL",
+    "energy": "SELECT model_id, source_kind, co2_grams, valid FROM energy ORDER BY ALL",
+    "spaces": "SELECT space_id, models FROM spaces ORDER BY ALL",
+    "space_models": "SELECT DISTINCT space_id, model_id, source FROM space_models ORDER BY ALL",
+    "repo_state": "SELECT model_id, fetched_sha FROM repo_state ORDER BY ALL",
+}
+
+
+def content(home: Path) -> dict[str, list]:
+    """Everything a crawl lands, in a comparable form (crawl ids and timestamps left out)."""
+    return {name: query(home, sql) for name, sql in CONTENT_QUERIES.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,0 +1,109 @@
+"""Read-only access to the warehouse for ad-hoc SQL (`hubmine sql`) and for reports.
+
+Connections are read-only and have external access off (no COPY TO, ATTACH, INSTALL or reading other
+files), with the configuration locked so a query cannot turn it back on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import io
+import json
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+
+
+class WarehouseMissing(FileNotFoundError):
+    pass
+
+
+class WarehouseBusy(RuntimeError):
+    pass
+
+
+def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(f"no warehouse at {path}: run `hubmine crawl` (or `make demo`) first")
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+            break
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(f"the warehouse {path} is being written by another process "
+                                    "(a crawl or analysis is loading); try again in a moment") from None
+            time.sleep(0.25)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def table_counts(path: Path, tables) -> dict[str, int]:
+    con = connect_readonly(path)
+    try:
+        existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables if t in existing}
+    finally:
+        con.close()
+
+
+def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+    con = connect_readonly(path)
+    try:
+        cur = con.execute(sql)
+        if cur.description is None:
+            return [], []
+        cols = [d[0] for d in cur.description]
+        return cols, cur.fetchall()
+    finally:
+        con.close()
+
+
+def _jsonable(v):
+    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, bytes):
+        return v.hex()
+    if isinstance(v, dt.timedelta):
+        return v.total_seconds()
+    return str(v)
+
+
+def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 60) -> str:
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v) for v in r])
+        return buf.getvalue()
+    if fmt == "json":
+        return json.dumps([dict(zip(cols, r)) for r in rows], default=_jsonable, ensure_ascii=False, indent=1) + "\n"
+    if fmt != "table":
+        raise ValueError(f"unknown format {fmt!r} (table, csv, json)")
+
+    def cell(v) -> str:
+        s = "NULL" if v is None else str(v)
+        s = s.replace("\n", "\\n")
+        return s if len(s) <= max_width else s[: max_width - 1] + "…"
+
+    cells = [[cell(v) for v in r] for r in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
+    line = "+".join("-" * (w + 2) for w in widths)
+    out = [" | ".join(c.ljust(w) for c, w in zip(cols, widths)), line]
+    out += [" | ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
