@@ -259,7 +259,7 @@ class SyntheticHub:
         node.card_kind = "autotrain" if node.autotrain else rng.choices(
             ["handwritten", "template", "trainer", "none"], [0.25, 0.3, 0.25, 0.2])[0]
         node.card_chars = int(rng.lognormvariate(math.log(1800), 0.8))
-        if rng.random() < 0.03:  # derived from a model that is not on the hub (deleted or private)
+        if node.card_kind != "none" and rng.random() < 0.03:  # derived from a model not on the hub (deleted or private)
             node.declared = [f"{names.handle(10**6 + rng.randrange(10**5))}/{rng.choice(vocab.IDENTIFIERS)}-base"]
             node.anomaly = "orphan"
         return node

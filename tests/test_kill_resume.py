@@ -1,0 +1,39 @@
+"""A crawl killed with SIGKILL at any point and run again ends with the same warehouse as a clean crawl."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from tests.conftest import content, crawl_into, query
+
+
+def _crawl_proc(home, url) -> subprocess.Popen:
+    env = {**os.environ, "HUBMINE_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "crawl", "--endpoint", url, "--no-progress",
+                             "--concurrency", "4"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def test_sigkill_at_random_points_then_resume_equals_clean_crawl(synth_store, replay, tmp_path):
+    hub = replay(synth_store)
+    crawl_into(tmp_path / "clean", hub.url)
+    killed = tmp_path / "killed"
+    rng = random.Random(7)
+    kills = 0
+    for delay in (rng.uniform(0.8, 2.0), rng.uniform(1.5, 3.0), rng.uniform(2.0, 4.0), rng.uniform(2.0, 5.0)):
+        proc = _crawl_proc(killed, hub.url)
+        time.sleep(delay)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait()
+    assert kills >= 2, "the crawl finished before it could be killed; make the hub bigger"
+    final = _crawl_proc(killed, hub.url)
+    assert final.wait(300) == 0, final.stderr.read().decode()[-2000:]
+    assert content(killed) == content(tmp_path / "clean")
+    assert query(killed, "SELECT count(*) FROM (SELECT model_id FROM models GROUP BY 1 HAVING count(*) > 1)")[0][0] == 0

@@ -1,0 +1,90 @@
+"""The lake and the warehouse: schemas from one DDL, atomic units, one-transaction loads, read-only SQL."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines.crawl.repos import landed_requests
+from pipelines.crawl.session import CrawlSession, CrawlSpec
+from pipelines.crawl.listing import run_model_listing
+from warehouse import load as load_mod
+from warehouse.lake import ddl_statements, lake_schema, publish_unit, remove_partials, units
+from warehouse.load import load_crawl
+from warehouse.query import WarehouseMissing, connect_readonly, format_rows, run_query
+from tests.conftest import fast_client, query
+
+
+def test_lake_schemas_follow_the_warehouse_ddl():
+    con = duckdb.connect()
+    for ddl in ddl_statements():
+        con.execute(ddl)
+    for table in ("models", "commits", "lineage_edges", "energy", "crawl_errors", "model_cards"):
+        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                                          "ORDER BY ordinal_position", [table]).fetchall()]
+        lake = lake_schema(table).names
+        assert lake == [c for c in cols if c not in ("crawl_id", "first_seen_crawl")]
+
+
+def test_units_publish_atomically_and_partials_are_ignored(tmp_path):
+    stage = tmp_path / "listing"
+    publish_unit(stage / "page-000001", {"lineage_edges": [{"child_id": "a/b", "parent_id": "c/d", "relation": "finetune", "source": "card"}]}, {"next_url": None})
+    (stage / "page-000002.tmp").mkdir()  # what a killed writer leaves behind
+    assert [u.name for u in units(stage)] == ["page-000001"]
+    assert remove_partials(stage) == 1 and not (stage / "page-000002.tmp").exists()
+
+
+@pytest.fixture
+def listed_session(real_store, replay, tmp_path):
+    hub = replay(real_store)
+    session = CrawlSession.open(tmp_path / "lake", CrawlSpec(hub.url, "metadata"))
+    run_model_listing(session, fast_client(hub.url))
+    return session
+
+
+def test_load_is_one_transaction(listed_session, tmp_path, monkeypatch):
+    warehouse = tmp_path / "warehouse.duckdb"
+    real = load_mod.sql_statements
+
+    def failing(name):
+        return real(name) + ["SELECT error('disk full (simulated)')"]
+
+    monkeypatch.setattr(load_mod, "sql_statements", failing)
+    with pytest.raises(duckdb.Error, match="simulated"):
+        load_crawl(warehouse, listed_session, {}, 1)
+    assert query(tmp_path, "SELECT count(*) FROM models")[0][0] == 0
+    assert query(tmp_path, "SELECT count(*) FROM crawls")[0][0] == 0
+    monkeypatch.setattr(load_mod, "sql_statements", real)
+    row = load_crawl(warehouse, listed_session, landed_requests(listed_session), 1)
+    assert row["models_seen"] == 558
+    again = load_crawl(warehouse, listed_session, landed_requests(listed_session), 1)  # idempotent
+    assert again == row
+    assert query(tmp_path, "SELECT count(*), count(DISTINCT model_id) FROM models")[0] == (558, 558)
+    assert query(tmp_path, "SELECT count(*) FROM model_history")[0][0] == 558
+
+
+def test_adhoc_sql_is_read_only_and_sandboxed(listed_session, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    load_crawl(warehouse, listed_session, {}, 1)
+    con = connect_readonly(warehouse)
+    for stmt in ("DELETE FROM models", "CREATE TABLE x (a INT)", f"COPY models TO '{tmp_path}/leak.csv'",
+                 f"ATTACH '{tmp_path}/other.duckdb' AS o", "SET enable_external_access = true"):
+        with pytest.raises(duckdb.Error):
+            con.execute(stmt)
+    con.close()
+    assert not (tmp_path / "leak.csv").exists()
+    cols, rows = run_query(warehouse, "SELECT count(*) AS n FROM models")
+    assert cols == ["n"] and rows == [(558,)]
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    with pytest.raises(WarehouseMissing, match="hubmine crawl"):
+        run_query(tmp_path / "warehouse.duckdb", "SELECT 1")
+
+
+def test_output_formats():
+    cols, rows = ["id", "tags", "n"], [("a/b", ["x", "y"], 1), ("c,d", None, 2)]
+    assert format_rows(cols, rows, "csv") == 'id,tags,n\na/b,"[""x"", ""y""]",1\n"c,d",,2\n'
+    assert '"tags": [\n   "x",' in format_rows(cols, rows, "json")
+    table = format_rows(cols, rows, "table")
+    assert "a/b" in table and "NULL" in table and table.strip().endswith("(2 rows)")
