@@ -13,6 +13,9 @@ import time
 import warnings
 from pathlib import Path
 
+from pipelines import cli_analyses
+from pipelines.cli_common import home
+
 EPILOG = """examples:
   hubmine demo                                   real sample + synthetic hub, crawled offline
   hubmine crawl --metadata-only --author google  listing only, one namespace
@@ -27,9 +30,7 @@ environment:
 
 
 def _home() -> Path:
-    from warehouse.paths import data_dir
-
-    return data_dir()
+    return home()
 
 
 # -- crawl -------------------------------------------------------------------------------------------
@@ -200,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format (default table)")
     q.add_argument("--max-rows", type=int, default=200, help="rows shown in table format (0 = all; default 200)")
     q.set_defaults(func=cmd_sql)
+
+    cli_analyses.register(sub)
 
     h = sub.add_parser("hub", help="the offline replay hub: serve snapshots, generate synthetic hubs",
                        description="Serve snapshot directories over the HF REST API on loopback, or generate "

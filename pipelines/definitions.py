@@ -5,8 +5,10 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets.crawl import CRAWL_ASSETS
+from pipelines.assets.lineage import LINEAGE_ASSETS
 from pipelines.resources import HubmineHome, HubResource
 
 RESOURCES = {"hub": HubResource(), "home": HubmineHome()}
+ANALYSIS_ASSETS = [*LINEAGE_ASSETS]
 
-defs = dg.Definitions(assets=[*CRAWL_ASSETS], resources=RESOURCES)
+defs = dg.Definitions(assets=[*CRAWL_ASSETS, *ANALYSIS_ASSETS], resources=RESOURCES)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipelines.replay.synth.generator import generate
 from pipelines.resources import HubResource
-from pipelines.runner import materialize_crawl
+from pipelines.runner import materialize_analyses, materialize_crawl
 from warehouse.paths import warehouse_path
 from warehouse.query import run_query
 
@@ -60,6 +60,10 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
         print(f"{hub.banner}\ncrawling it into {warehouse_path(home)} ...", file=sys.stderr)
         with _progress(not progress) as bars:
             materialize_crawl(home, HubResource(endpoint=hub.url), mode="full", progress=bars)
+    from pipelines.definitions import ANALYSIS_ASSETS
+
+    print("running the analyses ...", file=sys.stderr)
+    materialize_analyses(home, ANALYSIS_ASSETS)
     cols, rows = run_query(warehouse_path(home), """
         SELECT count(*) FILTER (WHERE NOT synthetic), count(*) FILTER (WHERE synthetic),
                (SELECT count(*) FROM lineage_edges), (SELECT count(*) FROM commits), (SELECT count(*) FROM crawl_errors
@@ -70,5 +74,8 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
     print(f"warehouse: {warehouse_path(home)}")
     print(f"  {real} real sample models, {synthetic} synthetic models (tagged `synthetic`), {edges} lineage edges, "
           f"{commits} commits, {errors} records quarantined in crawl_errors")
+    print("  result tables: family_stats, license_transitions, license_violations, trait_similarity, ... "
+          "(see README)")
     print('try:  .venv/bin/hubmine sql "select license, count(*) n from models group by 1 order by n desc limit 10"')
+    print("      .venv/bin/hubmine family meta-llama/Llama-2-7b")
     return 0

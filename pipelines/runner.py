@@ -61,3 +61,9 @@ def selection_keys(assets) -> list[dg.AssetKey]:
     for a in assets:
         keys.extend(a.keys)
     return keys
+
+
+def materialize_analyses(home: Path, assets) -> dg.ExecuteInProcessResult:
+    """One Dagster run of analysis assets over the current warehouse (crawl assets only as upstream)."""
+    return materialize([*CRAWL_ASSETS, *assets], selection_keys(assets), home,
+                       {"home": HubmineHome(path=str(home)), "hub": HubResource()})

@@ -100,3 +100,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class Analysed:
+    """A crawled and analysed warehouse, with the Dagster result of the analyses run."""
+
+    def __init__(self, home: Path, result):
+        self.home = home
+        self.result = result
+
+    def rows(self, sql: str, params=None) -> list[tuple]:
+        return query(self.home, sql, params)
+
+    def frame(self, sql: str):
+        import polars as pl
+
+        con = duckdb.connect(str(self.home / "warehouse.duckdb"), read_only=True)
+        try:
+            return pl.from_arrow(con.sql(sql).to_arrow_table())
+        finally:
+            con.close()
+
+
+def _analyse(home: Path, store, **crawl_kw) -> Analysed:
+    from pipelines.definitions import ANALYSIS_ASSETS
+    from pipelines.runner import materialize_analyses
+
+    hub = ReplayHub(store).start()
+    try:
+        crawl_into(home, hub.url, **crawl_kw)
+    finally:
+        hub.stop()
+    return Analysed(home, materialize_analyses(home, ANALYSIS_ASSETS))
+
+
+@pytest.fixture(scope="session")
+def analysed_real(tmp_path_factory, real_store) -> Analysed:
+    """The real sample crawled in full and analysed."""
+    return _analyse(tmp_path_factory.mktemp("analysed-real"), real_store)
+
+
+@pytest.fixture(scope="session")
+def analysed_synth(tmp_path_factory, synth_store) -> Analysed:
+    """The 400-model synthetic hub crawled in full and analysed; its truth is in synth_dir/truth."""
+    return _analyse(tmp_path_factory.mktemp("analysed-synth"), synth_store)

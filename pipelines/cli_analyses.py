@@ -1,0 +1,94 @@
+"""`hubmine analyze` and `hubmine family`: run the analyses over the warehouse, explore one family."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from pipelines.cli_common import home
+
+
+def cmd_analyze(args) -> int:
+    from pipelines.definitions import ANALYSIS_ASSETS
+    from pipelines.runner import materialize_analyses
+    from warehouse.paths import warehouse_path
+
+    t0 = time.monotonic()
+    chosen = [a for a in ANALYSIS_ASSETS if not args.only or a.op.name in args.only]
+    result = materialize_analyses(home(), chosen)
+    print(f"analyses finished in {time.monotonic() - t0:.1f}s; result tables in {warehouse_path(home())}:")
+    for event in result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        rows = mat.metadata.get("rows")
+        print(f"  {mat.asset_key.to_user_string():<22} {rows.value if rows else '':>8} rows")
+    for ev in result.get_asset_check_evaluations():
+        state = "passed" if ev.passed else f"FAILED ({ev.severity.value.lower()})"
+        count = ev.metadata.get("count")
+        print(f"  check {ev.check_name:<24} {state}{f': {count.value}' if count else ''}")
+    return 0
+
+
+def cmd_family(args) -> int:
+    from analyses.families import relatives
+    from warehouse.paths import warehouse_path
+    from warehouse.query import connect_readonly
+    from warehouse.results import input_sql
+
+    con = connect_readonly(warehouse_path(home()))
+    try:
+        known = con.execute("SELECT count(*) FROM models WHERE model_id = ?", [args.model_id]).fetchall()[0][0]
+        edges = [tuple(r) for q in ("family_ancestors", "family_descendants")
+                 for r in con.execute(input_sql(q), [args.model_id]).fetchall()]
+        present = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
+                                              [sorted({x for e in edges for x in e[:2]})]).fetchall()}
+    finally:
+        con.close()
+    if not known and not edges:
+        print(f"hubmine: error: {args.model_id!r} is not in the warehouse and no crawled model declares it as a "
+              "base", file=sys.stderr)
+        return 1
+    rel = relatives(edges, args.model_id)
+    mark = lambda m: "" if m in present else "  (not crawled)"  # noqa: E731
+    print(f"{args.model_id}{mark(args.model_id)}")
+    print(f"ancestors ({len(rel['ancestors'])}):")
+    g = rel["graph"]
+    for anc, gen in rel["ancestors"]:
+        kids = [c for c in g.successors(anc) if c == args.model_id or any(c == a for a, _ in rel["ancestors"])]
+        how = ", ".join(sorted({g.edges[anc, k]["relation"] for k in kids})) or "?"
+        print(f"  {gen:>3}  {anc}  [{how}]{mark(anc)}")
+    print(f"descendants ({len(rel['descendants'])}):")
+    _print_tree(g, args.model_id, present, args.max_depth)
+    return 0
+
+
+def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:
+    seen = {root}
+
+    def walk(node: str, depth: int, prefix: str) -> None:
+        kids = sorted(g.successors(node))
+        for i, kid in enumerate(kids):
+            last = i == len(kids) - 1
+            again = kid in seen
+            note = " (merge, shown above)" if again else ("" if kid in present else "  (not crawled)")
+            print(f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]{note}")
+            if not again and depth < max_depth:
+                seen.add(kid)
+                walk(kid, depth + 1, prefix + ("    " if last else "│   "))
+
+    walk(root, 1, "  ")
+
+
+def register(sub) -> None:
+    a = sub.add_parser("analyze", help="run the analyses over the warehouse (families, licenses, drift, ...)",
+                       description="Materialize the analysis assets over the current warehouse and write their "
+                                   "result tables (family_stats, license_transitions, license_violations, "
+                                   "trait_similarity, ...) tagged with the latest crawl_id.")
+    a.add_argument("--only", action="append", metavar="ASSET",
+                   help="run only this analysis asset (repeatable), e.g. lineage_families")
+    a.set_defaults(func=cmd_analyze)
+    f = sub.add_parser("family", help="ancestors and descendants of one model",
+                       description="Print the ancestors (with their generation: -1 parent, -2 grandparent) and the "
+                                   "descendant tree of one model through declared lineage (card and tags).")
+    f.add_argument("model_id", help="repo id, e.g. meta-llama/Llama-2-7b")
+    f.add_argument("--max-depth", type=int, default=50, help="deepest generation of descendants printed (default 50)")
+    f.set_defaults(func=cmd_family)

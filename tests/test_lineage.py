@@ -1,0 +1,241 @@
+"""Lineage and license analyses: real families against the source crawl's trees, synthetic results against
+the generator's ground truth, and the pure functions on their own."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from collections import defaultdict
+
+import networkx as nx
+import polars as pl
+import pytest
+
+from analyses import families, license_drift, traits
+from tests.conftest import REAL_SAMPLE
+
+
+def source_trees() -> dict[str, set[str]]:
+    """root -> members the source crawl recorded (those with metadata in the sample)."""
+    have = {json.loads(line)["id"] for line in open(REAL_SAMPLE / "models.jsonl")}
+    want: dict[str, set[str]] = defaultdict(set)
+    for line in open(REAL_SAMPLE / "trees.jsonl"):
+        row = json.loads(line)
+        if row["model_id"] in have:
+            want[row["root"]].add(row["model_id"])
+    return want
+
+
+# -- real sample ---------------------------------------------------------------------------------------
+def test_real_family_sizes_match_source_trees(analysed_real):
+    want = source_trees()
+    assert len(want) == 21
+    members = {m: (fam, ft) for m, fam, ft in analysed_real.rows(
+        "SELECT model_id, family_id, finetune_descendants FROM family_members")}
+    sizes = dict(analysed_real.rows("SELECT family_id, size FROM family_stats"))
+    by_family: dict[str, set[str]] = defaultdict(set)
+    for root, tree in want.items():
+        if len(tree) == 1:
+            assert root not in members, f"{root} has no relatives in the source crawl"
+            continue
+        family, ft_desc = members[root]
+        assert ft_desc + 1 == len(tree), f"{root}: {ft_desc + 1} in the fine-tune tree, source recorded {len(tree)}"
+        by_family[family] |= tree
+    # a family (weakly connected component) is the union of the source trees it joins
+    for family, union in by_family.items():
+        assert sizes[family] == len(union), family
+    assert sizes["meta-llama/Llama-2-7b"] == 91
+    depth = dict(analysed_real.rows("SELECT family_id, depth FROM family_stats"))
+    assert depth["meta-llama/Llama-2-7b"] == 3
+
+
+def test_real_llama2_relicensed_apache_is_a_violation(analysed_real):
+    rows = analysed_real.rows("""SELECT child_id, parent_id, rule_id, severity, reason FROM license_violations
+                                 WHERE parent_license = 'llama2' AND child_license = 'apache-2.0'""")
+    assert rows, "the real Llama-2 family has apache-2.0 derivatives"
+    for child, parent, rule, severity, reason in rows:
+        assert rule == "llama-relicensed-open" and severity == "violation" and "Llama" in reason
+    # and the transition matrix counts them
+    n = analysed_real.rows("""SELECT edges FROM license_transitions WHERE level = 'license'
+                              AND parent_value = 'llama2' AND child_value = 'apache-2.0'""")[0][0]
+    assert n == len(rows)
+
+
+def test_real_result_tables_carry_the_crawl_id(analysed_real):
+    crawl_id = analysed_real.rows("SELECT crawl_id FROM crawls")[0][0]
+    for table in ("family_stats", "family_members", "license_transitions", "license_violations", "trait_similarity",
+                  "inferred_edges", "edge_drift", "drift_summary", "lineage_issues", "lineage_out_degree"):
+        got = analysed_real.rows(f"SELECT DISTINCT crawl_id FROM {table}")
+        assert got == [(crawl_id,)], table
+
+
+def test_trait_similarity_has_every_pair_type_with_intervals(analysed_real):
+    rows = analysed_real.rows("SELECT pair_type, pairs, mean, ci_low, ci_high FROM trait_similarity WHERE trait = 'all'")
+    assert {r[0] for r in rows} == set(traits.PAIR_TYPES)
+    for pair_type, n, mean, lo, hi in rows:
+        assert n > 20 and lo <= mean <= hi, pair_type
+    means = {r[0]: r[2] for r in rows}
+    assert means["sibling"] > means["cross_family_random"]
+
+
+def test_family_cli_prints_relatives(analysed_real):
+    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "family", "meta-llama/Llama-2-7b"],
+                         env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "descendants (90):" in out.stdout
+    child = analysed_real.rows("SELECT child_id FROM lineage_edges WHERE parent_id = 'meta-llama/Llama-2-7b' LIMIT 1")[0][0]
+    assert child in out.stdout
+    missing = subprocess.run([sys.executable, "-m", "pipelines.cli", "family", "nobody/nothing"],
+                             env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and "not in the warehouse" in missing.stderr
+
+
+# -- synthetic hub vs ground truth ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def truth(synth_dir):
+    return {t: pl.read_parquet(synth_dir / "truth" / f"{t}.parquet") for t in ("models", "edges")}
+
+
+def declared_truth(truth) -> pl.DataFrame:
+    """Declared truth edges the hub can show: a card with malformed YAML declares nothing the API serves."""
+    broken = truth["models"].filter(pl.col("card_malformed"))["model_id"]
+    return truth["edges"].filter(pl.col("declared") & ~pl.col("child_id").is_in(broken))
+
+
+def test_synth_family_sizes_match_truth(analysed_synth, truth):
+    present = set(truth["models"]["model_id"])
+    g = nx.Graph()
+    g.add_nodes_from(present)
+    for c, p in declared_truth(truth).select("child_id", "parent_id").iter_rows():
+        if c != p:
+            g.add_edge(c, p)
+    want = sorted(len([n for n in comp if n in present]) for comp in nx.connected_components(g) if len(comp) > 1)
+    got = sorted(r[0] for r in analysed_synth.rows("SELECT size FROM family_stats"))
+    assert len(got) > 20 and got == want
+
+
+def published_licenses(truth) -> dict[str, str]:
+    """Each model's true license as the hub shows it: a model without a (parseable) card declares none."""
+    visible = (pl.col("card_kind") != "none") & ~pl.col("card_malformed")
+    return dict(truth["models"].select("model_id", pl.when(visible).then(pl.col("license")).fill_null("unknown"))
+                .iter_rows())
+
+
+def test_synth_license_transitions_match_truth(analysed_synth, truth):
+    lic = published_licenses(truth)
+    want: dict[tuple, int] = defaultdict(int)
+    for c, p in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows():
+        if c != p and c in lic and p in lic:
+            want[(lic[p], lic[c])] += 1
+    got = {(p, c): n for p, c, n in analysed_synth.rows(
+        "SELECT parent_value, child_value, edges FROM license_transitions WHERE level = 'license'")}
+    assert got == dict(want)
+    # every truth edge from a llama2 parent to a permissive child is reported with the rule that fired
+    cats = {"apache-2.0": "permissive", "mit": "permissive", "cc-by-4.0": "permissive"}
+    expected = {(c, p) for (c, p) in declared_truth(truth).select("child_id", "parent_id").iter_rows()
+                if lic.get(p) == "llama2" and cats.get(lic.get(c)) == "permissive"}
+    found = set(analysed_synth.rows("""SELECT child_id, parent_id FROM license_violations
+                                       WHERE rule_id = 'llama-relicensed-open' AND parent_license = 'llama2'"""))
+    assert expected and expected == found
+
+
+def test_synth_lineage_issues_find_planted_anomalies(analysed_synth, truth):
+    planted = defaultdict(set)
+    for c, p, ev in truth["edges"].filter(pl.col("evidence").is_in(["cycle", "orphan", "self_loop"])) \
+            .select("child_id", "parent_id", "evidence").iter_rows():
+        planted[ev].add((c, p))
+    found = defaultdict(set)
+    for kind, c, p in analysed_synth.rows("SELECT kind, child_id, parent_id FROM lineage_issues"):
+        found[kind].add((c, p))
+    kinds = {"self_loop": "self_loop", "orphan": "orphan_parent", "cycle": "cycle"}
+    assert planted, "the generator plants lineage anomalies"
+    for ev, kind in kinds.items():
+        assert planted[ev] <= found[kind], ev
+    checks = {e.check_name: e.passed for e in analysed_synth.result.get_asset_check_evaluations()}
+    assert checks["no_lineage_cycles"] is not bool(planted["cycle"])
+    assert checks["no_self_loops"] is not bool(planted["self_loop"])
+    assert checks["parents_in_warehouse"] is False
+
+
+def test_lineage_issues_on_a_graph_with_every_anomaly():
+    edges = pl.DataFrame({"child_id": ["a", "b", "c", "d"], "parent_id": ["a", "c", "b", "zz"],
+                          "relation": ["finetune"] * 4, "parent_present": [True, True, True, False]})
+    invalid = pl.DataFrame({"child_id": ["e"], "detail": ["base_model entry 'not a repo' is not a repo id"]})
+    issues = families.lineage_issues(edges, invalid, whole_hub=False)
+    got = {(k, c, p) for k, c, p in issues.select("kind", "child_id", "parent_id").iter_rows()}
+    assert got == {("self_loop", "a", "a"), ("cycle", "b", "c"), ("cycle", "c", "b"), ("orphan_parent", "d", "zz"),
+                   ("invalid_base", "e", None)}
+    t = families.family_tables(edges, {"a", "b", "c", "d"}, {}, 4)
+    assert sorted(t.stats["size"].to_list()) == [1, 2]  # the cycle b<->c is a family; d hangs off a missing base
+
+
+def test_synth_inferred_edges_recover_undeclared_lineage(analysed_synth, truth):
+    undeclared = {(c, p) for c, p in truth["edges"].filter(~pl.col("declared") & pl.col("evidence").is_not_null())
+                  .select("child_id", "parent_id").iter_rows()}
+    got = set(analysed_synth.rows("SELECT child_id, parent_id FROM inferred_edges WHERE agreement = 'undeclared'"))
+    true_edges = set(truth["edges"].select("child_id", "parent_id").iter_rows())
+    recall = len(undeclared & got) / len(undeclared)
+    precision = len(true_edges & got) / len(got)  # a declaration lost in malformed YAML is still a true edge
+    assert recall >= 0.9, (recall, sorted(undeclared - got)[:5])
+    assert precision >= 0.9, (precision, sorted(got - undeclared)[:5])
+    sources = {r[0] for r in analysed_synth.rows("SELECT DISTINCT source FROM inferred_edges")}
+    assert {"adapter_config", "name"} <= sources
+
+
+def test_synth_license_mutation_rate_matches_truth(analysed_synth, truth):
+    lic = published_licenses(truth)
+    pairs = [(lic[p], lic[c]) for c, p in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows()
+             if c != p and lic.get(c, "unknown") != "unknown" and lic.get(p, "unknown") != "unknown"]
+    want = sum(a != b for a, b in pairs) / len(pairs)
+    rate, edges = analysed_synth.rows("""SELECT child_value, edges FROM drift_summary
+                                         WHERE metric = 'license_mutation_rate' AND relation = 'all'""")[0]
+    assert edges == len(pairs) > 20
+    assert rate == pytest.approx(want)
+
+
+# -- pure functions ------------------------------------------------------------------------------------
+def test_tree_wiener_index_equals_networkx():
+    rng = random.Random(5)
+    for n in (1, 2, 7, 40, 120):
+        t = nx.Graph()
+        t.add_node(0)
+        for i in range(1, n):
+            t.add_edge(i, rng.randrange(i))
+        assert families.tree_wiener_index(t) == nx.wiener_index(t)
+
+
+def test_family_tables_shape_of_a_small_dag():
+    edges = pl.DataFrame({"child_id": ["b", "c", "d", "d", "e", "x"], "parent_id": ["a", "a", "b", "c", "d", "gone"],
+                          "relation": ["finetune", "adapter", "merge", "merge", "quantized", "finetune"],
+                          "parent_present": [True, True, True, True, True, False]})
+    t = families.family_tables(edges, {"a", "b", "c", "d", "e", "x", "lonely"}, {"a": "mit", "b": "mit"}, 7)
+    fam = {r["family_id"]: r for r in t.stats.to_dicts()}
+    assert fam["a"]["size"] == 5 and fam["a"]["depth"] == 3 and fam["a"]["merges"] == 1 and not fam["a"]["is_tree"]
+    assert fam["a"]["merge_edges"] == 2 and fam["a"]["leaves"] == 1 and fam["a"]["max_breadth"] == 2
+    assert fam["x"]["external_parents"] == 1 and fam["x"]["is_tree"] and fam["x"]["wiener_index"] == 1
+    desc = {r["model_id"]: r["descendants"] for r in t.members.to_dicts()}
+    assert desc["a"] == 4 and desc["b"] == 2
+    assert dict(t.out_degree.iter_rows()) == {0: 3, 1: 3, 2: 1}  # e, x, lonely; b, c, d; a
+    issues = families.lineage_issues(edges, pl.DataFrame(schema={"child_id": pl.String, "detail": pl.String}), True)
+    assert set(issues["kind"]) == {"orphan_parent", "missing_base"}
+
+
+def test_license_rules_judge_pairs():
+    assert license_drift.judge(("llama2", "restrictive-commercial"), ("apache-2.0", "permissive")).rule_id == \
+        "llama-relicensed-open"
+    assert license_drift.judge(("apache-2.0", "permissive"), ("mit", "permissive")).severity == "allowed"
+    assert license_drift.judge(("cc-by-nc-4.0", "non-commercial"), ("unknown", "unknown")).severity == "warning"
+    assert license_drift.judge(("gemma", "restrictive-commercial"), ("gemma", "restrictive-commercial")).severity \
+        == "allowed"
+    assert license_drift.judge(("cc-by-sa-4.0", "copyleft"), ("mit", "permissive")).rule_id == "share-alike"
+
+
+def test_license_rule_table_rejects_unknown_severity(tmp_path):
+    bad = tmp_path / "rules.csv"
+    bad.write_text("rule_id,upstream,downstream,severity,reason\nx,*,*,forbidden,because\n")
+    with pytest.raises(license_drift.RuleError, match="severity 'forbidden'"):
+        license_drift.load_rules(bad)

@@ -1,0 +1,103 @@
+"""Analyses read their inputs from the warehouse and write result tables back, tagged with a crawl_id.
+
+Inputs are named .sql files under warehouse/sql/inputs; results replace the rows of the same crawl in one
+transaction, so an analysis killed half-way leaves the previous results, never half of new ones.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.load import connect
+from warehouse.query import connect_readonly
+
+INPUTS = Path(__file__).parent / "sql" / "inputs"
+
+
+class NoCrawl(LookupError):
+    pass
+
+
+def latest_crawl(con: duckdb.DuckDBPyConnection) -> dict:
+    cur = con.execute("SELECT * FROM crawls ORDER BY finished_at DESC LIMIT 1")
+    cols = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    if not rows:
+        raise NoCrawl("the warehouse holds no finished crawl: run `hubmine crawl` (or `make demo`) first")
+    return dict(zip(cols, rows[0]))
+
+
+def input_sql(name: str) -> str:
+    return (INPUTS / f"{name}.sql").read_text()
+
+
+def read_input(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> pl.DataFrame:
+    """One named input query as a polars frame."""
+    return pl.from_arrow(con.sql(input_sql(name), params=params or None).to_arrow_table())
+
+
+class Inputs:
+    """Read-only view of the warehouse for one analysis run: the latest crawl and named input queries."""
+
+    def __init__(self, warehouse: Path):
+        self.warehouse = Path(warehouse)
+        self.con = connect_readonly(self.warehouse, wait_s=120)
+        self.crawl = latest_crawl(self.con)
+
+    @property
+    def crawl_id(self) -> str:
+        return self.crawl["crawl_id"]
+
+    @property
+    def whole_hub(self) -> bool:
+        """Whether the latest crawl listed the whole hub (no author, search or limit)."""
+        scope = json.loads(self.crawl.get("scope") or "{}")
+        return all(v is None for v in scope.values())
+
+    def frame(self, name: str, params: list | None = None) -> pl.DataFrame:
+        return read_input(self.con, name, params)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Inputs:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def write_results(warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
+    """Replace each table's rows of `crawl_id` with the frame given (columns matched by name)."""
+    con = connect(Path(warehouse))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, frame in tables.items():
+                con.execute(f'DELETE FROM "{name}" WHERE crawl_id = ?', [crawl_id])
+                if frame.height:
+                    frame = frame.with_columns(pl.lit(crawl_id).alias("crawl_id"))
+                    con.register("_result", frame.to_arrow())
+                    _add_new_columns(con, name)
+                    con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _result')
+                    con.unregister("_result")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+    return {name: frame.height for name, frame in tables.items()}
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Columns a newer hubmine computes are added to a warehouse made by an older one (old rows get NULL)."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                                      [table]).fetchall()}
+    for col, typ in con.execute("SELECT column_name, column_type FROM (DESCRIBE _result)").fetchall():
+        if col not in have:
+            con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {typ}')
