@@ -13,7 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
-from pipelines import cli_analyses
+from pipelines import cli_analyses, cli_versioning
 from pipelines.cli_common import home
 
 EPILOG = """examples:
@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_sql)
 
     cli_analyses.register(sub)
+    cli_versioning.register(sub)
 
     h = sub.add_parser("hub", help="the offline replay hub: serve snapshots, generate synthetic hubs",
                        description="Serve snapshot directories over the HF REST API on loopback, or generate "
@@ -245,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
-        sub = {"hub": "hub"}.get(args.command)
+        sub = {"hub": "hub", "bn": "bn"}.get(args.command)
         parser.parse_args([sub, "--help"] if sub else ["--help"])
         return 2
     try:
@@ -253,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hubmine: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into head(1) or a pager that quit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:  # noqa: BLE001 - one clear line, details with -v
         from pipelines.errors import user_facing
 

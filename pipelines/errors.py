@@ -10,7 +10,10 @@ def user_facing(e: BaseException) -> str | None:
     from pipelines.runner import RunFailed
     from warehouse.query import WarehouseBusy, WarehouseMissing
 
-    if isinstance(e, (WarehouseMissing, WarehouseBusy, CrawlBusy, RunFailed)):
+    from analyses.bayes import QueryError
+    from warehouse.results import NoCrawl
+
+    if isinstance(e, (WarehouseMissing, WarehouseBusy, CrawlBusy, RunFailed, QueryError, NoCrawl)):
         return str(e)
     if isinstance(e, duckdb.Error):
         return " ".join(str(e).split())

@@ -25,7 +25,7 @@ from pipelines.replay.synth import cards, checkpoints, names, vocab
 from pipelines.replay.synth.history import WEIGHT_SUFFIXES, commit_message, plan_commits
 from pipelines.replay.synth.truth import TruthWriters
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 HUB_START = datetime(2021, 3, 1, tzinfo=timezone.utc)
 HUB_END = datetime(2025, 10, 1, tzinfo=timezone.utc)
 GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n"

@@ -109,7 +109,12 @@ def plan_commits(rng: random.Random, *, weight_file: str, owner: str, team: list
     return plan
 
 
+BODIES = ["Signed-off-by: {a}", "Co-authored-by: {a} <{a}@users.noreply.huggingface.co>", "See discussion #{n}",
+          "Requested in the community tab", "Follow-up to the previous commit", "Automatic commit from a notebook"]
+
+
 def commit_message(rng: random.Random, pc: PlannedCommit) -> str:
+    """Most hub commits carry only a title; a minority add a body that says little about the change."""
     if rng.random() < 0.6:
         return ""
-    return "\n" + "; ".join(f"{c.lower()} change" for c in pc.categories)
+    return "\n" + rng.choice(BODIES).format(a=pc.authors[0], n=rng.randint(1, 60))
