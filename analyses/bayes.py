@@ -23,6 +23,7 @@ CATEGORY_GROUPS = {
     "output_data": ("Output Data",),
 }
 POPULARITY = ((1000, "high"), (100, "mid"), (0, "low"))   # downloads at least -> bucket
+MIN_OBSERVATIONS = 50                                     # (model, phase) rows needed to learn a network
 CARD_LONG = 1500                                          # characters
 
 
@@ -101,7 +102,7 @@ def learn(data: pl.DataFrame, pc_significance: float = 0.01) -> LearnedNetwork:
 def cpd_table(bn) -> pl.DataFrame:
     """Every CPD as rows: variable, value, parent assignment (JSON) and probability."""
     rows = []
-    for cpd in bn.get_cpds():
+    for cpd in bn.get_cpds() if bn is not None else []:
         var = cpd.variable
         parents = list(cpd.variables[1:])
         states = cpd.state_names

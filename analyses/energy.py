@@ -24,7 +24,9 @@ TEMPLATE_FIELDS = {
     "hours_used": re.compile(r"\*{0,2}Hours used:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
     "cloud_provider": re.compile(r"\*{0,2}Cloud Provider:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
     "geographical_location": re.compile(r"\*{0,2}Compute Region:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
-    "carbon": re.compile(r"\*{0,2}Carbon Emitted:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
+    # the value may run on over the next lines (a worked estimate) until the next bullet or heading
+    "carbon": re.compile(r"\*{0,2}Carbon Emitted(?:\s*\([^)\n]*\))?:?\*{0,2}:?\s*(?P<v>[^\n]+(?:\n(?![ \t]*(?:[-*] |#))[^\n]*){0,6})",
+                         re.I),
 }
 PLACEHOLDER = re.compile(r"^\[?more information needed\]?$|^\{\{.*\}\}$|^n/?a$|^unknown$|^-$", re.I)
 HARDWARE = re.compile(
@@ -65,7 +67,7 @@ def grams_from_value(value, default_unit: str = "g") -> tuple[float | None, str 
         text = value.strip()
         if not text or PLACEHOLDER.match(text):
             return None, f"placeholder, not a quantity: {text[:60]!r}"
-        m = NUMBER_UNIT.search(text)
+        m = _emission_quantity(text)
         if not m:
             return None, f"no number in {text[:60]!r}"
         unit = (m.group("unit") or default_unit).lower()
@@ -79,6 +81,14 @@ def grams_from_value(value, default_unit: str = "g") -> tuple[float | None, str 
     if grams > MAX_GRAMS:
         return None, f"implausibly large ({grams:g} g)"
     return grams, None
+
+
+def _emission_quantity(text: str) -> re.Match | None:
+    """The quantity a text reports: the last number with a mass unit that is not a rate (kgCO2/kWh), as
+    in "... at 0.016 kgCO2/kWh ... = 6.8 kgCO2", else the first number."""
+    found = [m for m in NUMBER_UNIT.finditer(text) if not text[m.end():m.end() + 2].lstrip().startswith("/")]
+    with_unit = [m for m in found if m.group("unit")]
+    return with_unit[-1] if with_unit else (found[0] if found else None)
 
 
 def parse_hardware(text: str | None) -> tuple[int | None, str | None, int | None]:

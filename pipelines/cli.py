@@ -13,7 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
-from pipelines import cli_analyses, cli_versioning
+from pipelines import cli_analyses, cli_cards, cli_versioning
 from pipelines.cli_common import home
 
 EPILOG = """examples:
@@ -204,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_analyses.register(sub)
     cli_versioning.register(sub)
+    cli_cards.register(sub)
 
     h = sub.add_parser("hub", help="the offline replay hub: serve snapshots, generate synthetic hubs",
                        description="Serve snapshot directories over the HF REST API on loopback, or generate "

@@ -6,10 +6,11 @@ import dagster as dg
 
 from pipelines.assets.crawl import CRAWL_ASSETS
 from pipelines.assets.lineage import LINEAGE_ASSETS
+from pipelines.assets.reuse import REUSE_ASSETS
 from pipelines.assets.versioning import VERSIONING_ASSETS
 from pipelines.resources import HubmineHome, HubResource
 
 RESOURCES = {"hub": HubResource(), "home": HubmineHome()}
-ANALYSIS_ASSETS = [*LINEAGE_ASSETS, *VERSIONING_ASSETS]
+ANALYSIS_ASSETS = [*LINEAGE_ASSETS, *VERSIONING_ASSETS, *REUSE_ASSETS]
 
 defs = dg.Definitions(assets=[*CRAWL_ASSETS, *ANALYSIS_ASSETS], resources=RESOURCES)

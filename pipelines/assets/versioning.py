@@ -52,7 +52,7 @@ def commit_categories(home: HubmineHome) -> dg.MaterializeResult:
     "bn_edges": "structure learned by hill climbing (BIC) and by PC, with agreement between them",
     "bn_cpds": "conditional probability tables of the hill-climbing network",
 }, [*core("models", "commits", "refs", "model_cards"), "commit_categories"]))
-def bayesian_network(home: HubmineHome):
+def bayesian_network(context: dg.AssetExecutionContext, home: HubmineHome):
     """How commit activity depends on phase, popularity, collaboration, releases and documentation."""
     with warehouse_inputs(home) as inp:
         cats = inp.frame("commit_categories", [inp.crawl_id])
@@ -60,9 +60,14 @@ def bayesian_network(home: HubmineHome):
         activity = inp.frame("model_activity")
         crawl_id = inp.crawl_id
     data = bayes.phase_dataset(cats, commit_rows, activity)
-    if data.height < 50:
-        raise dg.Failure(f"only {data.height} (model, phase) observations: too few commits crawled to learn a network "
-                         "(crawl without --metadata-only)")
+    if data.height < bayes.MIN_OBSERVATIONS:
+        note = (f"only {data.height} (model, phase) observations: too few commits to learn a network "
+                "(crawl without --metadata-only)")
+        context.log.warning(note)
+        empty = bayes.LearnedNetwork([], [], bayes.cpd_table(None))
+        yield from publish(home, crawl_id, {"bn_phase_data": data, "bn_edges": bayes.edge_table(empty),
+                                            "bn_cpds": empty.cpds}, extra={"bn_edges": {"skipped": note}})
+        return
     net = bayes.learn(data)
     edges = bayes.edge_table(net)
     yield from publish(home, crawl_id, {"bn_phase_data": data, "bn_edges": edges, "bn_cpds": net.cpds},

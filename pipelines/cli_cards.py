@@ -1,0 +1,30 @@
+"""`hubmine card FILE|-`: what hubmine extracts from one model card, as JSON."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def cmd_card(args) -> int:
+    from analyses.card_facts import card_facts
+
+    if args.file == "-":
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    else:
+        with open(args.file, "rb") as fh:
+            text = fh.read().decode("utf-8", errors="replace")
+    json.dump(card_facts(text, args.model_id), sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
+def register(sub) -> None:
+    c = sub.add_parser("card", help="print what hubmine extracts from one model card (JSON)",
+                       description="Parse one model card (README.md with YAML front matter; FILE or - for stdin) and "
+                                   "print, as JSON, the license (raw, SPDX, category), base models and relation, "
+                                   "languages, datasets, CO2 facts in grams, hardware, and card features (sections, "
+                                   "template and auto-generated flags). Malformed YAML is reported, not fatal.")
+    c.add_argument("file", help='the card, or "-" for stdin')
+    c.add_argument("--model-id", default="card", help="repo id to report problems under (default: card)")
+    c.set_defaults(func=cmd_card)

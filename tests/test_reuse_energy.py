@@ -1,0 +1,120 @@
+"""Reuse and energy: concentration and reporting figures against the generator's planted distributions,
+every co2 shape of the real sample, and `hubmine card`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import networkx as nx
+import polars as pl
+import pytest
+
+from analyses import energy, energy_profile, reuse
+from tests.conftest import REAL_SAMPLE
+
+
+@pytest.fixture(scope="module")
+def truth_models(synth_dir):
+    return pl.read_parquet(synth_dir / "truth" / "models.parquet")
+
+
+def test_gini_and_top_share_on_known_distributions():
+    assert reuse.gini([5, 5, 5, 5]) == pytest.approx(0.0)
+    assert reuse.gini([0] * 99 + [100]) == pytest.approx(0.99)
+    assert reuse.top_share([1] * 99 + [901], 0.01) == pytest.approx(0.901)
+    assert reuse.gini([]) is None and reuse.gini([0, 0]) is None
+
+
+def test_reuse_stats_reproduce_planted_downloads(analysed_synth, truth_models):
+    d = truth_models["downloads"].to_list()
+    gini, top1, zero = analysed_synth.rows("""SELECT gini, top1_share, zero_share FROM reuse_stats
+                                              WHERE grouping = 'hub' AND metric = 'downloads'""")[0]
+    assert gini == pytest.approx(reuse.gini(d))
+    assert top1 == pytest.approx(reuse.top_share(d))
+    assert zero == pytest.approx(sum(v == 0 for v in d) / len(d))
+    assert zero > 0.5 and gini > 0.8  # calibrated to "over 70% have 0 downloads", Pareto-like activity
+
+
+def test_base_model_reuse_counts_derivatives(analysed_synth):
+    rows = analysed_synth.rows("""SELECT r.model_id, r.derivatives, count(e.child_id) FROM base_model_reuse r
+                                  JOIN (SELECT DISTINCT child_id, parent_id FROM lineage_edges
+                                        WHERE source IN ('card', 'tag', 'card+tag') AND child_id <> parent_id) e
+                                    ON e.parent_id = r.model_id GROUP BY ALL""")
+    assert rows and all(d == n for _, d, n in rows)
+
+
+def test_space_usage_matches_space_models(analysed_synth):
+    top = analysed_synth.rows("SELECT model_id, spaces FROM space_model_usage ORDER BY spaces DESC LIMIT 1")[0]
+    n = analysed_synth.rows("SELECT count(DISTINCT space_id) FROM space_models WHERE model_id = ?", [top[0]])[0][0]
+    assert top[1] == n > 1
+    share = analysed_synth.rows("SELECT sum(share_of_spaces) >= 1 FROM space_org_usage")[0][0]
+    assert share
+
+
+def test_collaboration_network_metrics(analysed_synth):
+    m = dict(analysed_synth.rows("SELECT metric, value FROM collaboration_stats"))
+    assert m["developers"] > 50 and 0.5 < m["isolates_share"] < 1.0
+    authors = pl.DataFrame({"author": ["a", "b", "c", "d"], "owner": ["b", "a", "a", "d"], "model_id": ["x"] * 4})
+    small = dict(reuse.collaboration(authors).iter_rows())
+    g = nx.DiGraph([("a", "b"), ("b", "a"), ("c", "a")])
+    assert small["reciprocity"] == pytest.approx(nx.reciprocity(g))
+    assert small["isolates_share"] == pytest.approx(1 / 4)  # d only commits to its own repo
+
+
+def test_energy_reporting_matches_planted_co2(analysed_synth, truth_models):
+    t = truth_models.filter(pl.col("co2_grams").is_not_null() & ~pl.col("card_malformed"))
+    got = dict(analysed_synth.rows("SELECT model_id, co2_grams FROM energy_profile"))
+    hit = [m for m, g in t.select("model_id", "co2_grams").iter_rows() if m in got and got[m] == pytest.approx(g, rel=1e-3)]
+    assert len(hit) >= 0.9 * t.height > 5
+    auto, other = (analysed_synth.rows(f"""SELECT rate FROM energy_reporting WHERE grouping = 'autotrain'
+                                           AND group_value = '{g}'""")[0][0] for g in ("autotrain", "other"))
+    assert auto > other  # AutoTrain models dominate the reporting population
+
+
+def test_real_sample_co2_in_every_shape(analysed_real):
+    got = {m: (g, k) for m, g, k in analysed_real.rows("SELECT model_id, co2_grams, source_kind FROM energy_profile")}
+    assert got["bigscience/bloom"] == (24700000.0, "card_yaml")                      # a mapping
+    assert got["trancoso-cc/gibberish-detector"][0] == pytest.approx(5.527544460835904)  # a bare number
+    assert got["stabilityai/stable-diffusion-2-1"] == (15000000.0, "card_text")      # template, kg, parenthetical
+    assert got["epfl-llm/meditron-7b"] == (6800.0, "card_text")                      # a worked estimate
+    hw = dict(analysed_real.rows("SELECT model_id, hw_model FROM energy_profile WHERE hw_model IS NOT NULL"))
+    assert hw["epfl-llm/meditron-7b"] == "A100"
+
+
+def test_worked_estimate_takes_the_result_not_the_rate():
+    grams, reason = energy.grams_from_value("0.016 kgCO2/kWh * 73.6 h * 8 GPU * 1.8 PUE = 6.8 kgCO2.")
+    assert grams == pytest.approx(6800) and reason is None
+
+
+def test_stratified_sample_is_bounded_per_stratum(analysed_synth):
+    rows = analysed_synth.rows("SELECT popularity, year, count(*), max(stratum_size) FROM study_sample GROUP BY ALL")
+    assert len(rows) >= 3
+    for _, _, n, size in rows:
+        assert n == min(10, size)
+    models = analysed_synth.frame("SELECT model_id, downloads, created_at FROM models")
+    assert energy_profile.stratified_sample(models, 5, seed=1).equals(energy_profile.stratified_sample(models, 5, seed=1))
+
+
+def test_card_cli_prints_extracted_facts():
+    card = (REAL_SAMPLE / "cards" / "epfl-llm__meditron-7b.md").read_text()
+    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "card", "-"], input=card, capture_output=True,
+                         text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    facts = json.loads(out.stdout)
+    assert facts["license"][0]["license_id"] == "llama2" and facts["license"][0]["category"] == "restrictive-commercial"
+    assert facts["base_model"] == [{"id": "meta-llama/Llama-2-7b", "relation": "unknown"}]
+    assert facts["co2"][0]["co2_grams"] == 6800.0 and facts["hardware"][0]["count"] == 8
+
+
+def test_card_cli_reports_malformed_yaml_without_crashing(tmp_path):
+    bad = tmp_path / "README.md"
+    bad.write_text("---\nlicense: [apache-2.0\nco2_eq_emissions: -5\n---\n# Model\n")
+    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "card", str(bad)], capture_output=True, text=True,
+                         timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    facts = json.loads(out.stdout)
+    assert facts["yaml"]["ok"] is False and "malformed YAML" in facts["yaml"]["error"]
+    negative = energy.from_card_data(-5)
+    assert negative.valid is False and "negative" in negative.reason
