@@ -13,7 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
-from pipelines import cli_analyses, cli_cards, cli_versioning
+from pipelines import cli_analyses, cli_cards, cli_versioning, cli_weights
 from pipelines.cli_common import home
 
 EPILOG = """examples:
@@ -205,6 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_analyses.register(sub)
     cli_versioning.register(sub)
     cli_cards.register(sub)
+    cli_weights.register(sub)
 
     h = sub.add_parser("hub", help="the offline replay hub: serve snapshots, generate synthetic hubs",
                        description="Serve snapshot directories over the HF REST API on loopback, or generate "
@@ -247,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s: %(message)s")
     if not getattr(args, "func", None):
-        sub = {"hub": "hub", "bn": "bn"}.get(args.command)
+        sub = {"hub": "hub", "bn": "bn", "weights": "weights"}.get(args.command)
         parser.parse_args([sub, "--help"] if sub else ["--help"])
         return 2
     try:

@@ -8,9 +8,11 @@ from pipelines.assets.crawl import CRAWL_ASSETS
 from pipelines.assets.lineage import LINEAGE_ASSETS
 from pipelines.assets.reuse import REUSE_ASSETS
 from pipelines.assets.versioning import VERSIONING_ASSETS
+from pipelines.assets.weights import WEIGHT_ASSETS
 from pipelines.resources import HubmineHome, HubResource
 
 RESOURCES = {"hub": HubResource(), "home": HubmineHome()}
 ANALYSIS_ASSETS = [*LINEAGE_ASSETS, *VERSIONING_ASSETS, *REUSE_ASSETS]
+WEIGHT_ANALYSIS = [*WEIGHT_ASSETS]
 
-defs = dg.Definitions(assets=[*CRAWL_ASSETS, *ANALYSIS_ASSETS], resources=RESOURCES)
+defs = dg.Definitions(assets=[*CRAWL_ASSETS, *ANALYSIS_ASSETS, *WEIGHT_ANALYSIS], resources=RESOURCES)

@@ -11,9 +11,10 @@ def user_facing(e: BaseException) -> str | None:
     from warehouse.query import WarehouseBusy, WarehouseMissing
 
     from analyses.bayes import QueryError
+    from analyses.weights.safety import UnsafeCheckpoint
     from warehouse.results import NoCrawl
 
-    if isinstance(e, (WarehouseMissing, WarehouseBusy, CrawlBusy, RunFailed, QueryError, NoCrawl)):
+    if isinstance(e, (WarehouseMissing, WarehouseBusy, CrawlBusy, RunFailed, QueryError, NoCrawl, UnsafeCheckpoint)):
         return str(e)
     if isinstance(e, duckdb.Error):
         return " ".join(str(e).split())

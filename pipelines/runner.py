@@ -67,3 +67,12 @@ def materialize_analyses(home: Path, assets) -> dg.ExecuteInProcessResult:
     """One Dagster run of analysis assets over the current warehouse (crawl assets only as upstream)."""
     return materialize([*CRAWL_ASSETS, *assets], selection_keys(assets), home,
                        {"home": HubmineHome(path=str(home)), "hub": HubResource()})
+
+
+def materialize_weights(home: Path, hub: HubResource, budget_gb: float = 2.0, max_pairs: int = 200):
+    """The weight checks: sample pairs within the budget, download their safetensors, diff them."""
+    from pipelines.assets.weights import WEIGHT_ASSETS
+
+    return materialize([*CRAWL_ASSETS, *WEIGHT_ASSETS], selection_keys(WEIGHT_ASSETS), home,
+                       {"home": HubmineHome(path=str(home)), "hub": hub},
+                       {"ops": {"weight_sample": {"config": {"budget_gb": budget_gb, "max_pairs": max_pairs}}}})

@@ -134,13 +134,16 @@ def test_synth_license_transitions_match_truth(analysed_synth, truth):
     got = {(p, c): n for p, c, n in analysed_synth.rows(
         "SELECT parent_value, child_value, edges FROM license_transitions WHERE level = 'license'")}
     assert got == dict(want)
-    # every truth edge from a llama2 parent to a permissive child is reported with the rule that fired
-    cats = {"apache-2.0": "permissive", "mit": "permissive", "cc-by-4.0": "permissive"}
-    expected = {(c, p) for (c, p) in declared_truth(truth).select("child_id", "parent_id").iter_rows()
-                if lic.get(p) == "llama2" and cats.get(lic.get(c)) == "permissive"}
+    # every truth edge from a Llama-licensed parent to a permissive child is reported with the rule that fired
+    llama = ("llama2", "llama3", "llama3.1")
+    permissive = ("apache-2.0", "mit", "cc-by-4.0")
+    expected = {(c, p) for (c, p) in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows()
+                if lic.get(p) in llama and lic.get(c) in permissive}
     found = set(analysed_synth.rows("""SELECT child_id, parent_id FROM license_violations
-                                       WHERE rule_id = 'llama-relicensed-open' AND parent_license = 'llama2'"""))
-    assert expected and expected == found
+                                       WHERE rule_id = 'llama-relicensed-open' AND child_license IN
+                                       ('apache-2.0', 'mit', 'cc-by-4.0')"""))
+    assert expected == found
+    assert sum(n for (p, c), n in got.items() if p != c) > 10  # the generator drifts licenses
 
 
 def test_synth_lineage_issues_find_planted_anomalies(analysed_synth, truth):

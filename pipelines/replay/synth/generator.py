@@ -25,7 +25,7 @@ from pipelines.replay.synth import cards, checkpoints, names, vocab
 from pipelines.replay.synth.history import WEIGHT_SUFFIXES, commit_message, plan_commits
 from pipelines.replay.synth.truth import TruthWriters
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 HUB_START = datetime(2021, 3, 1, tzinfo=timezone.utc)
 HUB_END = datetime(2025, 10, 1, tzinfo=timezone.utc)
 GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n"
@@ -91,6 +91,8 @@ class SyntheticHub:
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
         self.cap = max(8, int(vocab.LARGEST_FAMILY_SHARE * n_models))
+        self.truncated_any = False
+        self.emitted = 0
         self.checkpoint_budget = checkpoint_models if checkpoint_models is not None else min(160, max(12, n_models // 25))
         self.isolate_share = self._calibrate_isolates()
         self.used: set[int] = set()
@@ -518,6 +520,7 @@ class SyntheticHub:
 
     def _emit(self, n: Node, root_id: str, writer: StoreWriter, truth: TruthWriters) -> None:
         rng = self.rng
+        self.emitted += 1
         weight_file, files = self._files(n)
         meta = self._card_meta(n)
         malformed = rng.random() < 0.006 and n.card_kind != "none"
@@ -534,6 +537,8 @@ class SyntheticHub:
         # stored small files (their final content)
         contents: dict[str, bytes] = {".gitattributes": GITATTRIBUTES}
         truncated_json = None
+        if n.checkpoint is not None and n.evidence == "adapter_config" and "adapter_config.json" not in files:
+            n.evidence = "config"  # a merged adapter ships full weights: only config.json can name its base
         if "config.json" in files:
             name_or_path = n.parents[0] if n.parents and (n.evidence == "config" or (n.declared and rng.random() < 0.5)) else None
             contents["config.json"] = (checkpoints.config_json(n.id, name_or_path) if n.checkpoint is not None
@@ -547,7 +552,9 @@ class SyntheticHub:
             contents["mergekit_config.yml"] = ("models:\n" + "".join(f"  - model: {p}\n" for p in n.parents) +
                                                "merge_method: slerp\ndtype: bfloat16\n").encode()
         for path in ("config.json", "adapter_config.json"):
-            if path in contents and rng.random() < 0.004:
+            # rare, but at least one per hub of a few hundred models so small hubs exercise the quarantine
+            if path in contents and (rng.random() < 0.004 or (not self.truncated_any and self.emitted >= 120)):
+                self.truncated_any = True
                 contents[path] = contents[path][: len(contents[path]) // 2]
                 truncated_json = path
         if card is not None:
