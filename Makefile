@@ -21,6 +21,11 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow
 
+bench-weights: $(STAMP)
+	$(BIN)/python -m bench.weights
+
+bench: bench-weights
+
 dagster: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${HUBMINE_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \
 	  [ -f $$DAGSTER_HOME/dagster.yaml ] || cp dagster.yaml $$DAGSTER_HOME/ ; \

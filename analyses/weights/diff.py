@@ -64,20 +64,40 @@ class TensorDiff:
     norm_delta: float
 
 
-def _kurtosis(x: torch.Tensor) -> float | None:
-    x = x.double()
-    var = x.var(unbiased=False)
-    if var == 0:
-        return None
-    return float(((x - x.mean()) ** 4).mean() / var ** 2)
+CHUNK = 1 << 21            # elements per reduction step: temporaries stay a few MiB whatever the tensor
 
 
-def _on_grid(x: torch.Tensor) -> float:
-    m = x.abs().max()
-    if m == 0:
-        return 1.0
-    q = x.double() / (m.double() / GRID_LEVELS)
-    return float(((q - q.round()).abs() < GRID_TOL).double().mean())
+class _Moments:
+    """Running sums over chunks (float32 pairwise sums per chunk, float64 across chunks)."""
+
+    def __init__(self):
+        self.s = [0.0] * 5  # count, sum x, sum x^2, sum x^3, sum x^4
+
+    def add(self, x: torch.Tensor) -> None:
+        x2 = x * x
+        self.s[0] += x.numel()
+        self.s[1] += float(x.sum())
+        self.s[2] += float(x2.sum())
+        self.s[3] += float((x2 * x).sum())
+        self.s[4] += float((x2 * x2).sum())
+
+    def kurtosis(self) -> float | None:
+        n, s1, s2, s3, s4 = self.s
+        if n == 0:
+            return None
+        m = s1 / n
+        var = s2 / n - m * m
+        if var <= 0:
+            return None
+        m4 = s4 / n - 4 * m * s3 / n + 6 * m * m * s2 / n - 3 * m ** 4
+        return m4 / var ** 2
+
+
+def _grid_hits(x: torch.Tensor, step: float) -> int:
+    if step == 0:
+        return x.numel()
+    q = x * (1.0 / step)
+    return int(((q - q.round()).abs() < GRID_TOL).sum())
 
 
 def _spectrum(delta: torch.Tensor) -> tuple[float | None, float | None]:
@@ -102,19 +122,43 @@ def _spectrum(delta: torch.Tensor) -> tuple[float | None, float | None]:
 
 
 def tensor_diff(name: str, a: torch.Tensor, b: torch.Tensor) -> TensorDiff:
-    a, b = a.float(), b.float()
-    delta = b - a
-    na = float(torch.linalg.vector_norm(a, dtype=torch.float64))
-    nb = float(torch.linalg.vector_norm(b, dtype=torch.float64))
-    nd = float(torch.linalg.vector_norm(delta, dtype=torch.float64))
-    dot = float((a.double() * b.double()).sum())
-    low, eff = _spectrum(delta) if nd > 0 else (None, None)
+    a, b = a.float().reshape(-1), b.float().reshape(-1)
+    step_a = float(a.abs().max()) / GRID_LEVELS if a.numel() else 0.0
+    step_b = float(b.abs().max()) / GRID_LEVELS if b.numel() else 0.0
+    na2 = nb2 = nd2 = dot = 0.0
+    equal = grid_a = grid_b = 0
+    max_abs = 0.0
+    ma, mb = _Moments(), _Moments()
+    for i in range(0, a.numel(), CHUNK):
+        ca, cb = a[i:i + CHUNK], b[i:i + CHUNK]
+        cd = cb - ca
+        na2 += float(torch.dot(ca, ca))
+        nb2 += float(torch.dot(cb, cb))
+        nd2 += float(torch.dot(cd, cd))
+        dot += float(torch.dot(ca, cb))
+        equal += int((ca == cb).sum())
+        max_abs = max(max_abs, float(cd.abs().max()))
+        grid_a += _grid_hits(ca, step_a)
+        grid_b += _grid_hits(cb, step_b)
+        ma.add(ca)
+        mb.add(cb)
+    n = a.numel()
+    na, nb, nd = na2 ** 0.5, nb2 ** 0.5, nd2 ** 0.5
     return TensorDiff(
-        name=name, shape=list(a.shape), numel=a.numel(), rel_l2=nd / na if na else None,
-        cosine=dot / (na * nb) if na and nb else None, identical=float((a == b).double().mean()) if a.numel() else 1.0,
-        max_abs=float(delta.abs().max()) if a.numel() else 0.0, delta_low_rank_energy=low, delta_effective_rank=eff,
-        grid_a=_on_grid(a), grid_b=_on_grid(b), kurtosis_a=_kurtosis(a), kurtosis_b=_kurtosis(b),
+        name=name, shape=[n], numel=n, rel_l2=nd / na if na else None,
+        cosine=dot / (na * nb) if na and nb else None, identical=equal / n if n else 1.0, max_abs=max_abs,
+        delta_low_rank_energy=None, delta_effective_rank=None, grid_a=grid_a / n if n else 1.0,
+        grid_b=grid_b / n if n else 1.0, kurtosis_a=ma.kurtosis(), kurtosis_b=mb.kurtosis(),
         norm_a=na, norm_b=nb, norm_delta=nd)
+
+
+def tensor_diff_shaped(name: str, a: torch.Tensor, b: torch.Tensor) -> TensorDiff:
+    """tensor_diff plus the spectrum of the delta for matrices (low rank => adapter merge)."""
+    d = tensor_diff(name, a, b)
+    d.shape = list(a.shape)
+    if a.ndim == 2 and d.norm_delta > 0:
+        d.delta_low_rank_energy, d.delta_effective_rank = _spectrum(b.float() - a.float())
+    return d
 
 
 @dataclass
@@ -153,7 +197,7 @@ def diff_checkpoints(a: Path, b: Path, device: str | None = None, on_tensor=None
             ta = handles[fa].get_tensor(name).to(device)
             tb = handles[fb].get_tensor(name).to(device)
             read += headers[fa][name].nbytes + headers[fb][name].nbytes
-            out.append(tensor_diff(name, ta, tb))
+            out.append(tensor_diff_shaped(name, ta, tb))
             del ta, tb
             if on_tensor:
                 on_tensor(name)
