@@ -1,0 +1,1 @@
+"""Static dashboard site: plotly figures from the warehouse's result tables, one page per area."""

@@ -203,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(func=cmd_sql)
 
     cli_analyses.register(sub)
+    cli_analyses.register_site(sub)
     cli_versioning.register(sub)
     cli_cards.register(sub)
     cli_weights.register(sub)

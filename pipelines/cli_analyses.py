@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from pipelines.cli_common import home
 
@@ -92,3 +93,46 @@ def register(sub) -> None:
     f.add_argument("model_id", help="repo id, e.g. meta-llama/Llama-2-7b")
     f.add_argument("--max-depth", type=int, default=50, help="deepest generation of descendants printed (default 50)")
     f.set_defaults(func=cmd_family)
+
+
+def cmd_dashboards(args) -> int:
+    from dashboards.site import build_site
+    from warehouse.paths import dashboards_dir, warehouse_path
+
+    out = Path(args.out) if args.out else dashboards_dir(home())
+    pages = build_site(warehouse_path(home()), out)
+    print(f"dashboards: {len(pages)} pages in {out}; open {pages[0]} or run `hubmine serve`")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import functools
+    import http.server
+
+    from warehouse.paths import dashboards_dir
+
+    root = dashboards_dir(home())
+    if not (root / "index.html").exists():
+        print(f"hubmine: error: no dashboards in {root}: run `hubmine dashboards` first", file=sys.stderr)
+        return 1
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
+        print(f"serving {root} at http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops)", flush=True)
+        try:
+            httpd.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def register_site(sub) -> None:
+    d = sub.add_parser("dashboards", help="render the dashboard site from the warehouse",
+                       description="Render plotly dashboards (overview, families, licenses, versioning & commits, "
+                                   "Bayesian network, reuse, energy, weights) from the result tables into a static "
+                                   "site under $HUBMINE_HOME/dashboards (works offline: plotly.js is local).")
+    d.add_argument("--out", help="output directory (default: <data>/dashboards)")
+    d.set_defaults(func=cmd_dashboards)
+    s = sub.add_parser("serve", help="serve the dashboard site on 127.0.0.1",
+                       description="Serve <data>/dashboards over HTTP on loopback.")
+    s.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
+    s.set_defaults(func=cmd_serve)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pipelines.replay.synth.generator import generate
 from pipelines.resources import HubResource
-from pipelines.runner import materialize_analyses, materialize_crawl
-from warehouse.paths import warehouse_path
+from dashboards.site import build_site
+from pipelines.runner import materialize_analyses, materialize_crawl, materialize_weights
+from warehouse.paths import dashboards_dir, warehouse_path
 from warehouse.query import run_query
 
 REAL_SAMPLE = Path(__file__).resolve().parent / "replay" / "real-sample"
@@ -60,10 +61,13 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
         print(f"{hub.banner}\ncrawling it into {warehouse_path(home)} ...", file=sys.stderr)
         with _progress(not progress) as bars:
             materialize_crawl(home, HubResource(endpoint=hub.url), mode="full", progress=bars)
-    from pipelines.definitions import ANALYSIS_ASSETS
+        from pipelines.definitions import ANALYSIS_ASSETS
 
-    print("running the analyses ...", file=sys.stderr)
-    materialize_analyses(home, ANALYSIS_ASSETS)
+        print("running the analyses ...", file=sys.stderr)
+        materialize_analyses(home, ANALYSIS_ASSETS)
+        print("checking sampled lineage from the weights ...", file=sys.stderr)
+        materialize_weights(home, HubResource(endpoint=hub.url), budget_gb=0.5, max_pairs=60)
+    pages = build_site(warehouse_path(home), dashboards_dir(home))
     cols, rows = run_query(warehouse_path(home), """
         SELECT count(*) FILTER (WHERE NOT synthetic), count(*) FILTER (WHERE synthetic),
                (SELECT count(*) FROM lineage_edges), (SELECT count(*) FROM commits), (SELECT count(*) FROM crawl_errors
@@ -78,4 +82,5 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
           "(see README)")
     print('try:  .venv/bin/hubmine sql "select license, count(*) n from models group by 1 order by n desc limit 10"')
     print("      .venv/bin/hubmine family meta-llama/Llama-2-7b")
+    print(f"dashboards: {pages[0]}  (or `.venv/bin/hubmine serve` and open http://127.0.0.1:8765/)")
     return 0

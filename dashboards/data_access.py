@@ -1,0 +1,45 @@
+"""Named queries of the dashboard (queries.sql), run read-only against the warehouse."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+QUERIES = Path(__file__).parent / "queries.sql"
+
+
+@lru_cache(maxsize=1)
+def queries() -> dict[str, str]:
+    out, name, buf = {}, None, []
+    for line in QUERIES.read_text().splitlines():
+        m = re.match(r"--\s*name:\s*(\w+)", line)
+        if m:
+            if name:
+                out[name] = "\n".join(buf).strip().rstrip(";")
+            name, buf = m.group(1), []
+        else:
+            buf.append(line)
+    if name:
+        out[name] = "\n".join(buf).strip().rstrip(";")
+    return out
+
+
+class Data:
+    def __init__(self, con: duckdb.DuckDBPyConnection, crawl_id: str, families: int = 30):
+        self.con, self.params = con, {"crawl": crawl_id, "families": families}
+
+    def rows(self, name: str) -> tuple[list[str], list[tuple]]:
+        sql = queries()[name]
+        params = {k: v for k, v in self.params.items() if f"${k}" in sql}
+        try:
+            cur = self.con.execute(sql, params)
+        except duckdb.CatalogException:
+            return [], []  # a result table this warehouse does not have yet
+        return [d[0] for d in cur.description], cur.fetchall()
+
+    def dicts(self, name: str) -> list[dict]:
+        cols, rows = self.rows(name)
+        return [dict(zip(cols, r)) for r in rows]

@@ -1,0 +1,160 @@
+"""Plotly figures of each dashboard area, built from rows of the result tables."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import networkx as nx
+import plotly.graph_objects as go
+
+from dashboards.render import esc
+
+RELATION_COLORS = {"finetune": "#2563eb", "adapter": "#16a34a", "quantized": "#d97706", "merge": "#9333ea",
+                   "unknown": "#64748b", "root": "#111827"}
+
+
+def bar(labels, values, title: str, horizontal: bool = True) -> go.Figure:
+    labels = [esc(x) for x in labels]
+    trace = go.Bar(y=labels, x=values, orientation="h") if horizontal else go.Bar(x=labels, y=values)
+    fig = go.Figure(trace)
+    fig.update_layout(title=title, height=max(320, 24 * len(labels) + 120) if horizontal else 420,
+                      margin=dict(l=10, r=10, t=50, b=10), yaxis=dict(autorange="reversed") if horizontal else {})
+    return fig
+
+
+def family_sunbursts(edges: list[dict], roots: list[dict]) -> dict[str, go.Figure]:
+    """One sunburst per family: a tree of declared lineage, coloured by relation, license on hover.
+
+    A model with several parents (a merge) is drawn under its first parent."""
+    by_family: dict[str, list[dict]] = defaultdict(list)
+    fam_of = {r["model_id"]: r["family_id"] for r in roots}
+    g = nx.DiGraph()
+    for e in edges:
+        g.add_edge(e["parent_id"], e["child_id"], relation=e["relation"], license=e["license"])
+    figs = {}
+    for root in roots:
+        by_family[root["family_id"]].append(root)
+    for family, rs in by_family.items():
+        ids, labels, parents, colors, hover = [], [], [], [], []
+        seen = set()
+        for r in rs:
+            stack = [(r["model_id"], "", "root", r["license"])]
+            while stack:
+                node, parent, rel, lic = stack.pop()
+                if node in seen:
+                    continue
+                seen.add(node)
+                ids.append(node)
+                labels.append(esc(node.rsplit("/", 1)[-1]))
+                parents.append(parent)
+                colors.append(RELATION_COLORS.get(rel, "#64748b"))
+                hover.append(f"{esc(node)}<br>relation: {esc(rel)}<br>license: {esc(lic)}")
+                for child in sorted(g.successors(node)) if node in g else []:
+                    d = g.edges[node, child]
+                    stack.append((child, node, d["relation"], d["license"]))
+        ids = [esc(i) for i in ids]
+        parents = [esc(p) for p in parents]
+        fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, marker=dict(colors=colors),
+                                    hovertext=hover, hoverinfo="text", maxdepth=4))
+        fig.update_layout(height=620, margin=dict(l=0, r=0, t=40, b=0),
+                          title=f"{esc(family)}: {len(ids)} models (colour = relation to parent)")
+        figs[family] = fig
+    _ = fam_of
+    return figs
+
+
+def license_sankey(transitions: list[dict]) -> go.Figure:
+    cats = sorted({t["parent_value"] for t in transitions} | {t["child_value"] for t in transitions})
+    idx = {c: i for i, c in enumerate(cats)}
+    n = len(cats)
+    fig = go.Figure(go.Sankey(
+        node=dict(label=[f"parent: {esc(c)}" for c in cats] + [f"child: {esc(c)}" for c in cats], pad=12),
+        link=dict(source=[idx[t["parent_value"]] for t in transitions],
+                  target=[n + idx[t["child_value"]] for t in transitions], value=[t["edges"] for t in transitions])))
+    fig.update_layout(title="License categories, parent → child (declared lineage)", height=560)
+    return fig
+
+
+def similarity(rows: list[dict]) -> go.Figure:
+    fig = go.Figure()
+    for trait in ("all", "tag", "license", "language", "section"):
+        rs = [r for r in rows if r["trait"] == trait and r["mean"] is not None]
+        if not rs:
+            continue
+        fig.add_bar(name=trait, x=[r["pair_type"] for r in rs], y=[r["mean"] for r in rs],
+                    error_y=dict(type="data", symmetric=False, array=[r["ci_high"] - r["mean"] for r in rs],
+                                 arrayminus=[r["mean"] - r["ci_low"] for r in rs]))
+    fig.update_layout(barmode="group", title="Trait similarity (Jaccard, 95% CI) by pair type", height=460)
+    return fig
+
+
+def drift(rows: list[dict], metrics: tuple[str, ...]) -> go.Figure:
+    rs = [r for r in rows if r["relation"] == "all" and r["metric"] in metrics]
+    fig = go.Figure([go.Bar(name="parent", x=[r["metric"] for r in rs], y=[r["parent_value"] for r in rs]),
+                     go.Bar(name="child", x=[r["metric"] for r in rs], y=[r["child_value"] for r in rs])])
+    fig.update_layout(barmode="group", title="Parent vs child along declared edges", height=420)
+    return fig
+
+
+def commit_timeline(rows: list[dict]) -> go.Figure:
+    by_cat: dict[str, list] = defaultdict(list)
+    for r in rows:
+        by_cat[r["category"]].append((r["month"], r["commits"]))
+    fig = go.Figure([go.Scatter(name=c, x=[m for m, _ in pts], y=[n for _, n in pts], mode="lines", stackgroup="one")
+                     for c, pts in sorted(by_cat.items())])
+    fig.update_layout(title="Commits per month by category (extended ML change taxonomy)", height=460)
+    return fig
+
+
+def bn_graph(edges: list[dict], cpds: list[dict]) -> go.Figure:
+    hc = [(e["source"], e["target"], e["confirmed"]) for e in edges if e["method"] == "hill_climb_bic"]
+    g = nx.DiGraph([(a, b) for a, b, _ in hc])
+    g.add_nodes_from({c["variable"] for c in cpds})
+    pos = nx.spring_layout(g, seed=3) if g.number_of_nodes() else {}
+    summary: dict[str, list[str]] = defaultdict(list)
+    for c in cpds:
+        parents = json.loads(c["parents"]) if c["parents"] else {}
+        cond = ", ".join(f"{k}={v}" for k, v in parents.items())
+        if len(summary[c["variable"]]) < 24:
+            summary[c["variable"]].append(f"P({c['value']}{' | ' + cond if cond else ''}) = {c['probability']:.2f}")
+    fig = go.Figure()
+    for a, b, confirmed in hc:
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
+                           arrowhead=3, arrowwidth=2.5 if confirmed else 1.2, arrowcolor="#334155" if confirmed else "#94a3b8")
+    nodes = list(g.nodes)
+    fig.add_trace(go.Scatter(x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
+                             text=nodes, textposition="top center", marker=dict(size=22, color="#2563eb"),
+                             hovertext=["<br>".join([f"<b>{n}</b>", *summary[n]]) for n in nodes], hoverinfo="text"))
+    fig.update_layout(title="Learned structure (hill climbing, BIC); bold = PC agrees. Hover a node for its CPD",
+                      height=600, showlegend=False, xaxis=dict(visible=False), yaxis=dict(visible=False))
+    return fig
+
+
+def lorenz(rows: list[dict]) -> go.Figure:
+    fig = go.Figure([go.Scatter(x=[r["model_share"] for r in rows], y=[r["download_share"] for r in rows], name="downloads"),
+                     go.Scatter(x=[0, 1], y=[0, 1], name="equality", line=dict(dash="dot"))])
+    fig.update_layout(title="Lorenz curve of downloads", xaxis_title="share of models (least downloaded first)",
+                      yaxis_title="share of downloads", height=460)
+    return fig
+
+
+def energy_scatter(rows: list[dict]) -> go.Figure:
+    fig = go.Figure()
+    for tt in sorted({r["training_type"] for r in rows}):
+        rs = [r for r in rows if r["training_type"] == tt and r["co2_grams"]]
+        fig.add_scatter(name=esc(tt), mode="markers", x=[r["parameters"] for r in rs], y=[r["co2_grams"] for r in rs],
+                        hovertext=[f"{esc(r['model_id'])}<br>{esc(r['hw_model'])}" for r in rs], hoverinfo="text")
+    fig.update_layout(title="Reported CO2 (g) by parameters and training type", xaxis_type="log", yaxis_type="log",
+                      height=460, xaxis_title="parameters (safetensors metadata)", yaxis_title="grams CO2eq")
+    return fig
+
+
+def weights_heatmap(rows: list[dict]) -> go.Figure:
+    declared = sorted({r["declared"] for r in rows})
+    verdicts = sorted({r["relation"] for r in rows})
+    z = [[sum(r["pairs"] for r in rows if r["declared"] == d and r["relation"] == v) for v in verdicts] for d in declared]
+    fig = go.Figure(go.Heatmap(z=z, x=verdicts, y=declared, text=z, texttemplate="%{text}", colorscale="Blues"))
+    fig.update_layout(title="Declared relation vs what the weights say", height=420)
+    return fig
