@@ -25,8 +25,24 @@ TEMPLATE_MARKERS = ("[More Information Needed]", "<!-- Provide a quick summary o
                     "## Bias, Risks, and Limitations", "More information needed")
 
 
+MAX_ALIASES = 100   # YAML anchors expand by reference: a "billion laughs" card would explode when serialised
+MAX_NODES = 200_000  # values in the metadata once aliases are expanded
+
+
+class TooManyAliases(yaml.YAMLError):
+    pass
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver: dates stay strings, as the Hub serves them."""
+    """SafeLoader without the timestamp resolver (dates stay strings, as the Hub serves them) and with a
+    bound on aliases."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_ALIASES:
+                raise TooManyAliases(f"more than {MAX_ALIASES} YAML aliases")
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -70,9 +86,26 @@ def load_yaml(text: str) -> tuple[dict, str | None]:
         return {}, "malformed YAML: nesting too deep"
     if data is None:
         return {}, None
+    if _too_big(data):
+        return {}, f"malformed YAML: metadata expands to more than {MAX_NODES:,} values (alias bomb)"
     if not isinstance(data, dict):
         return {}, f"front matter is a {type(data).__name__}, not a mapping"
     return data, None
+
+
+def _too_big(data) -> bool:
+    """Whether walking the metadata (aliases expanded) visits more than MAX_NODES values; stops early."""
+    budget, stack = MAX_NODES, [data]
+    while stack:
+        x = stack.pop()
+        budget -= 1
+        if budget < 0:
+            return True
+        if isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list):
+            stack.extend(x)
+    return False
 
 
 def parse_card(text: str) -> CardFacts:

@@ -76,6 +76,9 @@ def model_rows(item: dict, out: Rows) -> str | None:
     if not isinstance(model_id, str) or not model_id:
         out.error(None, "listing", "record without an id", str(item)[:500])
         return None
+    if not lineage.REPO_ID.match(model_id) or ".." in model_id or len(model_id) > 200:
+        out.error(model_id[:200], "listing", "id is not a valid repo id (path-like, too long or odd characters)")
+        return None
     try:
         ModelInfo(**{**item, "siblings": item.get("siblings")})  # what the real client accepts
     except Exception as e:  # noqa: BLE001 - any failure means the real client rejects the record
