@@ -27,6 +27,7 @@ TEMPLATE_MARKERS = ("[More Information Needed]", "<!-- Provide a quick summary o
 
 MAX_ALIASES = 100   # YAML anchors expand by reference: a "billion laughs" card would explode when serialised
 MAX_NODES = 200_000  # values in the metadata once aliases are expanded
+MAX_FLOW_DEPTH = 100  # [ { nesting; the parser would recurse to Python's limit first, slowly
 
 
 class TooManyAliases(yaml.YAMLError):
@@ -78,6 +79,8 @@ def load_yaml(text: str) -> tuple[dict, str | None]:
     """Parse card metadata; returns ({}, reason) for anything that is not a YAML mapping."""
     if len(text) > MAX_FRONT_MATTER:
         return {}, f"front matter of {len(text)} bytes exceeds {MAX_FRONT_MATTER}"
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        return {}, f"malformed YAML: nesting deeper than {MAX_FLOW_DEPTH} levels"
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -93,19 +96,34 @@ def load_yaml(text: str) -> tuple[dict, str | None]:
     return data, None
 
 
+def _flow_depth(text: str) -> int:
+    """Deepest run of [ and { in the text (quotes ignored: an over-estimate only rejects odd cards)."""
+    depth = best = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            best = max(best, depth)
+        elif ch in "]}" and depth:
+            depth -= 1
+    return best
+
+
 def _too_big(data) -> bool:
-    """Whether walking the metadata (aliases expanded) visits more than MAX_NODES values; stops early."""
-    budget, stack = MAX_NODES, [data]
+    """Whether the metadata, aliases expanded, holds more than MAX_NODES values. Shared (aliased) containers
+    are sized once, so a bomb is measured in the time its few distinct nodes take."""
+    sizes: dict[int, int] = {}
+    stack = [(data, False)]
     while stack:
-        x = stack.pop()
-        budget -= 1
-        if budget < 0:
-            return True
-        if isinstance(x, dict):
-            stack.extend(x.values())
-        elif isinstance(x, list):
-            stack.extend(x)
-    return False
+        x, done = stack.pop()
+        if not isinstance(x, (dict, list)):
+            continue
+        kids = list(x.values()) if isinstance(x, dict) else x
+        if done:
+            sizes[id(x)] = min(MAX_NODES + 1, 1 + sum(sizes.get(id(k), 1) for k in kids))
+        elif id(x) not in sizes:
+            stack.append((x, True))
+            stack.extend((k, False) for k in kids if isinstance(k, (dict, list)) and id(k) not in sizes)
+    return sizes.get(id(data), 1) > MAX_NODES
 
 
 def parse_card(text: str) -> CardFacts:

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
-REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$")
+REPO_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*(/[\w.\-]+)?$", re.ASCII)
 HUB_URL = re.compile(r"^https?://(www\.)?huggingface\.co/")
 
 
