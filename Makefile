@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow bench bench-weights dagster lint clean
+.PHONY: demo test test-slow bench bench-weights bench-e2e bench-kill bench-faults bench-names dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,19 @@ test-slow: $(STAMP)
 bench-weights: $(STAMP)
 	$(BIN)/python -m bench.weights
 
-bench: bench-weights
+bench-e2e: $(STAMP)
+	$(BIN)/python -m bench.e2e
+
+bench-kill: $(STAMP)
+	$(BIN)/python -m bench.kill_resume
+
+bench-faults: $(STAMP)
+	$(BIN)/python -m bench.faults
+
+bench-names: $(STAMP)
+	$(BIN)/python -m bench.names
+
+bench: bench-weights bench-names bench-faults bench-kill bench-e2e
 
 dagster: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${HUBMINE_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \

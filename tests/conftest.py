@@ -75,25 +75,11 @@ def query(home: Path, sql: str, params=None) -> list[tuple]:
         con.close()
 
 
-CONTENT_QUERIES = {
-    "models": "SELECT model_id, sha, license, downloads, base_models FROM models ORDER BY model_id",
-    "lineage_edges": "SELECT DISTINCT child_id, parent_id, relation, source FROM lineage_edges ORDER BY ALL",
-    "licenses": "SELECT model_id, position, license_id, spdx, category FROM licenses ORDER BY ALL",
-    "commits": "SELECT model_id, commit_id, position, title, authors, date FROM commits ORDER BY ALL",
-    "commit_files": "SELECT model_id, commit_id, path, change, oid, size FROM commit_files ORDER BY ALL",
-    "refs": "SELECT model_id, kind, name, target_commit FROM refs ORDER BY ALL",
-    "model_cards": "SELECT model_id, md5(body), yaml_ok FROM model_cards ORDER BY ALL",
-    "repo_configs": "SELECT * EXCLUDE (crawl_id) FROM repo_configs ORDER BY ALL",
-    "energy": "SELECT model_id, source_kind, co2_grams, valid FROM energy ORDER BY ALL",
-    "spaces": "SELECT space_id, models FROM spaces ORDER BY ALL",
-    "space_models": "SELECT DISTINCT space_id, model_id, source FROM space_models ORDER BY ALL",
-    "repo_state": "SELECT model_id, fetched_sha FROM repo_state ORDER BY ALL",
-}
-
-
 def content(home: Path) -> dict[str, list]:
     """Everything a crawl lands, in a comparable form (crawl ids and timestamps left out)."""
-    return {name: query(home, sql) for name, sql in CONTENT_QUERIES.items()}
+    from warehouse.content import content as landed
+
+    return landed(home)
 
 
 def free_port() -> int:

@@ -1,0 +1,41 @@
+"""`hubmine names` on 50,000 names: wall time of the command, as a user runs it.
+
+    python -m bench.names [--names 50000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.machine import describe
+from pipelines.replay.synth.generator import generate
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--names", type=int, default=50_000)
+    args = ap.parse_args()
+    print(f"machine: {describe()}")
+    with tempfile.TemporaryDirectory(prefix="hubmine-names-") as tmp:
+        hub = Path(tmp) / "hub"
+        generate(hub, args.names, 1, checkpoint_models=0)
+        import duckdb
+
+        ids = [r[0] for r in duckdb.sql(f"SELECT model_id FROM '{hub}/truth/models.parquet'").fetchall()]
+        src = Path(tmp) / "names.txt"
+        src.write_text("\n".join(ids) + "\n")
+        t0 = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "pipelines.cli", "names", str(src)], capture_output=True, text=True,
+                             check=True)
+        seconds = time.perf_counter() - t0
+    print(f"hubmine names: {len(ids):,} names classified in {seconds:.2f}s ({len(out.stdout.splitlines()) - 1:,} CSV rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
