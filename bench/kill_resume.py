@@ -55,7 +55,7 @@ def main() -> int:
         finished_early = 0
         for i in range(args.kills):
             p = crawl(env, hub.url)
-            at = rng.uniform(0.5, max(1.0, t_clean / 3))
+            at = rng.uniform(0.5, min(60.0, max(1.0, t_clean / 3)))
             try:
                 p.wait(at)
                 finished_early += 1
