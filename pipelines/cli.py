@@ -1,4 +1,4 @@
-"""`hubmine`: crawl a model hub into DuckDB, query it, and run the offline replay hub.
+"""`hubmine`: crawl a model hub into DuckDB, analyse its ecosystem, browse dashboards, check lineage from weights.
 
 Data lives in $HUBMINE_HOME (default ./data): warehouse.duckdb, the Parquet lake and dashboards/.
 """
@@ -20,6 +20,8 @@ EPILOG = """examples:
   hubmine demo                                   real sample + synthetic hub, crawled offline
   hubmine crawl --metadata-only --author google  listing only, one namespace
   hubmine sql "select license, count(*) from models group by 1 order by 2 desc"
+  hubmine analyze && hubmine dashboards && hubmine serve   result tables, then the site on 127.0.0.1:8765
+  hubmine family meta-llama/Llama-2-7b           ancestors and descendants of one model
   hubmine hub synth --models 100000 --seed 1 --out /tmp/hub && hubmine hub serve --snapshot /tmp/hub
 
 environment:

@@ -10,14 +10,15 @@ import pytest
 
 from pipelines.cli import build_parser, main
 
-VERBS = ["demo", "crawl", "sql", "hub"]
+VERBS = ["demo", "crawl", "sql", "hub", "analyze", "family", "names", "bn", "card", "weights", "dashboards", "serve"]
 
 
 def test_help_lists_every_verb_and_each_has_help():
     out = subprocess.run([sys.executable, "-m", "pipelines.cli", "--help"], capture_output=True, text=True, check=True).stdout
     for verb in VERBS:
         assert f"    {verb} " in out
-    for argv in (["demo"], ["crawl"], ["sql"], ["hub", "serve"], ["hub", "synth"]):
+    for argv in (["demo"], ["crawl"], ["sql"], ["hub", "serve"], ["hub", "synth"], ["analyze"], ["family"], ["names"],
+                 ["bn", "query"], ["card"], ["weights", "diff"], ["weights", "check"], ["dashboards"], ["serve"]):
         with pytest.raises(SystemExit) as e:
             build_parser().parse_args([*argv, "--help"])
         assert e.value.code == 0
