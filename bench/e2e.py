@@ -39,6 +39,15 @@ def timed(cmd: list[str], env: dict, log: Path) -> dict:
     return {"seconds": float(wall) if wall else time.monotonic() - t0, "peak_rss_mb": int(rss) / 1024}
 
 
+def ensure_snapshot(base: Path, n: int) -> Path:
+    """The synthetic hub of n models (seed 1) under base, generated once."""
+    snap = base / f"synth-{n}"
+    if not (snap / "hub.sqlite").exists():
+        subprocess.run([*HM, "hub", "synth", "--models", str(n), "--seed", "1", "--out", str(snap), "--force"],
+                       check=True, stdout=subprocess.DEVNULL)
+    return snap
+
+
 class Hub:
     def __init__(self, snapshot: Path, workdir: Path):
         self.proc = subprocess.Popen([*HM, "hub", "serve", "--snapshot", str(snapshot), "--workdir", str(workdir)],

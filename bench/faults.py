@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.e2e import HM, crawl_row
+from bench.e2e import HM, crawl_row, ensure_snapshot
 from bench.machine import describe
 from warehouse.content import content, differences
 
@@ -55,11 +55,8 @@ def main() -> int:
     ap.add_argument("--dir", default=os.environ.get("HUBMINE_BENCH_DIR", "/tmp/hubmine-bench"))
     args = ap.parse_args()
     base = Path(args.dir)
-    snap = base / f"synth-{args.models}"
     print(f"machine: {describe()}", flush=True)
-    if not (snap / "hub.sqlite").exists():
-        subprocess.run([*HM, "hub", "synth", "--models", str(args.models), "--seed", "1", "--out", str(snap), "--force"],
-                       check=True, stdout=subprocess.DEVNULL)
+    snap = ensure_snapshot(base, args.models)
     clean, t_clean = run(snap, base, "clean", None)
     faulty, t_faulty = run(snap, base, "faulty", FAULTS)
     a, b = crawl_row(clean), crawl_row(faulty)

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.e2e import HM, Hub
+from bench.e2e import HM, Hub, ensure_snapshot
 from bench.machine import describe
 from warehouse.content import content, differences
 
@@ -35,11 +35,8 @@ def main() -> int:
     ap.add_argument("--dir", default=os.environ.get("HUBMINE_BENCH_DIR", "/tmp/hubmine-bench"))
     args = ap.parse_args()
     base = Path(args.dir)
-    snap = base / f"synth-{args.models}"
     print(f"machine: {describe()}", flush=True)
-    if not (snap / "hub.sqlite").exists():
-        subprocess.run([*HM, "hub", "synth", "--models", str(args.models), "--seed", "1", "--out", str(snap), "--force"],
-                       check=True, stdout=subprocess.DEVNULL)
+    snap = ensure_snapshot(base, args.models)
     hub = Hub(snap, base / f"store-{args.models}")
     rng = random.Random(args.seed)
     try:
