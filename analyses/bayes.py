@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import polars as pl
 
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"pgmpy(\.|$)")
-PHASES = ("early", "middle", "late")
 CATEGORY_GROUPS = {
     "foundational": ("Model Structure", "Input Data", "Parameter Tuning"),
     "infrastructure": ("Training Infrastructure", "Validation Infrastructure"),

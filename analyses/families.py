@@ -7,7 +7,7 @@ uncrawled base still form one family; `size` counts only models present in the w
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+from collections import Counter, deque
 from dataclasses import dataclass
 
 import networkx as nx
@@ -177,9 +177,6 @@ def relatives(edges: list[tuple[str, str, str]], model_id: str) -> dict:
             g.add_edge(parent, child, relation=relation)
     down = nx.single_source_shortest_path_length(g, model_id)
     up = nx.single_source_shortest_path_length(g.reverse(copy=False), model_id)
-    by_parent = defaultdict(list)
-    for p, c, d in g.edges(data=True):
-        by_parent[p].append((c, d["relation"]))
     return {
         "model_id": model_id,
         "ancestors": sorted(((n, -d) for n, d in up.items() if d > 0), key=lambda x: (x[1], x[0])),

@@ -28,7 +28,6 @@ def family_sunbursts(edges: list[dict], roots: list[dict]) -> dict[str, go.Figur
 
     A model with several parents (a merge) is drawn under its first parent."""
     by_family: dict[str, list[dict]] = defaultdict(list)
-    fam_of = {r["model_id"]: r["family_id"] for r in roots}
     g = nx.DiGraph()
     for e in edges:
         g.add_edge(e["parent_id"], e["child_id"], relation=e["relation"], license=e["license"])
@@ -60,7 +59,6 @@ def family_sunbursts(edges: list[dict], roots: list[dict]) -> dict[str, go.Figur
         fig.update_layout(height=620, margin=dict(l=0, r=0, t=40, b=0),
                           title=f"{esc(family)}: {len(ids)} models (colour = relation to parent)")
         figs[family] = fig
-    _ = fam_of
     return figs
 
 

@@ -31,10 +31,6 @@ environment:
 """
 
 
-def _home() -> Path:
-    return home()
-
-
 # -- crawl -------------------------------------------------------------------------------------------
 def cmd_crawl(args) -> int:
     from pipelines.crawl.client import default_endpoint
@@ -43,24 +39,24 @@ def cmd_crawl(args) -> int:
     from warehouse.paths import warehouse_path
     from warehouse.query import run_query
 
-    home = _home()
+    data = home()
     endpoint = (args.endpoint or default_endpoint()).rstrip("/")
     hub = HubResource(endpoint=endpoint, timeout_s=args.timeout, max_retries=args.max_retries,
                       concurrency=args.concurrency)
     mode = "metadata" if args.metadata_only else "full"
-    print(f"crawling {endpoint} ({mode}{_scope(args)}) into {warehouse_path(home)}", file=sys.stderr)
+    print(f"crawling {endpoint} ({mode}{_scope(args)}) into {warehouse_path(data)}", file=sys.stderr)
     t0 = time.monotonic()
     with _progress(args.no_progress) as progress:
-        materialize_crawl(home, hub, mode=mode, author=args.author, search=args.search, limit=args.limit,
+        materialize_crawl(data, hub, mode=mode, author=args.author, search=args.search, limit=args.limit,
                           progress=progress, repo_config={"max_tree_commits": args.max_tree_commits,
                                                           "fetch_configs": args.fetch_configs})
-    cols, rows = run_query(warehouse_path(home), "SELECT * FROM crawls ORDER BY finished_at DESC LIMIT 1")
+    cols, rows = run_query(warehouse_path(data), "SELECT * FROM crawls ORDER BY finished_at DESC LIMIT 1")
     row = dict(zip(cols, rows[0]))
     print(f"crawl {row['crawl_id']} finished in {time.monotonic() - t0:.1f}s: {row['models_seen']} models "
           f"({row['models_changed']} new or changed), {row['repos_fetched']} repos fetched, "
           f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver "
           f"({row['retries']} retries); {row['errors']} quarantined (see crawl_errors)")
-    print(f"warehouse: {warehouse_path(home)}")
+    print(f"warehouse: {warehouse_path(data)}")
     return 0
 
 
@@ -96,7 +92,7 @@ def cmd_sql(args) -> int:
     from warehouse.query import format_rows, run_query
 
     sql = sys.stdin.read() if args.query == "-" else args.query
-    cols, rows = run_query(warehouse_path(_home()), sql)
+    cols, rows = run_query(warehouse_path(home()), sql)
     shown = rows if args.format != "table" or args.max_rows <= 0 else rows[: args.max_rows]
     sys.stdout.write(format_rows(cols, shown, args.format))
     if len(shown) < len(rows):
@@ -156,7 +152,7 @@ def cmd_hub_synth(args) -> int:
 def cmd_demo(args) -> int:
     from pipelines.demo import run_demo
 
-    return run_demo(_home(), models=args.models, seed=args.seed, port=args.port, progress=not args.no_progress)
+    return run_demo(home(), models=args.models, seed=args.seed, port=args.port, progress=not args.no_progress)
 
 
 # -- parser ------------------------------------------------------------------------------------------

@@ -5,16 +5,13 @@ from __future__ import annotations
 import json
 import sys
 
+from pipelines.cli_common import read_text
+
 
 def cmd_card(args) -> int:
     from analyses.card_facts import card_facts
 
-    if args.file == "-":
-        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    else:
-        with open(args.file, "rb") as fh:
-            text = fh.read().decode("utf-8", errors="replace")
-    json.dump(card_facts(text, args.model_id), sys.stdout, indent=2, ensure_ascii=False, default=str)
+    json.dump(card_facts(read_text(args.file), args.model_id), sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import sys
 
-from pipelines.cli_common import home
+from pipelines.cli_common import home, read_text
 
 
 def cmd_names(args) -> int:
     from analyses.naming import classify_names
 
-    src = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8", errors="replace")
-    with src:
-        ids = (line.strip() for line in src)
-        rows = classify_names(i for i in ids if i and not i.startswith("#"))
+    ids = (line.strip() for line in read_text(args.file).splitlines())
+    rows = classify_names(i for i in ids if i and not i.startswith("#"))
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(("model_id", "variant", "naming_convention"))
     out.writerows(rows)

@@ -7,15 +7,13 @@ is available and on the CPU otherwise; norms accumulate in float64 so both give 
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 from safetensors import safe_open
 
-from analyses.weights.safety import UnsafeCheckpoint, read_header
+from analyses.weights.safety import TensorInfo, UnsafeCheckpoint, read_header
 
 GRID_LEVELS = 127          # int8 symmetric quantization grid
 GRID_TOL = 1e-3            # distance to the grid, in grid steps
@@ -27,21 +25,23 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def checkpoint_files(path: Path) -> dict[str, Path]:
-    """Tensor name -> file holding it, for a .safetensors file or a directory of shards."""
+def checkpoint_index(path: Path) -> dict[str, tuple[Path, TensorInfo]]:
+    """Tensor name -> (file holding it, its vetted header entry), for a .safetensors file or a directory of shards."""
     path = Path(path)
     if path.is_file():
         if not path.name.endswith(".safetensors"):
             raise UnsafeCheckpoint(f"{path.name}: only .safetensors files are read (never pickle-based formats)")
-        return dict.fromkeys(read_header(path), path)
-    files = sorted(path.glob("*.safetensors"))
-    if not files:
-        raise FileNotFoundError(f"no .safetensors files in {path}")
-    out: dict[str, Path] = {}
-    for f in files:
-        for name in read_header(f):
-            out[name] = f
-    return out
+        files = [path]
+    else:
+        files = sorted(path.glob("*.safetensors"))
+        if not files:
+            raise FileNotFoundError(f"no .safetensors files in {path}")
+    return {name: (f, info) for f in files for name, info in read_header(f).items()}
+
+
+def checkpoint_files(path: Path) -> dict[str, Path]:
+    """Tensor name -> file holding it."""
+    return {name: f for name, (f, _) in checkpoint_index(path).items()}
 
 
 @dataclass
@@ -122,6 +122,9 @@ def _spectrum(delta: torch.Tensor) -> tuple[float | None, float | None]:
 
 
 def tensor_diff(name: str, a: torch.Tensor, b: torch.Tensor) -> TensorDiff:
+    """Per-tensor measures in chunks, plus the spectrum of the delta for matrices (low rank => adapter merge)."""
+    shape = list(a.shape)
+    spectrum = _spectrum(b.float() - a.float()) if a.ndim == 2 and not torch.equal(a, b) else (None, None)
     a, b = a.float().reshape(-1), b.float().reshape(-1)
     step_a = float(a.abs().max()) / GRID_LEVELS if a.numel() else 0.0
     step_b = float(b.abs().max()) / GRID_LEVELS if b.numel() else 0.0
@@ -145,20 +148,11 @@ def tensor_diff(name: str, a: torch.Tensor, b: torch.Tensor) -> TensorDiff:
     n = a.numel()
     na, nb, nd = na2 ** 0.5, nb2 ** 0.5, nd2 ** 0.5
     return TensorDiff(
-        name=name, shape=[n], numel=n, rel_l2=nd / na if na else None,
+        name=name, shape=shape, numel=n, rel_l2=nd / na if na else None,
         cosine=dot / (na * nb) if na and nb else None, identical=equal / n if n else 1.0, max_abs=max_abs,
-        delta_low_rank_energy=None, delta_effective_rank=None, grid_a=grid_a / n if n else 1.0,
+        delta_low_rank_energy=spectrum[0], delta_effective_rank=spectrum[1], grid_a=grid_a / n if n else 1.0,
         grid_b=grid_b / n if n else 1.0, kurtosis_a=ma.kurtosis(), kurtosis_b=mb.kurtosis(),
         norm_a=na, norm_b=nb, norm_delta=nd)
-
-
-def tensor_diff_shaped(name: str, a: torch.Tensor, b: torch.Tensor) -> TensorDiff:
-    """tensor_diff plus the spectrum of the delta for matrices (low rank => adapter merge)."""
-    d = tensor_diff(name, a, b)
-    d.shape = list(a.shape)
-    if a.ndim == 2 and d.norm_delta > 0:
-        d.delta_low_rank_energy, d.delta_effective_rank = _spectrum(b.float() - a.float())
-    return d
 
 
 @dataclass
@@ -178,17 +172,14 @@ class CheckpointDiff:
 def diff_checkpoints(a: Path, b: Path, device: str | None = None, on_tensor=None) -> CheckpointDiff:
     """Compare checkpoint b (the derivative) with a (its declared base), tensor by tensor."""
     device = device or default_device()
-    files_a, files_b = checkpoint_files(a), checkpoint_files(b)
-    headers = {}
-    for f in {*files_a.values(), *files_b.values()}:
-        headers[f] = read_header(f)
+    files_a, files_b = checkpoint_index(a), checkpoint_index(b)
     common = sorted(set(files_a) & set(files_b))
     out, mismatch, read = [], [], 0
     handles: dict[Path, object] = {}
     try:
         for name in common:
-            fa, fb = files_a[name], files_b[name]
-            if headers[fa][name].shape != headers[fb][name].shape:
+            (fa, info_a), (fb, info_b) = files_a[name], files_b[name]
+            if info_a.shape != info_b.shape:
                 mismatch.append(name)
                 continue
             for f in (fa, fb):
@@ -196,8 +187,8 @@ def diff_checkpoints(a: Path, b: Path, device: str | None = None, on_tensor=None
                     handles[f] = safe_open(str(f), framework="pt", device="cpu")
             ta = handles[fa].get_tensor(name).to(device)
             tb = handles[fb].get_tensor(name).to(device)
-            read += headers[fa][name].nbytes + headers[fb][name].nbytes
-            out.append(tensor_diff_shaped(name, ta, tb))
+            read += info_a.nbytes + info_b.nbytes
+            out.append(tensor_diff(name, ta, tb))
             del ta, tb
             if on_tensor:
                 on_tensor(name)
@@ -206,12 +197,3 @@ def diff_checkpoints(a: Path, b: Path, device: str | None = None, on_tensor=None
     return CheckpointDiff(out, sorted(set(files_a) - set(files_b)), sorted(set(files_b) - set(files_a)), mismatch,
                           device, read)
 
-
-def index_json(path: Path) -> dict | None:
-    """The weight map of a sharded checkpoint directory, when it has one."""
-    idx = next(iter(sorted(Path(path).glob("*.safetensors.index.json"))), None) if Path(path).is_dir() else None
-    return json.loads(idx.read_text()) if idx else None
-
-
-def finite(x: float | None) -> float | None:
-    return x if x is not None and math.isfinite(x) else None

@@ -23,8 +23,7 @@ def sample_pairs(candidates: pl.DataFrame, budget_bytes: int, max_pairs: int) ->
     for key in sorted(strata, key=lambda k: (k[0], str(k[1]))):
         by_relation[key[0]].append(key)
     chosen, spent = [], 0
-    while len(chosen) < max_pairs and any(strata.values()):
-        progressed = False
+    while len(chosen) < max_pairs and any(strata.values()):  # every round pops a pair, so it ends
         for rel in sorted(by_relation):
             for key in by_relation[rel]:
                 if strata[key]:
@@ -32,12 +31,9 @@ def sample_pairs(candidates: pl.DataFrame, budget_bytes: int, max_pairs: int) ->
                     if spent + row["bytes"] <= budget_bytes:
                         chosen.append(row)
                         spent += row["bytes"]
-                        progressed = True
                     break  # one pair per relation per round keeps relations balanced
             if len(chosen) >= max_pairs:
                 break
-        if not progressed and not any(strata.values()):
-            break
     cols = ["child_id", "parent_id", "declared_relation", "declared", "family_id", "bytes", "child_files",
             "parent_files"]
     return pl.DataFrame([{c: r[c] for c in cols} for r in chosen],

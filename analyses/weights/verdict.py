@@ -18,7 +18,6 @@ CHANGED = 0.999          # a tensor whose identical share is below this was chan
 LOW_RANK = 0.99
 UNRELATED_COSINE = 0.2
 MERGE_REL_L2 = 0.25
-VERDICTS = ("identical", "quantized", "adapter-merge", "finetune", "merge", "unrelated")
 
 
 @dataclass

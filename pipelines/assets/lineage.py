@@ -38,7 +38,7 @@ def lineage_families(home: HubmineHome):
     """Family trees from declared lineage, and the data-quality checks of that lineage."""
     with warehouse_inputs(home) as inp:
         edges = inp.frame("declared_edges")
-        models = inp.frame("model_traits").select("model_id", "license")
+        models = inp.frame("model_basics").select("model_id", "license")
         invalid = inp.frame("invalid_bases")
         whole_hub = inp.whole_hub
         crawl_id = inp.crawl_id
@@ -63,7 +63,7 @@ def inferred_edges(home: HubmineHome) -> dg.MaterializeResult:
     with warehouse_inputs(home) as inp:
         declared = inp.frame("declared_edges")
         repo = inp.frame("inferred_lineage")
-        models = inp.frame("model_traits").select("model_id", "author", "downloads")
+        models = inp.frame("model_basics").select("model_id", "author", "downloads")
         crawl_id = inp.crawl_id
     out = inferred.inferred_edges(repo, models, declared)
     counts = dict(out.group_by("agreement").len().iter_rows())

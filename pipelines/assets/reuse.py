@@ -21,14 +21,11 @@ GROUP = "reuse_energy"
 def reuse_tables(home: HubmineHome):
     """How models are reused: downloads, derivatives, spaces and collaboration."""
     with warehouse_inputs(home) as inp:
-        models = inp.frame("energy_facts").select("model_id", "author", "pipeline_tag", "library_name", "downloads",
-                                                  "created_at")
-        likes = inp.frame("model_activity").select("model_id", "likes")
+        models = inp.frame("model_basics").drop("license")
         edges = inp.frame("declared_edges")
         usage = inp.frame("space_usage")
         authors = inp.frame("commit_authors")
         crawl_id = inp.crawl_id
-    models = models.join(likes, on="model_id", how="left")
     by_model, by_org = reuse.space_usage(usage)
     stats = reuse.concentration(models)
     hub = {f"{m} gini": round(g, 3) for _, _, m, _, g, *_ in stats.filter(stats["grouping"] == "hub").iter_rows()

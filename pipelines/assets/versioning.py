@@ -2,7 +2,6 @@
 bayes)."""
 
 import dagster as dg
-import polars as pl
 
 from analyses import bayes, commits, versioning
 from pipelines.assets.results import core, publish, result_specs, warehouse_inputs
