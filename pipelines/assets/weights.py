@@ -26,7 +26,7 @@ class WeightSampleConfig(dg.Config):
 def weight_sample(config: WeightSampleConfig, home: HubmineHome) -> dg.MaterializeResult:
     """Parent-child pairs to check from the weights, stratified by relation and family within a byte budget."""
     with warehouse_inputs(home) as inp:
-        candidates = inp.frame("weight_pair_candidates")
+        candidates = inp.frame("weight_pair_candidates", [inp.crawl_id])
         crawl_id = inp.crawl_id
     chosen = sample_pairs(candidates, int(config.budget_gb * 1024 ** 3), config.max_pairs)
     mix = dict(chosen.group_by(pl.col("declared_relation").fill_null("undeclared")).len().iter_rows())

@@ -24,7 +24,6 @@ SELECT DISTINCT ON (p.child_id, p.parent_id)
 FROM pairs p
 JOIN sized c ON c.model_id = p.child_id
 JOIN sized a ON a.model_id = p.parent_id
-LEFT JOIN (SELECT model_id, family_id FROM family_members
-           WHERE crawl_id = (SELECT crawl_id FROM crawls ORDER BY finished_at DESC LIMIT 1)) fm
+LEFT JOIN (SELECT model_id, family_id FROM family_members WHERE crawl_id = ?) fm
        ON fm.model_id = p.child_id
 ORDER BY p.child_id, p.parent_id, p.declared DESC
