@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from pipelines.errors import HubmineError
+
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"pgmpy(\.|$)")
 CATEGORY_GROUPS = {
     "foundational": ("Model Structure", "Input Data", "Parameter Tuning"),
@@ -127,8 +129,8 @@ def edge_table(net: LearnedNetwork) -> pl.DataFrame:
 QUERY = re.compile(r"^\s*P\s*\(\s*(?P<target>[\w-]+)\s*(?:=\s*(?P<value>[\w-]+))?\s*(?:\|\s*(?P<evidence>[^)]*))?\)\s*$", re.I)
 
 
-class QueryError(ValueError):
-    pass
+class QueryError(HubmineError, ValueError):
+    """A `bn query` that cannot be read or names an unknown variable or state."""
 
 
 def parse_query(text: str) -> tuple[str, str | None, dict[str, str]]:

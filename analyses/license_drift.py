@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.errors import HubmineError
+
 RULES = Path(__file__).parent / "data" / "license_rules.csv"
 SEVERITIES = ("violation", "warning", "review", "allowed")
 
@@ -28,8 +30,8 @@ class Rule:
     reason: str
 
 
-class RuleError(ValueError):
-    pass
+class RuleError(HubmineError, ValueError):
+    """A row of a rule table is malformed."""
 
 
 def load_rules(path: Path = RULES) -> list[Rule]:

@@ -9,14 +9,15 @@ import dagster as dg
 from pipelines.assets.crawl import CRAWL_ASSETS, hub_listing, hub_spaces, repo_details, set_progress, warehouse_tables
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import SHARDS, shard_key
+from pipelines.errors import HubmineError
 from pipelines.instance import instance_for
 from pipelines.resources import HubmineHome, HubResource
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-class RunFailed(RuntimeError):
-    pass
+class RunFailed(HubmineError):
+    """A Dagster step failed; the message is that step's error."""
 
 
 def failure_message(result: dg.ExecuteInProcessResult) -> str:

@@ -88,3 +88,12 @@ def test_output_formats():
     assert '"tags": [\n   "x",' in format_rows(cols, rows, "json")
     table = format_rows(cols, rows, "table")
     assert "a/b" in table and "NULL" in table and table.strip().endswith("(2 rows)")
+
+
+def test_limit_holds_when_where_compares_with_a_scalar_subquery():
+    """The README's "latest crawl" pattern; DuckDB 2.0.0 dropped the LIMIT here (pinned to a release that does not)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE cr AS SELECT range AS crawl_id FROM range(3)")
+    con.execute("CREATE TABLE fm AS SELECT range AS i, 2 AS crawl_id FROM range(1000)")
+    rows = con.execute("SELECT i FROM fm WHERE crawl_id = (SELECT max(crawl_id) FROM cr) LIMIT 5").fetchall()
+    assert len(rows) == 5

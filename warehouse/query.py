@@ -17,13 +17,15 @@ from pathlib import Path
 
 import duckdb
 
-
-class WarehouseMissing(FileNotFoundError):
-    pass
+from pipelines.errors import HubmineError
 
 
-class WarehouseBusy(RuntimeError):
-    pass
+class WarehouseMissing(HubmineError, FileNotFoundError):
+    """No warehouse file in the data dir yet."""
+
+
+class WarehouseBusy(HubmineError):
+    """Another process holds the warehouse's write lock."""
 
 
 def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:

@@ -12,14 +12,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.errors import HubmineError
 from warehouse.load import connect
 from warehouse.query import connect_readonly
 
 INPUTS = Path(__file__).parent / "sql" / "inputs"
 
 
-class NoCrawl(LookupError):
-    pass
+class NoCrawl(HubmineError, LookupError):
+    """The warehouse holds no finished crawl."""
 
 
 def latest_crawl(con: duckdb.DuckDBPyConnection) -> dict:

@@ -14,13 +14,15 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.errors import HubmineError
+
 MAX_HEADER_BYTES = 100 * 1024 * 1024   # the reference implementation's own bound
 MAX_TENSORS = 1_000_000
 DTYPE_BYTES = {"BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
                "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8}
 
 
-class UnsafeCheckpoint(ValueError):
+class UnsafeCheckpoint(HubmineError, ValueError):
     """The file is not a well-formed safetensors file; nothing was loaded from it."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.errors import HubmineError
 from warehouse.lake import remove_partials, write_json_atomic
 
 log = logging.getLogger("hubmine.crawl")
@@ -44,8 +45,8 @@ class CrawlSpec:
         return not (self.author or self.search or self.limit)
 
 
-class CrawlBusy(RuntimeError):
-    pass
+class CrawlBusy(HubmineError):
+    """Another crawl holds this data dir."""
 
 
 class CrawlLock:
