@@ -28,7 +28,12 @@ def daily_crawl(context: dg.ScheduleEvaluationContext):
 @dg.asset_sensor(asset_key=dg.AssetKey("crawls"), job=refresh_job, minimum_interval_seconds=60,
                  default_status=dg.DefaultSensorStatus.RUNNING)
 def refresh_after_crawl(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
-    """After the warehouse records a crawl, refresh analyses and dashboards for it."""
-    crawl_id = (asset_event.asset_materialization.metadata.get("crawl_id") if asset_event.asset_materialization else None)
+    """After the warehouse loads a crawl, refresh analyses and dashboards for it (a partial crawl loads nothing)."""
+    metadata = asset_event.asset_materialization.metadata if asset_event.asset_materialization else {}
+    status = metadata.get("status")
+    crawl_id = metadata.get("crawl_id")
+    if status is not None and status.value != "finished":
+        yield dg.SkipReason(f"crawl {crawl_id.value if crawl_id else '?'} is {status.value}: nothing new was loaded")
+        return
     key = crawl_id.value if crawl_id is not None else asset_event.run_id
     yield dg.RunRequest(run_key=f"refresh-{key}", tags={"hubmine/crawl_id": str(key)})

@@ -33,29 +33,33 @@ environment:
 
 # -- crawl -------------------------------------------------------------------------------------------
 def cmd_crawl(args) -> int:
-    from pipelines.crawl.client import default_endpoint
+    from pipelines.crawl.client import default_endpoint, probe_endpoint
+    from pipelines.crawl.session import CrawlSpec
+    from pipelines.crawl.state import describe, resumable
     from pipelines.resources import HubResource
-    from pipelines.runner import materialize_crawl
-    from warehouse.paths import warehouse_path
-    from warehouse.query import run_query
+    from pipelines.runner import crawl_outcome, materialize_crawl
+    from warehouse.paths import lake_dir, warehouse_path
 
     data = home()
     endpoint = (args.endpoint or default_endpoint()).rstrip("/")
+    probe_endpoint(endpoint, os.environ.get("HF_TOKEN") or None)
     hub = HubResource(endpoint=endpoint, timeout_s=args.timeout, max_retries=args.max_retries,
                       concurrency=args.concurrency)
     mode = "metadata" if args.metadata_only else "full"
+    resumed = resumable(lake_dir(data), CrawlSpec(endpoint, mode, args.author, args.search, args.limit))
+    if resumed is not None:
+        print(f"resuming crawl {resumed.crawl_id} ({describe(resumed)})", file=sys.stderr)
     print(f"crawling {endpoint} ({mode}{_scope(args)}) into {warehouse_path(data)}", file=sys.stderr)
     t0 = time.monotonic()
     with _progress(args.no_progress) as progress:
-        materialize_crawl(data, hub, mode=mode, author=args.author, search=args.search, limit=args.limit,
-                          progress=progress, repo_config={"max_tree_commits": args.max_tree_commits,
-                                                          "fetch_configs": args.fetch_configs})
-    cols, rows = run_query(warehouse_path(data), "SELECT * FROM crawls ORDER BY finished_at DESC LIMIT 1")
-    row = dict(zip(cols, rows[0]))
+        result = materialize_crawl(data, hub, mode=mode, author=args.author, search=args.search, limit=args.limit,
+                                   progress=progress, repo_config={"max_tree_commits": args.max_tree_commits,
+                                                                   "fetch_configs": args.fetch_configs})
+    row = crawl_outcome(data, result)
     print(f"crawl {row['crawl_id']} finished in {time.monotonic() - t0:.1f}s: {row['models_seen']} models "
           f"({row['models_changed']} new or changed), {row['repos_fetched']} repos fetched, "
           f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver "
-          f"({row['retries']} retries); {row['errors']} quarantined (see crawl_errors)")
+          f"({row['retries']} retries); {row['errors']} records quarantined (see crawl_errors)")
     print(f"warehouse: {warehouse_path(data)}")
     return 0
 
@@ -66,16 +70,17 @@ def _scope(args) -> str:
 
 
 class _progress:
+    """Bars on a terminal, else a log line per stage every few seconds; both written as the crawl goes."""
+
     def __init__(self, disabled: bool):
         self.disabled = disabled or not sys.stderr.isatty()
         self.impl = None
 
     def __enter__(self):
-        from pipelines.crawl.progress import LogProgress
+        from pipelines.crawl.progress import LogProgress, stderr_logger
 
         if self.disabled:
-            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
-            return LogProgress(logging.getLogger("hubmine.progress"))
+            return LogProgress(stderr_logger(), every_s=5.0)
         from pipelines.crawl.progress_rich import RichProgress
 
         self.impl = RichProgress().__enter__()
@@ -253,21 +258,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt:
-        print("hubmine: interrupted; run the same command again to resume", file=sys.stderr)
+        print("hubmine: interrupted; run the same command to resume", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into head(1) or a pager that quit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as e:  # noqa: BLE001 - one clear line, details with -v
-        from pipelines.errors import user_facing
+        return _report(e, args.verbose)
 
-        msg = user_facing(e)
-        if msg is None:
-            raise
-        if args.verbose:
-            logging.exception("details")
-        print(f"hubmine: error: {msg}", file=sys.stderr)
-        return 1
+
+def _report(e: Exception, verbose: bool) -> int:
+    """One line for errors a user can fix (HubmineError and the OS/DuckDB errors they cause); else re-raise."""
+    from pipelines.errors import HubmineError, user_facing
+
+    msg = user_facing(e)
+    if msg is None:
+        raise e
+    if verbose:
+        logging.error("details", exc_info=e)
+    print(f"hubmine: error: {msg}", file=sys.stderr)
+    return e.exit_code if isinstance(e, HubmineError) else 1
 
 
 if __name__ == "__main__":

@@ -27,7 +27,16 @@ def ensure_dagster_home(home: Path) -> Path:
     return d
 
 
+# In-process runs of the CLI write step output straight to the terminal: Dagster's capture would hold it
+# back until a step ends (no live progress) and its helper processes would print tracebacks on Ctrl-C.
+NO_CAPTURE = {"compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
+                               "class": "NoOpComputeLogManager"}}
+
+
 def instance_for(home: Path) -> dg.DagsterInstance:
+    """The data dir's instance (run history shared with `make dagster`), without step output capture."""
+    from dagster._core.instance.ref import InstanceRef
+
     d = ensure_dagster_home(home)
     os.environ["DAGSTER_HOME"] = str(d)
-    return dg.DagsterInstance.get()
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(d), overrides=NO_CAPTURE))

@@ -9,7 +9,7 @@ import dagster as dg
 from pipelines.assets.crawl import CRAWL_ASSETS, hub_listing, hub_spaces, repo_details, set_progress, warehouse_tables
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import SHARDS, shard_key
-from pipelines.errors import HubmineError
+from pipelines.errors import HubmineError, one_line
 from pipelines.instance import instance_for
 from pipelines.resources import HubmineHome, HubResource
 
@@ -20,20 +20,43 @@ class RunFailed(HubmineError):
     """A Dagster step failed; the message is that step's error."""
 
 
+class CrawlIncomplete(HubmineError):
+    """A run ended with partitions of the crawl still missing (the warehouse holds none of it)."""
+
+
+def _hubmine_errors() -> set[str]:
+    """Names of every HubmineError class: a step that raised one failed with a message meant for the user."""
+    found, todo = set(), [HubmineError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
 def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """The first failed step's error as one line; raises KeyboardInterrupt if the run was interrupted."""
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             err = event.step_failure_data.error
             while err is not None and err.cause is not None and "Error occurred while executing" in err.message:
                 err = err.cause
-            return f"{event.step_key}: {err.message.strip() if err else 'failed'}"
+            if err is None:
+                return f"{event.step_key}: failed"
+            if err.cls_name == "DagsterExecutionInterruptedError":
+                raise KeyboardInterrupt
+            message = err.message.strip()
+            if err.cls_name in _hubmine_errors():  # "pkg.module.Class: text" -> "text"
+                return one_line(message.split(": ", 1)[1] if ": " in message else message)
+            return f"{event.step_key}: {one_line(message)}"
     return "run failed"
 
 
 def materialize(assets, selection, home: Path, resources: dict, run_config: dict | None = None,
                 tags: dict | None = None) -> dg.ExecuteInProcessResult:
-    result = dg.materialize(assets, selection=selection, resources=resources, instance=instance_for(home),
-                            run_config={**QUIET, **(run_config or {})}, tags=tags, raise_on_error=False)
+    with instance_for(home) as instance:
+        result = dg.materialize(assets, selection=selection, resources=resources, instance=instance,
+                                run_config={**QUIET, **(run_config or {})}, tags=tags, raise_on_error=False)
     if not result.success:
         raise RunFailed(failure_message(result))
     return result
@@ -55,6 +78,23 @@ def materialize_crawl(home: Path, hub: HubResource, *, mode: str = "full", autho
                            home, {"hub": hub, "home": HubmineHome(path=str(home))}, {"ops": ops}, tags)
     finally:
         set_progress(None)
+
+
+def crawl_outcome(home: Path, result: dg.ExecuteInProcessResult) -> dict:
+    """The `crawls` row of the crawl a run finished; raises CrawlIncomplete if it is still partial."""
+    from pipelines.crawl.state import summarize_missing
+    from warehouse.paths import warehouse_path
+    from warehouse.query import run_query
+
+    event = next(e for e in result.get_asset_materialization_events()
+                 if e.step_materialization_data.materialization.asset_key == dg.AssetKey("crawls"))
+    crawl_id = event.step_materialization_data.materialization.metadata["crawl_id"].value
+    cols, rows = run_query(warehouse_path(home), "SELECT * FROM crawls WHERE crawl_id = ?", [crawl_id])
+    row = dict(zip(cols, rows[0], strict=True))
+    if row["status"] != "finished":
+        raise CrawlIncomplete(f"crawl {crawl_id} is {row['status']}, not loaded: missing "
+                              f"{summarize_missing(row['missing'] or [])}; run the same command to resume")
+    return row
 
 
 def selection_keys(assets) -> list[dg.AssetKey]:

@@ -56,7 +56,7 @@ def _fsync(path: Path) -> None:
 
 
 def write_json_atomic(path: Path, obj) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # shard processes of one crawl may write at once
     with open(tmp, "w") as fh:
         json.dump(obj, fh, indent=2, default=str)
         fh.flush()

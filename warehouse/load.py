@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -65,7 +65,48 @@ def _register_stage(con: duckdb.DuckDBPyConnection, stage: str, dirs: list[Path]
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, crawl_id: str) -> bool:
-    return con.execute("SELECT count(*) FROM crawls WHERE crawl_id = ?", [crawl_id]).fetchall()[0][0] > 0
+    sql = "SELECT count(*) FROM crawls WHERE crawl_id = ? AND status = 'finished'"
+    return con.execute(sql, [crawl_id]).fetchall()[0][0] > 0
+
+
+CRAWL_COLUMNS = ("crawl_id", "endpoint", "mode", "scope", "started_at", "finished_at", "status", "runs", "api_requests",
+                 "resolver_requests", "listing_requests", "repo_requests", "retries", "models_seen", "models_changed",
+                 "models_new", "models_removed", "repos_fetched", "spaces_seen", "errors", "missing")
+
+
+def _put_crawl_row(con: duckdb.DuckDBPyConnection, values: dict) -> None:
+    """Replace the crawl's row; any other partial crawl was abandoned (only one crawl is open at a time)."""
+    con.execute("DELETE FROM crawls WHERE crawl_id = ?", [values["crawl_id"]])
+    con.execute("UPDATE crawls SET status = 'abandoned' WHERE status = 'partial'")
+    cols = [c for c in CRAWL_COLUMNS if c in values]
+    con.execute(f"INSERT INTO crawls ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+                [values[c] for c in cols])
+
+
+def _identity(session, requests: dict, runs: int) -> dict:
+    spec = session.spec
+    started = datetime.fromisoformat(session.manifest["started_at"]).astimezone(UTC).replace(tzinfo=None)
+    return {"crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode,
+            "scope": json.dumps(spec.scope), "started_at": started, "runs": runs,
+            "api_requests": requests.get("api", 0), "resolver_requests": requests.get("resolvers", 0),
+            "listing_requests": requests.get("listing", 0), "repo_requests": requests.get("repos", 0),
+            "retries": requests.get("retries", 0)}
+
+
+def record_partial(warehouse: Path, session, requests: dict, runs: int, missing: list[str]) -> dict:
+    """Say in `crawls` that this crawl is not complete and what is missing; no data of it is loaded."""
+    con = connect(warehouse)
+    try:
+        if already_loaded(con, session.crawl_id):
+            return crawl_row(con, session.crawl_id)
+        listing = session.manifest["stages"].get("listing", {})
+        con.execute("BEGIN TRANSACTION")
+        _put_crawl_row(con, {**_identity(session, requests, runs), "status": "partial", "missing": missing,
+                             "models_seen": listing.get("items")})
+        con.execute("COMMIT")
+        return crawl_row(con, session.crawl_id)
+    finally:
+        con.close()
 
 
 def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
@@ -97,13 +138,10 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
                        (SELECT count(*) FROM stg_spaces),
                        (SELECT count(*) FROM crawl_errors WHERE crawl_id = getvariable('crawl_id'))
             """).fetchall()[0]
-            started = datetime.fromisoformat(session.manifest["started_at"]).astimezone(timezone.utc).replace(tzinfo=None)
-            con.execute("""
-                INSERT INTO crawls VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [crawl_id, spec.endpoint, spec.mode, json.dumps(spec.scope), started,
-                  datetime.now(timezone.utc).replace(tzinfo=None), runs,
-                  requests.get("api", 0), requests.get("resolvers", 0), requests.get("listing", 0),
-                  requests.get("repos", 0), requests.get("retries", 0), *counts])
+            names = ("models_seen", "models_changed", "models_new", "models_removed", "repos_fetched", "spaces_seen",
+                     "errors")
+            _put_crawl_row(con, {**_identity(session, requests, runs), **dict(zip(names, counts, strict=True)),
+                                 "status": "finished", "finished_at": datetime.now(UTC).replace(tzinfo=None)})
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -58,10 +58,10 @@ def table_counts(path: Path, tables) -> dict[str, int]:
         con.close()
 
 
-def run_query(path: Path, sql: str) -> tuple[list[str], list[tuple]]:
+def run_query(path: Path, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
     con = connect_readonly(path)
     try:
-        cur = con.execute(sql)
+        cur = con.execute(sql, params or None)
         if cur.description is None:
             return [], []
         cols = [d[0] for d in cur.description]

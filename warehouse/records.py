@@ -68,6 +68,7 @@ class Rows:
 
 
 LISTING_TABLES = ("models", "lineage_edges", "licenses", "energy", "space_models")
+SPACES_CAP = 100  # the Hub names at most this many spaces per model in a listing (real records stop there)
 
 
 def model_rows(item: dict, out: Rows) -> str | None:
@@ -109,7 +110,7 @@ def model_rows(item: dict, out: Rows) -> str | None:
         "license": as_list(lic_raw)[0] if as_list(lic_raw) else None,
         "base_models": [e.parent_id for e in edges if e.source != "tag"],
         "base_model_relation": _str(card.get("base_model_relation")) if card else None,
-        "siblings": siblings, "spaces_count": len(spaces),
+        "siblings": siblings, "spaces_count": len(spaces), "spaces_capped": len(spaces) >= SPACES_CAP,
         "parameters": _int(st.get("total")), "card_data": dump_json(card), "config": dump_json(item.get("config")),
         "transformers_info": dump_json(item.get("transformersInfo")), "gguf": dump_json(item.get("gguf")),
         "safetensors": dump_json(item.get("safetensors") or None), "used_storage": _int(item.get("usedStorage")),

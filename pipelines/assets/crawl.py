@@ -8,11 +8,13 @@ on another machine sharing the lake) and a killed run resumes where it stopped.
 
 import dagster as dg
 
+from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import run_model_listing, run_space_listing
 from pipelines.crawl.progress import LogProgress, Progress
 from pipelines.crawl.repos import RepoOptions, landed_requests, run_repos
 from pipelines.crawl.run import finish_crawl
 from pipelines.crawl.session import SHARDS, CrawlLock, CrawlSession, CrawlSpec, shard_key
+from pipelines.crawl.state import describe, resumable, summarize_missing
 from pipelines.resources import HubmineHome, HubResource
 from warehouse.query import table_counts
 
@@ -21,6 +23,7 @@ CORE_TABLES = ("models", "model_history", "model_events", "lineage_edges", "lice
                "commits", "commit_files", "refs", "repo_files", "repo_configs", "spaces", "space_models", "crawls",
                "crawl_errors")
 _progress: Progress | None = None
+LOCK_WAIT_S = 3600.0  # a Dagster run of the open crawl waits this long for another run's stage to end
 
 
 def set_progress(progress: Progress | None) -> None:
@@ -54,13 +57,30 @@ def open_session(home: HubmineHome) -> CrawlSession:
     return session
 
 
+def probed_client(hub: HubResource) -> HubClient:
+    """The hub's client, after one request that fails in seconds (with the fix) if the endpoint is wrong."""
+    client = hub.client()
+    client.probe()
+    return client
+
+
+def shard_keys(context: dg.AssetExecutionContext) -> list[str]:
+    """The run's shard partitions; a run without partitions (`dagster job execute -j crawl_hub`) does them all."""
+    if context.has_partition_key or context.has_partition_key_range:
+        return list(context.partition_keys)
+    return SHARD_PARTITIONS.get_partition_keys()
+
+
 @dg.asset(group_name="crawl", kinds={"python", "parquet"})
 def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: HubResource,
                 home: HubmineHome) -> dg.MaterializeResult:
     """One paginated pass of list_models(expand=...) landed page by page; opens (or resumes) a crawl."""
-    client = hub.client()
+    client = probed_client(hub)
     spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit)
-    with CrawlLock(home.lake):
+    with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
+        resumed = resumable(home.lake, spec)
+        if resumed is not None:
+            context.log.info(f"resuming crawl {resumed.crawl_id}: {describe(resumed)}")
         session = CrawlSession.open(home.lake, spec)
         stats = run_model_listing(session, client, progress_for(context))
     req = landed_requests(session)
@@ -78,11 +98,13 @@ def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: Hub
     session = open_session(home)
     if session.spec.mode != "full":
         return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
-    shards = [int(k) for k in context.partition_keys]
-    with CrawlLock(home.lake, shared=True):
-        stats = run_repos(session, hub.client(), home.warehouse, shards=shards,
-                          opts=RepoOptions(config.max_tree_commits, config.fetch_configs), progress=progress_for(context))
-    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "shards": ", ".join(context.partition_keys),
+    keys = shard_keys(context)
+    client = probed_client(hub)
+    with CrawlLock(home.lake, shared=True, wait_s=LOCK_WAIT_S):
+        opts = RepoOptions(config.max_tree_commits, config.fetch_configs)
+        stats = run_repos(session, client, home.warehouse, shards=[int(k) for k in keys], opts=opts,
+                          progress=progress_for(context))
+    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "shards": ", ".join(keys),
                                           "planned_in_crawl": stats["planned"], "repos_fetched": stats["repos"],
                                           "repos_failed": stats["failed"], "seconds": stats["seconds"]})
 
@@ -93,9 +115,11 @@ def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: Hubmin
     session = open_session(home)
     if session.spec.mode != "full":
         return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
-    with CrawlLock(home.lake):
-        stats = run_space_listing(session, hub.client(), progress_for(context))
-    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "spaces": stats["items"], "pages": stats["pages"]})
+    client = probed_client(hub)
+    with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
+        stats = run_space_listing(session, client, progress_for(context))
+    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "spaces": stats["items"],
+                                          "pages": stats["pages"]})
 
 
 @dg.multi_asset(
@@ -104,13 +128,23 @@ def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: Hubmin
     can_subset=False,
 )
 def warehouse_tables(context: dg.AssetExecutionContext, home: HubmineHome):
-    """Load the open crawl from the lake into DuckDB in one transaction and close the crawl."""
+    """Load the open crawl from the lake into DuckDB in one transaction and close it, once every partition
+    landed; until then only `crawls` changes: it records the crawl as partial, with what is missing."""
     session = open_session(home)
-    row = finish_crawl(session, home.home)
+    row = finish_crawl(session, home.home, wait_s=LOCK_WAIT_S)
+    if row["status"] != "finished":
+        missing = summarize_missing(row["missing"])
+        context.log.warning(f"crawl {row['crawl_id']} is partial, not loaded: missing {missing}; materialize "
+                            "those partitions (or run the crawl_hub job) and the run that lands the last one loads it")
+        yield dg.MaterializeResult(asset_key="crawls", metadata={
+            "crawl_id": row["crawl_id"], "status": row["status"], "missing": missing,
+            "missing_partitions": len(row["missing"])})
+        return
     counts = table_counts(home.warehouse, CORE_TABLES)
     for t in CORE_TABLES:
         meta = {"rows": dg.MetadataValue.int(counts.get(t, 0)), "crawl_id": row["crawl_id"]}
         if t == "crawls":
+            meta["status"] = row["status"]
             meta.update({k: row[k] for k in ("api_requests", "resolver_requests", "models_seen", "models_changed",
                                               "repos_fetched", "errors") if row.get(k) is not None})
         yield dg.MaterializeResult(asset_key=t, metadata=meta)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx2
 from huggingface_hub import HfApi
@@ -36,6 +37,8 @@ from huggingface_hub.utils import (
 )
 from huggingface_hub.utils._http import hf_request_event_hook  # the client's own hook (trace ids, offline mode)
 
+from pipelines.errors import EndpointUnreachable
+
 log = logging.getLogger("hubmine.crawl")
 T = TypeVar("T")
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
@@ -48,8 +51,55 @@ LISTING_EXPAND = [
 SPACE_EXPAND = ["author", "createdAt", "lastModified", "likes", "models", "sdk", "sha", "tags"]
 
 
+PROBE_TIMEOUT_S = 5.0
+
+
 def default_endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def probe_endpoint(endpoint: str, token: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> None:
+    """One small listing request before any crawl work, so a wrong endpoint fails in seconds with the fix.
+
+    A hub that answers 429 or 5xx is a hub (the crawl's own retries deal with it); anything that is not the
+    Hub API's JSON, or nothing at all, raises EndpointUnreachable. Not counted in the crawl's requests.
+    """
+    if urlsplit(endpoint).scheme not in ("http", "https") or not urlsplit(endpoint).netloc:
+        guess = f" (did you mean http://{endpoint}?)" if "://" not in endpoint else ""
+        raise EndpointUnreachable(endpoint, f"is not an http:// or https:// URL{guess}")
+    headers = build_hf_headers(token=token, library_name="hubmine")
+    try:
+        with httpx2.Client(timeout=timeout_s, follow_redirects=True) as http:
+            r = http.get(f"{endpoint}/api/models", params={"limit": 1}, headers=headers)
+    except httpx2.ConnectError as e:
+        raise EndpointUnreachable(endpoint, f"does not answer ({_reason(e) or 'nothing is listening there'})") from None
+    except httpx2.TimeoutException:
+        raise EndpointUnreachable(endpoint, f"did not answer within {timeout_s:g}s") from None
+    except httpx2.HTTPError as e:
+        raise EndpointUnreachable(endpoint, f"could not be reached ({type(e).__name__}: {_reason(e)})") from None
+    _check_probe_answer(endpoint, r)
+
+
+def _reason(e: Exception) -> str:
+    return " ".join(str(e).split())[:160]
+
+
+def _check_probe_answer(endpoint: str, r: httpx2.Response) -> None:
+    if r.status_code == 429 or r.status_code >= 500:
+        return
+    if r.status_code in (401, 403):
+        raise EndpointUnreachable(endpoint, f"refused the request ({r.status_code}); if it needs a token, set "
+                                            "HF_TOKEN (an invalid HF_TOKEN is refused too)")
+    if r.status_code != 200:
+        raise EndpointUnreachable(endpoint, f"answered {r.status_code} to /api/models, so it is not a Hugging Face hub")
+    try:
+        body = r.json()
+    except ValueError:
+        html = "html" in r.headers.get("content-type", "") or r.text.lstrip()[:1] == "<"
+        raise EndpointUnreachable(endpoint, f"answered /api/models with {'an HTML page' if html else 'something'} "
+                                            "that is not the Hub API's JSON") from None
+    if not isinstance(body, list):
+        raise EndpointUnreachable(endpoint, "answered /api/models with JSON that is not a list of models")
 
 
 class RequestCounter:
@@ -140,6 +190,10 @@ class HubClient:
 
     def __repr__(self) -> str:  # never shows the token
         return f"HubClient(endpoint={self.endpoint!r})"
+
+    def probe(self, timeout_s: float = PROBE_TIMEOUT_S) -> None:
+        """Fail fast, with the fix, when the endpoint is not a reachable hub (see probe_endpoint)."""
+        probe_endpoint(self.endpoint, self.api.token, timeout_s)
 
     def retrying(self, fn: Callable[[], T], what: str) -> T:
         """Bounded retries with backoff (Retry-After / RateLimit aware) for calls the client does not retry."""

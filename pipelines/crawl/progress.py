@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 
@@ -25,6 +26,8 @@ class LogProgress(Progress):
         self.state: dict[str, list] = {}
 
     def task(self, name, total):
+        if name not in self.state:
+            self.log.info("%s: started%s", name, f" ({total:,} to do)" if total else "")
         self.state[name] = [0, total, time.monotonic(), time.monotonic()]
 
     def advance(self, name, n=1, **info):
@@ -42,3 +45,15 @@ class LogProgress(Progress):
         st = self.state.pop(name, None)
         if st:
             self.log.info("%s: %d done in %.1fs", name, st[0], time.monotonic() - st[2])
+
+
+def stderr_logger(name: str = "hubmine.progress") -> logging.Logger:
+    """A logger that writes timestamped progress lines to stderr whatever the root logger's level."""
+    logger = logging.getLogger(name)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger

@@ -79,7 +79,7 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
         [{"model_id": m, "sha": s, "shard": shard_of(m), "siblings": sib, "declares_base": d} for m, s, sib, d in rows],
         schema=PLAN_SCHEMA)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # shard processes may plan at the same time
     pq.write_table(table, tmp)
     os.replace(tmp, path)
     return table.num_rows

@@ -9,14 +9,23 @@ from pipelines.crawl.listing import run_model_listing, run_space_listing
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.repos import RepoOptions, landed_requests, run_repos
 from pipelines.crawl.session import CrawlLock, CrawlSession, CrawlSpec
-from warehouse.load import load_crawl
+from pipelines.crawl.state import missing_parts
+from warehouse.load import load_crawl, record_partial
 from warehouse.paths import lake_dir, warehouse_path
 
 
-def finish_crawl(session: CrawlSession, home: Path) -> dict:
-    """Load the crawl into the warehouse (one transaction) and close it."""
-    with CrawlLock(lake_dir(home)):
-        row = load_crawl(warehouse_path(home), session, landed_requests(session), session.manifest.get("runs", 1))
+def finish_crawl(session: CrawlSession, home: Path, wait_s: float = 0.0) -> dict:
+    """Load the crawl into the warehouse (one transaction) and close it, if every partition landed.
+
+    Otherwise the crawl stays open and `crawls` records it as partial with what is missing; the run
+    that lands the last partition loads it.
+    """
+    with CrawlLock(lake_dir(home), wait_s=wait_s):
+        requests, runs = landed_requests(session), session.manifest.get("runs", 1)
+        missing = missing_parts(session)
+        if missing:
+            return record_partial(warehouse_path(home), session, requests, runs, missing)
+        row = load_crawl(warehouse_path(home), session, requests, runs)
         session.set_status("loaded")
     return row
 

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -58,9 +59,10 @@ class CrawlLock:
 
     _held: dict[str, int] = {}
 
-    def __init__(self, lake: Path, shared: bool = False):
+    def __init__(self, lake: Path, shared: bool = False, wait_s: float = 0.0):
         self.path = Path(lake) / "crawls" / ".lock"
         self.shared = shared
+        self.wait_s = wait_s  # Dagster runs of one crawl queue behind each other; the CLI fails fast
         self.fh = None
 
     def __enter__(self) -> CrawlLock:
@@ -71,7 +73,7 @@ class CrawlLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.fh = open(self.path, "a+")
         try:
-            fcntl.flock(self.fh, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+            self._acquire()
         except BlockingIOError:
             self.fh.seek(0)
             holder = self.fh.read().strip() or "another process"
@@ -84,6 +86,17 @@ class CrawlLock:
             self.fh.flush()
         CrawlLock._held[key] = 1
         return self
+
+    def _acquire(self) -> None:
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:
+                fcntl.flock(self.fh, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.5)
 
     def __exit__(self, *exc) -> None:
         key = str(self.path)

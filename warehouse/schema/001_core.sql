@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS crawls (
     scope             VARCHAR NOT NULL,      -- JSON: author, search, limit (all null = whole hub)
     started_at        TIMESTAMP NOT NULL,
     finished_at       TIMESTAMP,
-    status            VARCHAR NOT NULL,      -- finished
+    status            VARCHAR NOT NULL,      -- finished | partial | abandoned (see 006_crawl_integrity.sql)
     runs              INTEGER,               -- processes it took (1 + resumes)
     api_requests      BIGINT,
     resolver_requests BIGINT,
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS models (
     base_models        VARCHAR[],            -- as declared in the card
     base_model_relation VARCHAR,
     siblings           VARCHAR[],
-    spaces_count       INTEGER,
+    spaces_count       INTEGER,              -- spaces the listing names (the Hub names at most 100: spaces_capped)
     parameters         BIGINT,
     card_data          JSON,
     config             JSON,
@@ -204,7 +204,7 @@ CREATE TABLE IF NOT EXISTS spaces (
 CREATE TABLE IF NOT EXISTS space_models (
     space_id VARCHAR NOT NULL,
     model_id VARCHAR NOT NULL,
-    source   VARCHAR NOT NULL,               -- space_listing | model_listing
+    source   VARCHAR NOT NULL,               -- space_listing | model_listing | both (one row per pair)
     crawl_id VARCHAR
 );
 

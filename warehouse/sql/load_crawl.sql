@@ -77,10 +77,6 @@ INSERT INTO energy
 SELECT DISTINCT e.* EXCLUDE (filename), getvariable('crawl_id')
 FROM lake_listing_energy e JOIN stg_models s ON s.model_id = e.model_id AND s._unit = parse_dirpath(e.filename);
 
-DELETE FROM space_models WHERE source = 'model_listing' AND model_id IN (SELECT model_id FROM stg_listed);
-INSERT INTO space_models
-SELECT DISTINCT e.space_id, e.model_id, e.source, getvariable('crawl_id')
-FROM lake_listing_space_models e JOIN stg_models s ON s.model_id = e.model_id AND s._unit = parse_dirpath(e.filename);
 
 -- per-repo data: replaced for repos fetched completely, dropped for removed models
 CREATE OR REPLACE TEMP TABLE stg_repo_replace AS
@@ -133,10 +129,30 @@ DELETE FROM spaces WHERE getvariable('spaces_listed')
     AND (space_id IN (SELECT space_id FROM stg_spaces) OR getvariable('whole_hub'));
 INSERT INTO spaces SELECT *, getvariable('crawl_id') FROM stg_spaces;
 
-DELETE FROM space_models WHERE source = 'space_listing' AND getvariable('spaces_listed')
-    AND (space_id IN (SELECT space_id FROM stg_spaces) OR getvariable('whole_hub'));
-INSERT INTO space_models
-SELECT DISTINCT space_id, model_id, source, getvariable('crawl_id') FROM lake_spaces_space_models;
+-- space_models: one row per (space, model) pair, whichever listing named it (model_listing, space_listing or
+-- both). Evidence from a listing that ran again is replaced; a pair keeps the crawl_id that last confirmed it.
+CREATE OR REPLACE TEMP TABLE stg_space_pairs AS
+WITH evidence AS (
+    SELECT space_id, model_id, crawl_id,
+           source IN ('model_listing', 'both') AND model_id NOT IN (SELECT model_id FROM stg_listed) AS by_model,
+           source IN ('space_listing', 'both') AND NOT (getvariable('spaces_listed')
+               AND (space_id IN (SELECT space_id FROM stg_spaces) OR getvariable('whole_hub'))) AS by_space
+    FROM space_models
+    UNION ALL
+    SELECT e.space_id, e.model_id, NULL, true, false
+    FROM lake_listing_space_models e JOIN stg_models s ON s.model_id = e.model_id AND s._unit = parse_dirpath(e.filename)
+    UNION ALL
+    SELECT space_id, model_id, NULL, false, true FROM lake_spaces_space_models
+)
+SELECT space_id, model_id,
+       CASE WHEN bool_or(by_model) AND bool_or(by_space) THEN 'both'
+            WHEN bool_or(by_model) THEN 'model_listing' ELSE 'space_listing' END AS source,
+       CASE WHEN count(crawl_id) = count(*) THEN max(crawl_id) ELSE getvariable('crawl_id') END AS crawl_id
+FROM evidence WHERE by_model OR by_space
+GROUP BY space_id, model_id;
+
+DELETE FROM space_models;
+INSERT INTO space_models SELECT space_id, model_id, source, crawl_id FROM stg_space_pairs;
 
 -- everything quarantined on the way
 INSERT INTO crawl_errors

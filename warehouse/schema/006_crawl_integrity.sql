@@ -1,0 +1,8 @@
+-- A crawl whose partitions have not all landed is recorded in `crawls` with status 'partial' and the
+-- partitions still missing; its data is loaded (status 'finished') only when the last one lands. A partial
+-- crawl replaced by a crawl with other settings becomes 'abandoned'.
+ALTER TABLE crawls ADD COLUMN IF NOT EXISTS missing VARCHAR[];
+
+-- The Hub lists at most 100 spaces per model: true where a model's listing hit that cap, so its
+-- spaces_count (and the space_models pairs the listing gave) is a lower bound.
+ALTER TABLE models ADD COLUMN IF NOT EXISTS spaces_capped BOOLEAN;
