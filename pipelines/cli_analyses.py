@@ -15,18 +15,47 @@ def cmd_analyze(args) -> int:
     from warehouse.paths import warehouse_path
 
     t0 = time.monotonic()
-    chosen = [a for a in ANALYSIS_ASSETS if not args.only or a.op.name in args.only]
+    chosen = choose_analyses(ANALYSIS_ASSETS, args.only)
     result = materialize_analyses(home(), chosen)
     print(f"analyses finished in {time.monotonic() - t0:.1f}s; result tables in {warehouse_path(home())}:")
     for event in result.get_asset_materialization_events():
         mat = event.step_materialization_data.materialization
         rows = mat.metadata.get("rows")
         print(f"  {mat.asset_key.to_user_string():<22} {rows.value if rows else '':>8} rows")
-    for ev in result.get_asset_check_evaluations():
-        state = "passed" if ev.passed else f"FAILED ({ev.severity.value.lower()})"
-        count = ev.metadata.get("count")
-        print(f"  check {ev.check_name:<24} {state}{f': {count.value}' if count else ''}")
+    _print_checks(result.get_asset_check_evaluations())
     return 0
+
+
+def choose_analyses(assets: list, only: list[str] | None) -> list:
+    """The analysis assets named by --only: an asset (lineage_families) or a table it writes (family_stats)."""
+    if not only:
+        return list(assets)
+    by_name = {}
+    for a in assets:
+        by_name[a.op.name] = a
+        by_name.update({k.to_user_string(): a for k in a.keys})
+    unknown = [n for n in only if n not in by_name]
+    if unknown:
+        from pipelines.errors import UsageError
+
+        raise UsageError(f"no analysis or result table named {', '.join(map(repr, unknown))}; "
+                         f"choose from: {', '.join(sorted(by_name))}")
+    return list({id(by_name[n]): by_name[n] for n in only}.values())
+
+
+def _print_checks(evaluations) -> None:
+    """Data-quality checks: a failed check is a finding about the hub's data, not a failure of hubmine."""
+    passed = [ev.check_name for ev in evaluations if ev.passed]
+    findings = [ev for ev in evaluations if not ev.passed]
+    if passed:
+        print(f"checks passed: {', '.join(passed)}")
+    if findings:
+        print("findings about the hub's data (details in lineage_issues):")
+    for ev in findings:
+        text = ev.metadata.get("finding")
+        count = ev.metadata.get("count")
+        what = text.value if text else f"{count.value if count else '?'} issues"
+        print(f"  {what}  [{ev.check_name}, {ev.severity.value.lower()}]")
 
 
 def cmd_family(args) -> int:
@@ -37,46 +66,70 @@ def cmd_family(args) -> int:
 
     con = connect_readonly(warehouse_path(home()))
     try:
-        known = con.execute("SELECT count(*) FROM models WHERE model_id = ?", [args.model_id]).fetchall()[0][0]
+        model_id = resolve_model_id(con, args.model_id)
         edges = [tuple(r) for q in ("family_ancestors", "family_descendants")
-                 for r in con.execute(input_sql(q), [args.model_id]).fetchall()]
+                 for r in con.execute(input_sql(q), [model_id]).fetchall()]
         present = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
-                                              [sorted({x for e in edges for x in e[:2]})]).fetchall()}
+                                              [sorted({x for e in edges for x in e[:2]} | {model_id})]).fetchall()}
     finally:
         con.close()
-    if not known and not edges:
-        print(f"hubmine: error: {args.model_id!r} is not in the warehouse and no crawled model declares it as a "
-              "base", file=sys.stderr)
-        return 1
-    rel = relatives(edges, args.model_id)
+    rel = relatives(edges, model_id)
     mark = lambda m: "" if m in present else "  (not crawled)"  # noqa: E731
-    print(f"{args.model_id}{mark(args.model_id)}")
+    print(f"{model_id}{mark(model_id)}")
     print(f"ancestors ({len(rel['ancestors'])}):")
     g = rel["graph"]
     for anc, gen in rel["ancestors"]:
-        kids = [c for c in g.successors(anc) if c == args.model_id or any(c == a for a, _ in rel["ancestors"])]
+        kids = [c for c in g.successors(anc) if c == model_id or any(c == a for a, _ in rel["ancestors"])]
         how = ", ".join(sorted({g.edges[anc, k]["relation"] for k in kids})) or "?"
         print(f"  {gen:>3}  {anc}  [{how}]{mark(anc)}")
     print(f"descendants ({len(rel['descendants'])}):")
-    _print_tree(g, args.model_id, present, args.max_depth)
+    _print_tree(g, model_id, present, args.max_depth)
     return 0
+
+
+def resolve_model_id(con, name: str) -> str:
+    """The repo id the user meant: exact, else the one id equal up to letter case; else a UsageError naming
+    the closest ids the warehouse knows."""
+    from pipelines.errors import UsageError
+    from warehouse.results import input_sql
+
+    known = "SELECT 1 FROM models WHERE model_id = $name UNION ALL SELECT 1 FROM lineage_edges WHERE parent_id = $name"
+    if con.execute(known + " LIMIT 1", {"name": name}).fetchall():
+        return name
+    rows = con.execute(input_sql("model_lookup"), {"name": name}).fetchall()
+    same = [r[0] for r in rows if r[2]]
+    if len(same) == 1:
+        print(f"(showing {same[0]}: repo ids are not case-sensitive on the Hub)", file=sys.stderr)
+        return same[0]
+    close = [r[0] for r in rows if r[2] or r[3] >= 0.9][:3]
+    hint = f"did you mean {', '.join(close)}?" if close else "`hubmine sql \"select model_id from models\"` lists them"
+    raise UsageError(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
 
 
 def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:
     seen = {root}
 
-    def walk(node: str, depth: int, prefix: str) -> None:
+    def walk(node: str, depth: int, prefix: str, path: set[str]) -> None:
         kids = sorted(g.successors(node))
         for i, kid in enumerate(kids):
             last = i == len(kids) - 1
             again = kid in seen
-            note = " (merge, shown above)" if again else ("" if kid in present else "  (not crawled)")
-            print(f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]{note}")
+            print(f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]"
+                  f"{_note(g, kid, again, path, present)}")
             if not again and depth < max_depth:
                 seen.add(kid)
-                walk(kid, depth + 1, prefix + ("    " if last else "│   "))
+                walk(kid, depth + 1, prefix + ("    " if last else "│   "), path | {kid})
 
-    walk(root, 1, "  ")
+    walk(root, 1, "  ", {root})
+
+
+def _note(g, kid: str, again: bool, path: set[str], present: set[str]) -> str:
+    """Why a model is not expanded here: it closes a lineage cycle, or it was printed above."""
+    if kid in path:
+        return "  (lineage cycle: back to a model above; see lineage_issues)"
+    if again:
+        return " (merge, shown above)" if g.in_degree(kid) > 1 else " (shown above)"
+    return "" if kid in present else "  (not crawled)"
 
 
 def register(sub) -> None:

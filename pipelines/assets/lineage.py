@@ -12,15 +12,27 @@ GROUP = "lineage"
 LINEAGE_IN = core("models", "lineage_edges", "crawl_errors")
 TRAITS_IN = core("models", "lineage_edges", "licenses", "model_cards")
 
-# check name -> (issue kind, severity, what it guards)
+# check name -> (issue kind, severity, what it guards, what a failure says about the hub's data)
 LINEAGE_CHECKS = {
-    "no_lineage_cycles": ("cycle", dg.AssetCheckSeverity.ERROR, "declared lineage has no cycles"),
-    "no_self_loops": ("self_loop", dg.AssetCheckSeverity.ERROR, "no model declares itself as its base"),
-    "parents_in_warehouse": ("orphan_parent", dg.AssetCheckSeverity.WARN, "every declared parent was crawled"),
+    "no_lineage_cycles": ("cycle", dg.AssetCheckSeverity.ERROR, "declared lineage has no cycles",
+                          "lineage cycles"),
+    "no_self_loops": ("self_loop", dg.AssetCheckSeverity.ERROR, "no model declares itself as its base",
+                      "models that declare themselves as their own base"),
+    "parents_in_warehouse": ("orphan_parent", dg.AssetCheckSeverity.WARN, "every declared parent was crawled",
+                             "lineage edges whose declared parent is not in the warehouse"),
     "declared_bases_exist": ("missing_base", dg.AssetCheckSeverity.WARN,
-                             "every declared base exists on the hub (whole-hub crawls only)"),
-    "declared_bases_valid": ("invalid_base", dg.AssetCheckSeverity.WARN, "every declared base names a repo"),
+                             "every declared base exists on the hub (whole-hub crawls only)",
+                             "lineage edges whose declared base does not exist on the hub"),
+    "declared_bases_valid": ("invalid_base", dg.AssetCheckSeverity.WARN, "every declared base names a repo",
+                             "declared bases that do not name a repo"),
 }
+
+
+def finding(kind: str, what: str, found: pl.DataFrame) -> str:
+    """`the hub has 2 lineage cycles (5 edges)`: cycles count once per cycle, other kinds per row."""
+    if kind == "cycle":
+        return f"the hub has {found['detail'].n_unique()} {what} ({found.height} edges)"
+    return f"the hub has {found.height} {what}"
 
 
 @dg.multi_asset(
@@ -32,7 +44,7 @@ LINEAGE_CHECKS = {
         "lineage_issues": "lineage data quality: cycles, self-loops, orphan parents, missing or invalid bases",
     }, LINEAGE_IN),
     check_specs=[dg.AssetCheckSpec(name, asset="lineage_issues", description=desc)
-                 for name, (_, _, desc) in LINEAGE_CHECKS.items()],
+                 for name, (_, _, desc, _) in LINEAGE_CHECKS.items()],
 )
 def lineage_families(home: HubmineHome):
     """Family trees from declared lineage, and the data-quality checks of that lineage."""
@@ -49,11 +61,11 @@ def lineage_families(home: HubmineHome):
                                         "lineage_out_degree": tables.out_degree, "lineage_issues": issues},
                        extra={"family_stats": {"families": tables.stats.height,
                                                "largest": int(tables.stats["size"].max() or 0)}})
-    for name, (kind, severity, _) in LINEAGE_CHECKS.items():
+    for name, (kind, severity, _, what) in LINEAGE_CHECKS.items():
         found = issues.filter(pl.col("kind") == kind)
         yield dg.AssetCheckResult(
             check_name=name, asset_key="lineage_issues", passed=found.height == 0, severity=severity,
-            metadata={"count": found.height, "crawl_id": crawl_id,
+            metadata={"count": found.height, "crawl_id": crawl_id, "finding": finding(kind, what, found),
                       "examples": ", ".join(f"{c} -> {p}" for c, p in found.head(5).select("child_id", "parent_id").iter_rows())})
 
 
