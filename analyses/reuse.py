@@ -69,12 +69,22 @@ def base_model_reuse(edges: pl.DataFrame) -> pl.DataFrame:
             .rename({"parent_id": "model_id"}).sort("derivatives", "model_id", descending=[True, False]))
 
 
-def space_usage(usage: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(models by the number of spaces using them, organisations by the spaces using their models)."""
-    by_model = (usage.group_by("model_id", "author").agg(pl.col("space_id").n_unique().cast(pl.Int64).alias("spaces"))
-                .sort("spaces", "model_id", descending=[True, False]))
-    by_org = (usage.group_by("author").agg(pl.col("space_id").n_unique().cast(pl.Int64).alias("spaces"),
-                                            pl.col("model_id").n_unique().cast(pl.Int64).alias("models_used"))
+def space_usage(usage: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(models by the number of spaces using them, organisations by the spaces using their models).
+
+    The Hub names at most `cap` spaces per model in a listing; a model whose listing hit the cap and whose
+    spaces the spaces listing did not show beyond it has a count that is only a lower bound (`at_least`),
+    and so has its organisation's.
+    """
+    by_model = (usage.group_by("model_id", "author")
+                .agg(pl.col("space_id").n_unique().cast(pl.Int64).alias("spaces"), pl.col("spaces_capped").any())
+                .with_columns((pl.col("spaces_capped") & (pl.col("spaces") <= cap)).alias("at_least"))
+                .drop("spaces_capped").sort("spaces", "model_id", descending=[True, False]))
+    capped = by_model.filter(pl.col("at_least")).select("model_id")
+    by_org = (usage.with_columns(pl.col("model_id").is_in(capped["model_id"].implode()).alias("at_least"))
+              .group_by("author").agg(pl.col("space_id").n_unique().cast(pl.Int64).alias("spaces"),
+                                      pl.col("model_id").n_unique().cast(pl.Int64).alias("models_used"),
+                                      pl.col("at_least").any())
               .with_columns((pl.col("spaces") / usage["space_id"].n_unique()).alias("share_of_spaces"))
               .sort("spaces", "author", descending=[True, False]))
     return by_model, by_org

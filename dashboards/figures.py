@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import networkx as nx
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboards.render import esc
 
@@ -95,13 +96,24 @@ def drift(rows: list[dict], metrics: tuple[str, ...]) -> go.Figure:
     return fig
 
 
-def commit_timeline(rows: list[dict]) -> go.Figure:
-    by_cat: dict[str, list] = defaultdict(list)
-    for r in rows:
-        by_cat[r["category"]].append((r["month"], r["commits"]))
-    fig = go.Figure([go.Scatter(name=c, x=[m for m, _ in pts], y=[n for _, n in pts], mode="lines", stackgroup="one")
-                     for c, pts in sorted(by_cat.items())])
-    fig.update_layout(title="Commits per month by category (extended ML change taxonomy)", height=460)
+def commit_timeline(months: list[dict], by_category: list[dict]) -> go.Figure:
+    """Commits per month (each commit once) above the share of each month's commits in each category.
+
+    A commit can fall in several categories, so shares are not stacked and may add up to more than 100%.
+    """
+    totals = {r["month"]: r["commits"] for r in months}
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6], vertical_spacing=0.06)
+    fig.add_trace(go.Bar(name="commits", x=list(totals), y=list(totals.values()), marker_color="#334155"), row=1, col=1)
+    shares: dict[str, list] = defaultdict(list)
+    for r in by_category:
+        shares[r["category"]].append((r["month"], r["commits"] / totals[r["month"]]))
+    for cat, pts in sorted(shares.items()):
+        fig.add_trace(go.Scatter(name=esc(cat), x=[m for m, _ in pts], y=[s for _, s in pts], mode="lines"),
+                      row=2, col=1)
+    fig.update_yaxes(title_text="commits", row=1, col=1)
+    fig.update_yaxes(title_text="share of the month's commits", tickformat=".0%", row=2, col=1)
+    fig.update_layout(title="Commits per month, and the share in each category (extended ML change taxonomy; "
+                            "a commit can carry several)", height=620)
     return fig
 
 

@@ -38,8 +38,11 @@ SELECT naming_convention, models, share FROM naming_conventions WHERE crawl_id =
 -- name: variants
 SELECT variant, count(*) AS models FROM variant_types WHERE crawl_id = $crawl GROUP BY 1 ORDER BY 2 DESC;
 -- name: commit_timeline
-SELECT date_trunc('month', date) AS month, category, count(*) AS commits FROM commit_categories
-WHERE crawl_id = $crawl AND date IS NOT NULL GROUP BY ALL ORDER BY month, category;
+SELECT date_trunc('month', date) AS month, count(DISTINCT (model_id, commit_id)) AS commits FROM commit_categories
+WHERE crawl_id = $crawl AND date IS NOT NULL GROUP BY ALL ORDER BY month;
+-- name: commit_category_months
+SELECT date_trunc('month', date) AS month, category, count(DISTINCT (model_id, commit_id)) AS commits
+FROM commit_categories WHERE crawl_id = $crawl AND date IS NOT NULL GROUP BY ALL ORDER BY month, category;
 -- name: versioning_summary
 SELECT metric, value, description FROM versioning_summary WHERE crawl_id = $crawl;
 -- name: bn_edges
@@ -51,8 +54,8 @@ SELECT model_share, download_share FROM downloads_lorenz WHERE crawl_id = $crawl
 -- name: reuse_hub
 SELECT metric, gini, top1_share, zero_share, models FROM reuse_stats WHERE crawl_id = $crawl AND grouping = 'hub';
 -- name: space_orgs
-SELECT coalesce(author, '(unknown)') AS author, spaces, models_used FROM space_org_usage WHERE crawl_id = $crawl
-ORDER BY spaces DESC LIMIT 20;
+SELECT coalesce(author, '(unknown)') AS author, spaces, models_used, coalesce(at_least, false) AS at_least
+FROM space_org_usage WHERE crawl_id = $crawl ORDER BY spaces DESC LIMIT 20;
 -- name: collaboration
 SELECT metric, value FROM collaboration_stats WHERE crawl_id = $crawl;
 -- name: energy_hw

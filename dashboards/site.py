@@ -14,6 +14,7 @@ from dashboards import figures as F
 from dashboards.data_access import Data
 from dashboards.render import anchors, esc, figure, page, safe_json, table
 from warehouse.query import connect_readonly
+from warehouse.records import SPACES_CAP
 from warehouse.results import NoCrawl, latest_crawl
 
 ANCHORS = Path(__file__).parent / "data" / "anchors.csv"
@@ -86,7 +87,7 @@ def _versioning(d: Data) -> str:
             "naming_conventions": f"{int(summary.get('naming_conventions') or 0)} conventions"}
     return (figure("variants", F.bar([r[0] for r in var], [r[1] for r in var], "Variant types")) +
             figure("conventions", F.bar([r[0] for r in conv], [r[1] for r in conv], "Naming conventions (top 25)")) +
-            figure("timeline", F.commit_timeline(d.dicts("commit_timeline"))) +
+            figure("timeline", F.commit_timeline(d.dicts("commit_timeline"), d.dicts("commit_category_months"))) +
             anchors(_anchor_rows("versioning", ours)) +
             table(["metric", "value", "description"], [tuple(r.values()) for r in d.dicts("versioning_summary")]))
 
@@ -107,8 +108,13 @@ def _reuse(d: Data) -> str:
     collab = {r["metric"]: r["value"] for r in d.dicts("collaboration")}
     orgs = d.rows("space_orgs")[1]
     ours = {"isolates_share": _pct(collab.get("isolates_share"))}
+    capped = sum(1 for r in orgs if r[3])
+    note = (f"<p>≥: at least this many. The Hub names at most {SPACES_CAP} spaces per model, and {capped} of these "
+            "organisations have a model at that cap that the spaces listing did not show beyond it.</p>"
+            if capped else "")
     return (figure("lorenz", F.lorenz(d.dicts("lorenz"))) +
-            figure("spaces", F.bar([r[0] for r in orgs], [r[1] for r in orgs], "Organisations whose models spaces use")) +
+            figure("spaces", F.bar([f"{'≥ ' if r[3] else ''}{r[0]}" for r in orgs], [r[1] for r in orgs],
+                                   "Organisations whose models spaces use (spaces using any of their models)")) + note +
             anchors(_anchor_rows("reuse", ours)) +
             table(["metric", "value"], list(collab.items()), "collaboration network of commit authors"))
 

@@ -5,6 +5,7 @@ import dagster as dg
 from analyses import energy_profile, reuse
 from pipelines.assets.results import core, publish, result_specs, warehouse_inputs
 from pipelines.resources import HubmineHome
+from warehouse.records import SPACES_CAP
 
 GROUP = "reuse_energy"
 
@@ -13,8 +14,8 @@ GROUP = "reuse_energy"
     "reuse_stats": "concentration of downloads and likes (Gini, top-1% share, zero share), hub-wide and per group",
     "downloads_lorenz": "Lorenz curve of downloads",
     "base_model_reuse": "declared derivatives per parent, by relation",
-    "space_model_usage": "models by the number of spaces that use them",
-    "space_org_usage": "organisations by the spaces that use their models",
+    "space_model_usage": "models by the number of spaces that use them (at_least: the Hub's cap hides more)",
+    "space_org_usage": "organisations by the spaces that use their models (at_least: a count is a lower bound)",
     "collaboration_stats": "collaboration network of commit authors: isolates, reciprocity, core vs periphery",
     "study_sample": "a stratified sample (popularity x creation year) for studies",
 }, core("models", "lineage_edges", "space_models", "spaces", "commits")))
@@ -26,7 +27,7 @@ def reuse_tables(home: HubmineHome):
         usage = inp.frame("space_usage")
         authors = inp.frame("commit_authors")
         crawl_id = inp.crawl_id
-    by_model, by_org = reuse.space_usage(usage)
+    by_model, by_org = reuse.space_usage(usage, SPACES_CAP)
     stats = reuse.concentration(models)
     hub = {f"{m} gini": round(g, 3) for _, _, m, _, g, *_ in stats.filter(stats["grouping"] == "hub").iter_rows()
            if g is not None}

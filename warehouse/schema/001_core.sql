@@ -8,7 +8,7 @@ CREATE TABLE IF NOT EXISTS crawls (
     scope             VARCHAR NOT NULL,      -- JSON: author, search, limit (all null = whole hub)
     started_at        TIMESTAMP NOT NULL,
     finished_at       TIMESTAMP,
-    status            VARCHAR NOT NULL,      -- finished | partial | abandoned (see 006_crawl_integrity.sql)
+    status            VARCHAR NOT NULL,      -- finished | partial | abandoned (see 006_integrity.sql)
     runs              INTEGER,               -- processes it took (1 + resumes)
     api_requests      BIGINT,
     resolver_requests BIGINT,

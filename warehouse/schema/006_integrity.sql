@@ -6,3 +6,7 @@ ALTER TABLE crawls ADD COLUMN IF NOT EXISTS missing VARCHAR[];
 -- The Hub lists at most 100 spaces per model: true where a model's listing hit that cap, so its
 -- spaces_count (and the space_models pairs the listing gave) is a lower bound.
 ALTER TABLE models ADD COLUMN IF NOT EXISTS spaces_capped BOOLEAN;
+
+-- Space usage counts that are lower bounds because a model's listing hit that cap.
+ALTER TABLE space_model_usage ADD COLUMN IF NOT EXISTS at_least BOOLEAN;
+ALTER TABLE space_org_usage ADD COLUMN IF NOT EXISTS at_least BOOLEAN;
