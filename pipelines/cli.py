@@ -14,7 +14,7 @@ import warnings
 from pathlib import Path
 
 from pipelines import cli_analyses, cli_cards, cli_versioning, cli_weights
-from pipelines.cli_common import home
+from pipelines.cli_common import home, positive_int
 
 EPILOG = """examples:
   hubmine demo                                   real sample + synthetic hub, crawled offline
@@ -182,12 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "refs) is done only for repos whose sha changed since the last crawl. A killed "
                                    "crawl resumes where it stopped when run again with the same options.")
     c.add_argument("--endpoint", help="hub URL (default: $HF_ENDPOINT or https://huggingface.co)")
-    c.add_argument("--limit", type=int, help="crawl only the first N models of the listing")
+    c.add_argument("--limit", type=positive_int, help="crawl only the first N models of the listing")
     c.add_argument("--author", help="only models of this user or organisation")
     c.add_argument("--search", help="only models whose id contains this text")
     c.add_argument("--metadata-only", action="store_true", help="listing only (about N/1000 requests): no cards, "
                    "commits, refs or spaces")
-    c.add_argument("--concurrency", type=int, default=8, help="parallel per-repo requests (default 8)")
+    c.add_argument("--concurrency", type=positive_int, default=8, help="parallel per-repo requests (default 8)")
     c.add_argument("--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
     c.add_argument("--max-retries", type=int, default=5, help="retries of a failed call before it is quarantined")
     c.add_argument("--max-tree-commits", type=int, default=50, help="files-changed diffs for at most this many "

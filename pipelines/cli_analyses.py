@@ -101,7 +101,7 @@ def resolve_model_id(con, name: str) -> str:
     if len(same) == 1:
         print(f"(showing {same[0]}: repo ids are not case-sensitive on the Hub)", file=sys.stderr)
         return same[0]
-    close = [r[0] for r in rows if r[2] or r[3] >= 0.9][:3]
+    close = [r[0] for r in rows if r[2] or (r[3] or 0) >= 0.9][:3]
     hint = f"did you mean {', '.join(close)}?" if close else "`hubmine sql \"select model_id from models\"` lists them"
     raise UsageError(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
 

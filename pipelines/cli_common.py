@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -18,3 +19,14 @@ def home() -> Path:
     from warehouse.paths import data_dir
 
     return data_dir()
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (argparse prints the one-line usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value

@@ -7,6 +7,8 @@ so callers can still tell them apart.
 
 from __future__ import annotations
 
+import errno
+
 
 class HubmineError(Exception):
     """A failure with a one-line explanation and its fix; the CLI prints it and exits with `exit_code`."""
@@ -46,6 +48,8 @@ def user_facing(e: BaseException) -> str | None:
         return f"{e.strerror or type(e).__name__}: {e.filename}"
     if isinstance(e, (FileNotFoundError, PermissionError, ValueError, ConnectionError)):
         return one_line(f"{type(e).__name__}: {e}")
+    if isinstance(e, OSError) and e.errno == errno.EADDRINUSE:
+        return "that port is already in use (another server is listening there): choose another with --port"
     if isinstance(e, OSError) and e.errno is not None:
         return one_line(f"{e.strerror or e} ({getattr(e, 'filename', '') or ''})").replace(" ()", "")
     return None

@@ -49,7 +49,12 @@ def test_errors_are_one_clear_line(tmp_path, monkeypatch, capsys):
     assert main(["crawl", "--endpoint", "http://127.0.0.1:9", "--metadata-only", "--no-progress",
                  "--max-retries", "0", "--timeout", "2"]) == 1
     err = capsys.readouterr().err
-    assert "hubmine: error: hub_listing" in err and "Traceback" not in err
+    assert "hubmine: error: the hub at http://127.0.0.1:9 does not answer" in err and "Traceback" not in err
+    for argv, hint in ((["family", "a/b"], "run `hubmine crawl`"), (["analyze"], "run `hubmine crawl`"),
+                       (["names", str(tmp_path / "ids.txt")], "No such file or directory")):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("hubmine: error: ") and hint in err, (argv, err)
 
 
 def test_hub_synth_refuses_to_overwrite(tmp_path, capsys):

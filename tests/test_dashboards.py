@@ -99,3 +99,23 @@ def test_dagster_definitions_schedule_and_refresh_sensor(analysed_real):
     keys = {k.to_user_string() for k in refresh.asset_layer.executable_asset_keys}
     assert {"family_stats", "license_violations", "bn_edges", "reuse_stats", "dashboard_site"} <= keys
     assert refresh_after_crawl.asset_key == dg.AssetKey("crawls")
+
+
+def test_commits_per_month_show_each_commit_once_and_categories_as_shares(analysed_synth):
+    from dashboards import figures
+    from dashboards.data_access import Data
+
+    con = duckdb.connect(str(analysed_synth.home / "warehouse.duckdb"), read_only=True)
+    try:
+        crawl = con.execute("SELECT crawl_id FROM crawls").fetchall()[0][0]
+        data = Data(con, crawl)
+        fig = figures.commit_timeline(data.dicts("commit_timeline"), data.dicts("commit_category_months"))
+        truth = dict(con.execute("""SELECT date_trunc('month', date), count(*) FROM commits WHERE date IS NOT NULL
+                                    GROUP BY 1""").fetchall())
+        labelled = con.execute("SELECT count(*) FROM commit_categories").fetchall()[0][0]
+    finally:
+        con.close()
+    bars = fig.data[0]
+    assert dict(zip(bars.x, bars.y)) == truth and sum(truth.values()) < labelled  # several categories per commit
+    shares = [y for trace in fig.data[1:] for y in trace.y]
+    assert shares and all(0 < s <= 1 for s in shares)

@@ -118,3 +118,15 @@ def test_card_cli_reports_malformed_yaml_without_crashing(tmp_path):
     assert facts["yaml"]["ok"] is False and "malformed YAML" in facts["yaml"]["error"]
     negative = energy.from_card_data(-5)
     assert negative.valid is False and "negative" in negative.reason
+
+
+def test_space_pairs_are_stored_once_and_capped_counts_are_lower_bounds(analysed_real):
+    """Real records name at most 100 spaces per model (the Hub's cap): those counts are labelled, not believed."""
+    rows, pairs = analysed_real.rows("SELECT count(*), count(DISTINCT (space_id, model_id)) FROM space_models")[0]
+    assert rows == pairs > 1000
+    assert analysed_real.rows("SELECT DISTINCT source FROM space_models") == [("both",)]  # both listings agree here
+    capped = analysed_real.rows("SELECT model_id FROM models WHERE spaces_capped ORDER BY 1")
+    assert len(capped) == 11 and analysed_real.rows("SELECT max(spaces_count) FROM models")[0][0] == 100
+    at_100 = analysed_real.rows("SELECT author, at_least FROM space_org_usage WHERE spaces = 100")
+    assert len(at_100) >= 6 and all(at_least for _, at_least in at_100)
+    assert analysed_real.rows("SELECT count(*) FROM space_org_usage WHERE at_least AND author = 'meta-llama'") == [(0,)]

@@ -50,11 +50,23 @@ class RepoConfig(dg.Config):
     fetch_configs: str = "undeclared"
 
 
-def open_session(home: HubmineHome) -> CrawlSession:
-    session = CrawlSession.current(home.lake)
+def open_session(context: dg.AssetExecutionContext, home: HubmineHome) -> CrawlSession:
+    """The crawl this run works on: the one its hub_listing step opened (another run may have loaded it since,
+    when runs of one crawl overlap), else the open crawl."""
+    crawl_id = _listed_in_run(context)
+    session = next((s for s in CrawlSession.all(home.lake) if s.crawl_id == crawl_id), None) if crawl_id else None
+    session = session or CrawlSession.current(home.lake)
     if session is None:
         raise dg.Failure("no crawl is open: materialize hub_listing first (it opens or resumes a crawl)")
     return session
+
+
+def _listed_in_run(context: dg.AssetExecutionContext) -> str | None:
+    for entry in context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION):
+        mat = entry.asset_materialization
+        if mat is not None and mat.asset_key == hub_listing.key and "crawl_id" in mat.metadata:
+            return mat.metadata["crawl_id"].value
+    return None
 
 
 def probed_client(hub: HubResource) -> HubClient:
@@ -95,7 +107,7 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
 def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: HubResource,
                  home: HubmineHome) -> dg.MaterializeResult:
     """Cards, commits with files changed, refs and lineage configs of repos whose sha changed, per shard."""
-    session = open_session(home)
+    session = open_session(context, home)
     if session.spec.mode != "full":
         return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
     keys = shard_keys(context)
@@ -112,7 +124,7 @@ def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: Hub
 @dg.asset(group_name="crawl", deps=[repo_details], kinds={"python", "parquet"})
 def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome) -> dg.MaterializeResult:
     """The spaces listing (with the models each space uses); skipped by metadata-only crawls."""
-    session = open_session(home)
+    session = open_session(context, home)
     if session.spec.mode != "full":
         return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
     client = probed_client(hub)
@@ -130,7 +142,7 @@ def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: Hubmin
 def warehouse_tables(context: dg.AssetExecutionContext, home: HubmineHome):
     """Load the open crawl from the lake into DuckDB in one transaction and close it, once every partition
     landed; until then only `crawls` changes: it records the crawl as partial, with what is missing."""
-    session = open_session(home)
+    session = open_session(context, home)
     row = finish_crawl(session, home.home, wait_s=LOCK_WAIT_S)
     if row["status"] != "finished":
         missing = summarize_missing(row["missing"])
