@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipelines import cli_analyses, cli_cards, cli_versioning, cli_weights
 from pipelines.cli_common import home, positive_int
+from pipelines.errors import HubmineError, user_facing
 
 EPILOG = """examples:
   hubmine demo                                   real sample + synthetic hub, crawled offline
@@ -263,21 +264,19 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head(1) or a pager that quit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as e:  # noqa: BLE001 - one clear line, details with -v
-        return _report(e, args.verbose)
+    except HubmineError as e:  # a mistake the user can fix: its message says how
+        return _report(e, e.exit_code, args.verbose)
+    except Exception as e:  # noqa: BLE001 - OS and DuckDB errors a user causes get one line too; bugs re-raise
+        if user_facing(e) is None:
+            raise
+        return _report(e, 1, args.verbose)
 
 
-def _report(e: Exception, verbose: bool) -> int:
-    """One line for errors a user can fix (HubmineError and the OS/DuckDB errors they cause); else re-raise."""
-    from pipelines.errors import HubmineError, user_facing
-
-    msg = user_facing(e)
-    if msg is None:
-        raise e
+def _report(e: Exception, code: int, verbose: bool) -> int:
     if verbose:
         logging.error("details", exc_info=e)
-    print(f"hubmine: error: {msg}", file=sys.stderr)
-    return e.exit_code if isinstance(e, HubmineError) else 1
+    print(f"hubmine: error: {user_facing(e)}", file=sys.stderr)
+    return code
 
 
 if __name__ == "__main__":
