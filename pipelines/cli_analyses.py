@@ -88,9 +88,9 @@ def cmd_family(args) -> int:
 
 
 def resolve_model_id(con, name: str) -> str:
-    """The repo id the user meant: exact, else the one id equal up to letter case; else a UsageError naming
+    """The repo id the user meant: exact, else the one id equal up to letter case; else NotInWarehouse naming
     the closest ids the warehouse knows."""
-    from pipelines.errors import UsageError
+    from pipelines.errors import NotInWarehouse
     from warehouse.results import input_sql
 
     known = "SELECT 1 FROM models WHERE model_id = $name UNION ALL SELECT 1 FROM lineage_edges WHERE parent_id = $name"
@@ -103,7 +103,7 @@ def resolve_model_id(con, name: str) -> str:
         return same[0]
     close = [r[0] for r in rows if r[2] or (r[3] or 0) >= 0.9][:3]
     hint = f"did you mean {', '.join(close)}?" if close else "`hubmine sql \"select model_id from models\"` lists them"
-    raise UsageError(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
+    raise NotInWarehouse(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
 
 
 def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:

@@ -77,7 +77,8 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
     print(f"\ndemo finished in {time.monotonic() - t0:.0f}s")
     print(f"warehouse: {warehouse_path(home)}")
     print(f"  {real} real sample models, {synthetic} synthetic models (tagged `synthetic`), {edges} lineage edges, "
-          f"{commits} commits, {errors} records quarantined in crawl_errors")
+          f"{commits} commits; {errors} records quarantined in crawl_errors (set aside with a reason, e.g. "
+          "malformed card YAML, while the crawl went on)")
     print("  result tables: family_stats, license_transitions, license_violations, trait_similarity, ... "
           "(see README)")
     print('try:  .venv/bin/hubmine sql "select license, count(*) n from models group by 1 order by n desc limit 10"')

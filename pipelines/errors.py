@@ -22,6 +22,10 @@ class UsageError(HubmineError):
     exit_code = 2
 
 
+class NotInWarehouse(HubmineError):
+    """A model, table or crawl the user named is not in the warehouse (the message names the closest ones)."""
+
+
 class EndpointUnreachable(HubmineError):
     """The hub endpoint does not answer like a Hugging Face hub."""
 

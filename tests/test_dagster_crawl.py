@@ -65,3 +65,17 @@ def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
     assert "RUN_SUCCESS" in run.stderr and "repos: started" in run.stderr
     assert query(tmp_path, "SELECT status, models_seen, repos_fetched, spaces_seen FROM crawls") == [
         ("finished", 558, 558, 1448)]
+
+
+def test_refresh_sensor_skips_a_partial_crawl():
+    from pipelines.automation import refresh_after_crawl
+    from pipelines.definitions import defs
+
+    instance = dg.DagsterInstance.ephemeral()
+    crawled = lambda status: dg.AssetMaterialization("crawls", metadata={"crawl_id": "c1", "status": status})  # noqa: E731
+    instance.report_runless_asset_event(crawled("partial"))
+    tick = refresh_after_crawl.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+    assert tick.run_requests == [] and "partial" in tick.skip_message
+    instance.report_runless_asset_event(crawled("finished"))
+    tick = refresh_after_crawl.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
+    assert [r.run_key for r in tick.run_requests] == ["refresh-c1"]
