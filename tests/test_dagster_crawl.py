@@ -72,7 +72,9 @@ def test_refresh_sensor_skips_a_partial_crawl():
     from pipelines.definitions import defs
 
     instance = dg.DagsterInstance.ephemeral()
-    crawled = lambda status: dg.AssetMaterialization("crawls", metadata={"crawl_id": "c1", "status": status})  # noqa: E731
+    def crawled(status: str) -> dg.AssetMaterialization:
+        return dg.AssetMaterialization("crawls", metadata={"crawl_id": "c1", "status": status})
+
     instance.report_runless_asset_event(crawled("partial"))
     tick = refresh_after_crawl.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
     assert tick.run_requests == [] and "partial" in tick.skip_message

@@ -140,7 +140,8 @@ WITH evidence AS (
     FROM space_models
     UNION ALL
     SELECT e.space_id, e.model_id, NULL, true, false
-    FROM lake_listing_space_models e JOIN stg_models s ON s.model_id = e.model_id AND s._unit = parse_dirpath(e.filename)
+    FROM lake_listing_space_models e
+    JOIN stg_models s ON s.model_id = e.model_id AND s._unit = parse_dirpath(e.filename)
     UNION ALL
     SELECT space_id, model_id, NULL, false, true FROM lake_spaces_space_models
 )
