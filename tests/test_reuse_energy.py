@@ -130,3 +130,28 @@ def test_space_pairs_are_stored_once_and_capped_counts_are_lower_bounds(analysed
     at_100 = analysed_real.rows("SELECT author, at_least FROM space_org_usage WHERE spaces = 100")
     assert len(at_100) >= 6 and all(at_least for _, at_least in at_100)
     assert analysed_real.rows("SELECT count(*) FROM space_org_usage WHERE at_least AND author = 'meta-llama'") == [(0,)]
+
+
+def test_spaces_listing_counts_past_the_cap(replay, tmp_path):
+    """test/popular names 100 spaces (the Hub's cap) and the spaces listing shows 101 using it: the count is 101;
+    test/capped names 100 and the listing shows no more: it stays a lower bound. (Synthetic records.)"""
+    import json
+
+    from pipelines.replay.store import open_snapshots
+    from tests.conftest import crawl_into, query
+
+    snap = tmp_path / "snap"
+    snap.mkdir()
+    names = {"test/popular": [f"u/s{i}" for i in range(100)], "test/capped": [f"v/s{i}" for i in range(100)]}
+    with open(snap / "models.jsonl", "w") as fh:
+        for i, (mid, spaces) in enumerate(names.items()):
+            fh.write(json.dumps({"_id": f"{i:024x}", "id": mid, "sha": f"{i:040x}", "tags": ["synthetic"],
+                                 "spaces": spaces}) + "\n")
+    with open(snap / "spaces.jsonl", "w") as fh:
+        for mid, spaces in names.items():
+            for sid in spaces + (["u/s100"] if mid == "test/popular" else []):
+                fh.write(json.dumps({"id": sid, "author": sid.split("/")[0], "models": [mid]}) + "\n")
+    hub = replay(open_snapshots([snap], tmp_path / "store"))
+    crawl_into(tmp_path / "home", hub.url)
+    assert query(tmp_path / "home", "SELECT model_id, spaces_count, spaces_capped FROM models ORDER BY 1") == [
+        ("test/capped", 100, True), ("test/popular", 101, False)]

@@ -3,8 +3,8 @@
 -- crawl replaced by a crawl with other settings becomes 'abandoned'.
 ALTER TABLE crawls ADD COLUMN IF NOT EXISTS missing VARCHAR[];
 
--- The Hub lists at most 100 spaces per model: true where a model's listing hit that cap, so its
--- spaces_count (and the space_models pairs the listing gave) is a lower bound.
+-- The Hub lists at most 100 spaces per model: true where a model's listing hit that cap and no spaces listing of
+-- the whole hub showed more, so its spaces_count (and the space_models pairs it has) is a lower bound.
 ALTER TABLE models ADD COLUMN IF NOT EXISTS spaces_capped BOOLEAN;
 
 -- Space usage counts that are lower bounds because a model's listing hit that cap.

@@ -155,6 +155,13 @@ GROUP BY space_id, model_id;
 DELETE FROM space_models;
 INSERT INTO space_models SELECT space_id, model_id, source, crawl_id FROM stg_space_pairs;
 
+-- a model whose listing hit the Hub's cap on the spaces it names: a spaces listing of the whole hub that shows
+-- more spaces using it gives the true count
+UPDATE models SET spaces_count = c.spaces, spaces_capped = false
+FROM (SELECT model_id, count(*) AS spaces FROM stg_space_pairs GROUP BY model_id) c
+WHERE models.model_id = c.model_id AND models.spaces_capped AND c.spaces > models.spaces_count
+  AND getvariable('spaces_listed') AND getvariable('whole_hub');
+
 -- everything quarantined on the way
 INSERT INTO crawl_errors
 SELECT getvariable('crawl_id'), model_id, stage, reason, detail, logged_at FROM (
