@@ -11,10 +11,12 @@ def user_facing(e: BaseException) -> str | None:
     from warehouse.query import WarehouseBusy, WarehouseMissing
 
     from analyses.bayes import QueryError
+    from analyses.weights.errors import WeightCheckError
     from analyses.weights.safety import UnsafeCheckpoint
     from warehouse.results import NoCrawl
 
-    if isinstance(e, (WarehouseMissing, WarehouseBusy, CrawlBusy, RunFailed, QueryError, NoCrawl, UnsafeCheckpoint)):
+    if isinstance(e, (WarehouseMissing, WarehouseBusy, CrawlBusy, RunFailed, QueryError, NoCrawl, UnsafeCheckpoint,
+                      WeightCheckError)):
         return str(e)
     if isinstance(e, duckdb.Error):
         return " ".join(str(e).split())
