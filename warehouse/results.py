@@ -94,6 +94,31 @@ def write_results(warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame
     return {name: frame.height for name, frame in tables.items()}
 
 
+def upsert_results(warehouse: Path, crawl_id: str, tables: dict[str, tuple[pl.DataFrame, list[str]]]) -> None:
+    """Replace only the rows of `crawl_id` whose key columns match a new row (one transaction for all tables):
+    a run that checked a few pairs, or none, keeps every earlier result it did not redo."""
+    con = connect(Path(warehouse))
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for name, (frame, keys) in tables.items():
+                if not frame.height:
+                    continue
+                con.register("_result", frame.with_columns(pl.lit(crawl_id).alias("crawl_id")).to_arrow())
+                _add_new_columns(con, name)
+                match = " AND ".join(f't."{k}" = r."{k}"' for k in keys)
+                con.execute(f'DELETE FROM "{name}" t WHERE t.crawl_id = ? AND EXISTS (SELECT 1 FROM _result r '
+                            f'WHERE {match})', [crawl_id])
+                con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _result')
+                con.unregister("_result")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.close()
+
+
 def _add_new_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Columns a newer hubmine computes are added to a warehouse made by an older one (old rows get NULL)."""
     have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
