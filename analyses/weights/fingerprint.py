@@ -97,11 +97,8 @@ def _older_or_unknown(a: datetime | None, b: datetime | None) -> bool:
 
 
 def may_parent(parent: Fingerprint, child: Fingerprint, created: dict) -> bool:
-    """Direction evidence: a parent is not younger than its child, and a quantized copy is not a parent of the
-    full-precision weights it was made from."""
-    if not _older_or_unknown(created.get(parent.model_id), created.get(child.model_id)):
-        return False
-    return not ((parent.grid or 0) >= 0.98 and (child.grid or 0) < 0.5)
+    """Direction evidence: a parent is not younger than its child."""
+    return _older_or_unknown(created.get(parent.model_id), created.get(child.model_id))
 
 
 @dataclass

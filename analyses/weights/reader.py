@@ -160,8 +160,9 @@ class SampledCheckpoint(Checkpoint):
         self.label = label
         self.infos, self._file, self._blocks = {}, {}, {}
         headers, sizes, heads = {}, {}, {}
+        first = HEAD_GUESS if budget is None else max(4096, min(HEAD_GUESS, budget // 8))
         for f in files:
-            head, size = read_range(f, 0, HEAD_GUESS)
+            head, size = read_range(f, 0, first)
             self.bytes_read += len(head)
             n = header_length(head, size, f"{label}/{f}")
             if 8 + n > len(head):
@@ -173,21 +174,22 @@ class SampledCheckpoint(Checkpoint):
         budget = sample_budget(self.total_bytes) if budget is None else budget
         for f, hdr in headers.items():
             for name, info in hdr.items():
-                self.infos[name], self._file[name] = info, f
+                if info.nbytes:
+                    self.infos[name], self._file[name] = info, f
         plan = plan_rows(self.infos, budget, min_rows)
         for f, hdr in headers.items():
             if sizes[f] <= len(heads[f]):  # the first request already brought the whole file
                 self._take(hdr, {n: [(0, rows_of(i))] for n, i in hdr.items()}, [(0, heads[f])])
                 continue
             wanted = {n: plan[n] for n in hdr if n in plan}
-            self._take(hdr, wanted, self._fetch(f, hdr, wanted, read_range))
+            self._take(hdr, wanted, self._fetch(f, hdr, wanted, read_range, min(RANGE_GAP, budget // 64)))
 
-    def _fetch(self, f: str, hdr: dict[str, TensorInfo], wanted: dict, read_range: ReadRange):
+    def _fetch(self, f: str, hdr: dict[str, TensorInfo], wanted: dict, read_range: ReadRange, gap: int):
         spans = sorted((hdr[n].start + r0 * row_bytes(hdr[n]), hdr[n].start + r1 * row_bytes(hdr[n]))
                        for n, rs in wanted.items() for r0, r1 in rs)
         merged: list[list[int]] = []
         for s, e in spans:
-            if merged and s - merged[-1][1] <= RANGE_GAP:
+            if merged and s - merged[-1][1] <= gap:
                 merged[-1][1] = max(merged[-1][1], e)
             else:
                 merged.append([s, e])
