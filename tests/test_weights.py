@@ -314,3 +314,28 @@ def test_family_trees_are_recovered_from_weights():
         right += len(truth & set(edges))
         total += len(truth)
     assert right / total >= 0.95, (right, total)
+
+
+def test_fingerprints_find_undeclared_parents(tmp_path):
+    """A synthetic hub where a third of the checkpoint children declare nothing at all: weight_matches finds
+    their parents from fingerprints alone (precision and recall against the generator's truth)."""
+    from pipelines.replay.store import open_snapshots
+    from pipelines.replay.synth.generator import generate
+    from tests.conftest import crawl_into, query
+
+    generate(tmp_path / "hub", 300, seed=7, checkpoint_models=300, undeclared_weights=0.35)
+    hub = ReplayHub(open_snapshots([tmp_path / "hub"])).start()
+    try:
+        crawl_into(tmp_path / "home", hub.url)
+        materialize_weights(tmp_path / "home", HubResource(endpoint=hub.url, max_retries=1), budget_gb=1.0)
+    finally:
+        hub.stop()
+    edges = pl.read_parquet(tmp_path / "hub" / "truth" / "edges.parquet")
+    truth = {(c, p) for c, p in edges.filter(~pl.col("declared") & pl.col("checkpoint_relation").is_not_null()
+                                             & (pl.col("checkpoint_relation") != "unrelated"))
+             .select("child_id", "parent_id").iter_rows()}
+    got = {(c, p) for c, p in query(tmp_path / "home", "SELECT child_id, parent_id FROM weight_matches "
+                                                       "WHERE source = 'weights'")}
+    assert len(truth) >= 20
+    precision, recall = len(got & truth) / max(1, len(got)), len(got & truth) / len(truth)
+    assert precision >= 0.95 and recall >= 0.95, (precision, recall, sorted(truth - got)[:3], sorted(got - truth)[:3])
