@@ -273,14 +273,15 @@ def test_range_reads_are_honoured_and_counted(synth_store, replay, synth_dir):
     assert len(tail) == 16
 
 
-def test_weight_check_on_a_dead_hub_keeps_earlier_verdicts(analysed_synth, tmp_path):
+def test_weight_check_on_a_dead_hub_keeps_earlier_verdicts(analysed_synth, synth_store, replay, tmp_path):
     import shutil
+
+    from tests.conftest import query
 
     home = tmp_path / "home"
     shutil.copytree(analysed_synth.home, home, ignore=shutil.ignore_patterns("*.lock"))
+    materialize_weights(home, HubResource(endpoint=replay(synth_store).url, max_retries=1), max_pairs=12)
     count = "SELECT count(*) FROM weight_diffs WHERE relation IS NOT NULL"
-    from tests.conftest import query
-
     before = query(home, count)[0][0]
     out = run_cli("weights", "check", "--max-pairs", "3", env={"HUBMINE_HOME": str(home)})
     assert out.returncode == 1 and "Traceback" not in out.stderr and "--endpoint" in out.stderr, out.stderr[-500:]

@@ -69,6 +69,7 @@ class TensorDiff:
     delta_rank: int | None = None         # singular values holding 99% of the delta's energy (sampled rows)
     delta_rank_share: float | None = None  # that rank / min(sampled shape): low for an adapter merge
     delta_low_rank_energy: float | None = None  # energy share of the top 8 singular values
+    rows_touched: float | None = None     # share of sampled rows with any change (an adapter touches them all)
 
 
 def _windows(ranges: list[tuple[int, int]], want: int, parts: int) -> list[tuple[int, int]]:
@@ -157,7 +158,9 @@ def _structure(td: TensorDiff, sa: torch.Tensor, sb: torch.Tensor) -> None:
     td.grid_a, td.grid_kind_a = structure.grid_share(sa, DTYPES[td.dtype_a])
     td.grid_b, td.grid_kind_b = structure.grid_share(sb, DTYPES[td.dtype_b])
     td.cast, td.cast_side = structure.cast_share(sa, sb)
-    td.delta_rank, td.delta_rank_share, td.delta_low_rank_energy = structure.delta_rank(sb - sa)
+    delta = sb - sa
+    td.delta_rank, td.delta_rank_share, td.delta_low_rank_energy = structure.delta_rank(delta)
+    td.rows_touched = float((delta != 0).any(dim=1).float().mean())
 
 
 @dataclass

@@ -21,7 +21,8 @@ RELATED_SHARE = 0.5      # share of matrices that must align for the checkpoints
 GRID = 0.98              # share of sampled values on a grid that makes a side quantized
 OFF_GRID = 0.5
 CAST = 0.999
-LOW_RANK_SHARE = 0.25    # delta rank / min(shape) at most this: an adapter merged in
+LOW_RANK_SHARE = 0.25    # delta rank / min(shape) at most this: an adapter merged in ...
+ALL_ROWS = 0.9           # ... touching (nearly) every row: B·A is dense, a few trained or moved rows are not
 MAJORITY = 0.9           # share of the changed matrices that must show one kind of change
 B_FROM_A, A_FROM_B = "b derives from a", "a derives from b"
 
@@ -54,7 +55,8 @@ def on_grid(t: TensorDiff, side: str) -> bool:
 
 
 def low_rank(t: TensorDiff) -> bool:
-    return t.delta_rank_share is not None and t.delta_rank_share <= LOW_RANK_SHARE
+    return (t.delta_rank_share is not None and t.delta_rank_share <= LOW_RANK_SHARE
+            and (t.rows_touched is None or t.rows_touched >= ALL_ROWS))
 
 
 def _summary(diff: CheckpointDiff, mats, related, changed) -> dict:
@@ -65,7 +67,7 @@ def _summary(diff: CheckpointDiff, mats, related, changed) -> dict:
         "cosine": _mean(mats, "cosine"), "identical": _mean(mats, "identical"),
         "grid_a": _mean(changed, "grid_a"), "grid_b": _mean(changed, "grid_b"),
         "delta_rank_share": _mean(changed, "delta_rank_share"),
-        "unaligned": sorted(t.name for t in mats if t not in related),
+        "unaligned": sorted({t.name for t in mats} - {t.name for t in related}),
         "rows_changed": diff.rows_changed, "only_in_a": len(diff.only_in_a), "only_in_b": len(diff.only_in_b),
         "shape_mismatch": len(diff.shape_mismatch),
         "vectors_changed": sum(1 for t in diff.tensors if not t.matrix and t.identical < 1.0),
@@ -84,6 +86,8 @@ def judge(diff: CheckpointDiff) -> Verdict:
         return Verdict("unrelated", _clamp(1.0 - (s["cosine"] or 0.0)), None, s)
     structural = bool(diff.rows_changed or diff.only_in_a or diff.only_in_b or diff.shape_mismatch or s["unaligned"])
     if not changed:
+        if any(t.dtype_a != t.dtype_b for t in mats):
+            return Verdict("cast", 1.0, None, s)        # same values in another dtype: an upcast, no direction
         if structural or s["vectors_changed"]:
             return Verdict("finetune", 0.9, None, s)   # same matrices, new rows, heads or norms
         return Verdict("identical", 1.0, None, s)
