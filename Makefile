@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-weights-real bench bench-weights bench-e2e bench-kill bench-faults bench-names dagster lint clean
+.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test-weights-real: $(STAMP)
 bench-weights: $(STAMP)
 	$(BIN)/python -m bench.weights
 
+bench-weights-evidence: $(STAMP)
+	$(BIN)/python -m bench.weights_evidence
+
 bench-e2e: $(STAMP)
 	$(BIN)/python -m bench.e2e
 
@@ -44,7 +47,7 @@ bench-faults: $(STAMP)
 bench-names: $(STAMP)
 	$(BIN)/python -m bench.names
 
-bench: bench-weights bench-names bench-faults bench-kill bench-e2e
+bench: bench-weights bench-weights-evidence bench-names bench-faults bench-kill bench-e2e
 
 dagster: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${HUBMINE_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \

@@ -119,18 +119,20 @@ def register(sub) -> None:
                        description="Weight-based lineage checks. Only .safetensors files are ever read.")
     ws = w.add_subparsers(dest="weights_command", metavar="WEIGHTS_COMMAND")
     d = ws.add_parser("diff", help="how checkpoint B relates to checkpoint A (JSON)",
-                      description="Compare B with A tensor by tensor and print JSON with `relation` (identical, cast, "
-                                  "quantized, adapter-merge, finetune, unrelated), `confidence`, `direction` (only when "
-                                  "the weights show one, else null), a summary and per-tensor details. A and B are "
-                                  "local .safetensors files or folders (memory-mapped), or hub repo ids (read by byte "
-                                  "ranges from --endpoint / $HF_ENDPOINT: headers, then a sample of rows of each matrix).")
+                      description="Compare B with A tensor by tensor and print JSON with `relation` (identical, "
+                                  "cast, quantized, adapter-merge, finetune, unrelated), `confidence`, `direction` "
+                                  "(only when the weights show one, else null), a summary and per-tensor details. A "
+                                  "and B are local .safetensors files or folders (memory-mapped), or hub repo ids "
+                                  "(read by byte ranges from --endpoint / $HF_ENDPOINT: headers, then a sample of "
+                                  "rows of each matrix).")
     d.add_argument("a", help="the declared base: path or repo id")
     d.add_argument("b", help="the derivative: path or repo id")
     merge = ws.add_parser("merge", help="least-squares merge coefficients of CHILD over its PARENTs (JSON)",
-                          description="Fit CHILD as a weighted sum of the PARENTs over every aligned matrix and print "
-                                      "JSON with `relation` (merge or single-parent), `coefficients` per parent and the "
-                                      "`residual` (the joint fit's residual over the best single parent's). Soups, task "
-                                      "arithmetic (give the base as a parent too) and TIES/DARE merges show as merge.")
+                          description="Fit CHILD as a weighted sum of the PARENTs over every aligned matrix and "
+                                      "print JSON with `relation` (merge or single-parent), `coefficients` per parent "
+                                      "and the `residual` (the joint fit's residual over the best single parent's). "
+                                      "Soups, task arithmetic (give the base as a parent too) and TIES/DARE merges "
+                                      "show as merge.")
     merge.add_argument("child", help="the merged model: path or repo id")
     merge.add_argument("parents", nargs="+", metavar="PARENT", help="two or more parents: paths or repo ids")
     for p in (d, merge):

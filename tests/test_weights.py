@@ -51,7 +51,7 @@ def vocab_variants(base: dict, rng) -> dict[str, dict]:
 def test_verdicts_on_known_derivations(tmp_path):
     rng = np.random.default_rng(11)
     right, wrong_direction = Counter(), []
-    for i in range(8):
+    for _ in range(8):
         base = checkpoints.init(rng)
         a = write(tmp_path / "a.safetensors", base)
         cases = {r: (checkpoints.derive(r, [base], rng), w) for r, w in WANT.items()}
@@ -120,7 +120,7 @@ def test_diff_details_and_unmatched_tensors(tmp_path):
     child = checkpoints.derive("adapter", [base], rng)
     child["extra.head.weight"] = np.zeros((4, 4), np.float32)
     del child["lm_head.weight"]
-    d = diff_checkpoints(write(tmp_path / "a.safetensors", base), write(tmp_path / "b.safetensors", child), device="cpu")
+    d = diff_checkpoints(write(tmp_path / "a.safetensors", base), write(tmp_path / "b.safetensors", child), "cpu")
     assert d.only_in_a == ["lm_head.weight"] and d.only_in_b == ["extra.head.weight"]
     q = next(t for t in d.tensors if t.name.endswith("layers.0.self_attn.q_proj.weight"))
     assert q.identical < 0.5 and q.delta_rank <= 4 and q.delta_rank_share <= 0.1 and q.delta_low_rank_energy > 0.99
@@ -163,7 +163,7 @@ def header_file(path, header: dict | bytes, data: bytes = b"", claimed: int | No
     ({}, b"", 10 ** 12, "more than the"),                                          # header bomb
     ({}, b"", 4096, "but the file has"),                                           # header longer than the file
     (b"{not json", b"", None, "not valid JSON"),
-    ({"w": {"dtype": "F32", "shape": [1000, 1000], "data_offsets": [0, 16]}}, b"\0" * 16, None, "needs 4,000,000 bytes"),
+    ({"w": {"dtype": "F32", "shape": [1000, 1000], "data_offsets": [0, 16]}}, b"\0" * 16, None, "needs 4,000,000"),
     ({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 64]}}, b"\0" * 16, None, "outside"),
     ({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}, b"\0" * 4, None, "invalid shape"),
     ({"w": {"dtype": "PICKLE", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4, None, "no known dtype"),
@@ -296,7 +296,7 @@ def test_family_trees_are_recovered_from_weights():
 
     rng = np.random.default_rng(13)
     right = total = 0
-    for fam in range(3):
+    for _ in range(3):
         ids, weights, parent_of = ["m0"], {"m0": checkpoints.init(rng)}, {}
         for i in range(1, 24):
             parent = ids[int(rng.integers(len(ids)))]

@@ -52,14 +52,13 @@ def pair_cases(f: dict):
     yield "cast fp32->fp16", base, minilm.cast(base, torch.float16), "cast", B_FROM_A
     yield "cast fp32->bf16", base, minilm.cast(base, torch.bfloat16), "cast", B_FROM_A
     yield "cast bf16 stored as fp32", base, minilm.cast(base, torch.bfloat16, torch.float32), "cast", B_FROM_A
-    yield "cast fp16->fp32 (upcast)", minilm.cast(base, torch.float16), minilm.cast(base, torch.float16, torch.float32), \
-        "cast", None
-    for name, bits, group, sym, per_row in [("int8 per-row sym", 8, None, True, True),
-                                            ("int8 per-tensor sym", 8, None, True, False),
-                                            ("int8 per-row asym", 8, None, False, True),
-                                            ("int4 g32 asym", 4, 32, False, True), ("int4 g64 asym", 4, 64, False, True),
-                                            ("int4 g128 asym", 4, 128, False, True), ("int4 g128 sym", 4, 128, True, True),
-                                            ("int8 g64 sym", 8, 64, True, True)]:
+    half = minilm.cast(base, torch.float16)
+    yield "cast fp16->fp32 (upcast)", half, minilm.cast(base, torch.float16, torch.float32), "cast", None
+    for name, bits, group, sym, per_row in [
+            ("int8 per-row sym", 8, None, True, True), ("int8 per-tensor sym", 8, None, True, False),
+            ("int8 per-row asym", 8, None, False, True), ("int4 g32 asym", 4, 32, False, True),
+            ("int4 g64 asym", 4, 64, False, True), ("int4 g128 asym", 4, 128, False, True),
+            ("int4 g128 sym", 4, 128, True, True), ("int8 g64 sym", 8, 64, True, True)]:
         yield f"quantized {name}", base, minilm.quantize(base, bits, group, sym, per_row), "quantized", B_FROM_A
     yield "quantized int4 g64 asym, sides swapped", minilm.quantize(base, 4, 64, False), base, "quantized", A_FROM_B
     for seed in (1, 2):
@@ -68,13 +67,14 @@ def pair_cases(f: dict):
     yield "LoRA r=16 on every linear merged", base, minilm.lora(base, 3, LINEAR_ALL, rank=16), "adapter-merge", None
     for i in (0, 1):
         yield "full fine-tune (AdamW)", base, ft[i], "finetune", None
-    yield "partial fine-tune (last 2 layers)", base, minilm.finetune(base, 5, only=("encoder.layer.4.",
-                                                                                     "encoder.layer.5.")), "finetune", None
+    last_two = minilm.finetune(base, 5, only=("encoder.layer.4.", "encoder.layer.5."))
+    yield "partial fine-tune (last 2 layers)", base, last_two, "finetune", None
     yield "continued training: grandchild vs child", ft[0], f["grandchild"], "finetune", None
     yield "continued training: grandchild vs root", base, f["grandchild"], "finetune", None
     for kind in ("added", "removed", "reordered"):
         yield f"vocabulary rows {kind}", base, minilm.vocab(base, kind, 7), "finetune", None
-    yield "vocabulary added, then fine-tuned", base, minilm.finetune(minilm.vocab(base, "added", 8), 6), "finetune", None
+    grown = minilm.finetune(minilm.vocab(base, "added", 8), 6)
+    yield "vocabulary added, then fine-tuned", base, grown, "finetune", None
     for seed in (11, 12):
         yield "unrelated, same shapes, trained independently", base, minilm.independent(base, seed), "unrelated", None
 
@@ -84,7 +84,8 @@ def merge_cases(f: dict):
     base, (f1, f2, f3) = f["base"], f["ft"]
     yield "uniform soup", minilm.soup([f1, f2], [0.5, 0.5]), [f1, f2], "merge", [0.5, 0.5]
     yield "weighted soup of 3", minilm.soup([f1, f2, f3], [0.5, 0.3, 0.2]), [f1, f2, f3], "merge", [0.5, 0.3, 0.2]
-    yield "task arithmetic", minilm.task_arithmetic(base, [f1, f2], [0.6, 0.4]), [base, f1, f2], "merge", [0.0, 0.6, 0.4]
+    arithmetic = minilm.task_arithmetic(base, [f1, f2], [0.6, 0.4])
+    yield "task arithmetic", arithmetic, [base, f1, f2], "merge", [0.0, 0.6, 0.4]
     yield "TIES", minilm.ties(base, [f1, f2]), [base, f1, f2], "merge", None
     yield "DARE (drop 0.9)", minilm.dare(base, [f1, f2], 0.9, 3), [base, f1, f2], "merge", None
     yield "fine-tune of one parent (not a merge)", f["grandchild"], [f1, f2], "single-parent", None

@@ -76,8 +76,9 @@ class Reader:
 def _verdict_row(pair: dict, relation: str, confidence: float, direction, summary: dict, read: int, t0: float,
                  device: str, evidence: dict) -> dict:
     declared = bool(pair["declared"])
-    return {"child_id": pair["child_id"], "parent_id": pair["parent_id"], "declared_relation": pair["declared_relation"],
-            "relation": relation, "confidence": confidence, "direction": direction,
+    return {"child_id": pair["child_id"], "parent_id": pair["parent_id"],
+            "declared_relation": pair["declared_relation"], "relation": relation, "confidence": confidence,
+            "direction": direction,
             "agrees": accepts(pair["declared_relation"], relation) if declared else None,
             "flags": flags(pair["declared_relation"], declared, relation), "rel_l2": summary.get("rel_l2"),
             "cosine": summary.get("cosine"), "changed_share": (summary.get("changed_matrices", 0) /

@@ -44,7 +44,8 @@ def _aligned(child: Checkpoint, parents: list[Checkpoint]) -> list[str]:
     ok = []
     for n in sorted(names):
         infos = [child.infos[n], *(p.infos[n] for p in parents)]
-        if all(is_matrix(i) and i.shape[1:] == infos[0].shape[1:] and len(i.shape) == len(infos[0].shape) for i in infos):
+        first = infos[0]
+        if all(is_matrix(i) and i.shape[1:] == first.shape[1:] and len(i.shape) == len(first.shape) for i in infos):
             ok.append(n)
     return ok
 

@@ -25,7 +25,8 @@ FLOATS = {"F64", "F32", "F16", "BF16", "F8_E4M3", "F8_E5M2"}
 SAMPLE_FLOOR_BYTES = 32 * 1024 ** 2    # a sampled read takes at most this much per model ...
 SAMPLE_SHARE = 0.02                     # ... or this share of the checkpoint, whichever is larger
 BLOCKS_PER_TENSOR = 2                   # row blocks sampled per matrix (each one Range request at most)
-MIN_ROWS = 16                           # rows sampled per matrix at least
+MIN_ROWS = 64                           # rows sampled per matrix where the budget allows (rank evidence needs them)
+FLOOR_ROWS = 16                         # ... and never fewer
 RANGE_GAP = 256 * 1024                  # neighbouring ranges closer than this are read in one request
 HEAD_GUESS = 1024 * 1024                # first request: the header and, for a small file, everything
 
@@ -125,10 +126,14 @@ def plan_rows(infos: dict[str, TensorInfo], budget: int, min_rows: int = MIN_ROW
     if total <= budget:
         return {n: [(0, rows_of(i))] for n, i in mats.items()}
     share = budget / total
+    want_rows = {n: min(rows_of(i), max(min_rows, int(rows_of(i) * share))) for n, i in mats.items()}
+    planned = sum(want_rows[n] * row_bytes(i) for n, i in mats.items())
+    if planned > budget:   # the per-matrix minimum overshoots: shrink every matrix alike, down to a floor
+        want_rows = {n: min(rows_of(i), max(FLOOR_ROWS, int(w * budget / planned))) for (n, w), i
+                     in zip(want_rows.items(), mats.values())}
     plan = {}
     for n, i in mats.items():
-        rows = rows_of(i)
-        want = min(rows, max(min_rows, int(rows * share)))
+        rows, want = rows_of(i), want_rows[n]
         if want >= rows:
             plan[n] = [(0, rows)]
             continue
@@ -208,7 +213,8 @@ class SampledCheckpoint(Checkpoint):
             for r0, r1 in rs:
                 s = info.start + r0 * row_bytes(info)
                 base, data = next((b, d) for b, d in chunks if b <= s and s + (r1 - r0) * row_bytes(info) <= b + len(d))
-                raw = torch.frombuffer(bytearray(data[s - base:s - base + (r1 - r0) * row_bytes(info)]), dtype=torch.uint8)
+                part = bytearray(data[s - base:s - base + (r1 - r0) * row_bytes(info)])
+                raw = torch.frombuffer(part, dtype=torch.uint8)
                 block = raw.view(DTYPES[info.dtype]).reshape(r1 - r0, *info.shape[1:]) if info.nbytes else raw
                 self._blocks.setdefault(name, []).append((r0, r1, block))
 

@@ -30,7 +30,8 @@ def probe(client) -> None:
     try:
         httpx2.get(f"{client.endpoint}/api/models", params={"limit": 1}, timeout=PROBE_TIMEOUT_S)
     except (httpx2.TransportError, httpx2.InvalidURL, httpx2.UnsupportedProtocol) as e:
-        raise HubUnreachable(f"cannot reach the hub at {client.endpoint} ({type(e).__name__}): {OFFLINE_HINT}") from None
+        raise HubUnreachable(f"cannot reach the hub at {client.endpoint} ({type(e).__name__}): "
+                             f"{OFFLINE_HINT}") from None
 
 
 def open_remote(client, repo_id: str, revision: str, files: list[str], budget: int | None = None) -> SampledCheckpoint:

@@ -68,26 +68,27 @@ def parse_header(raw: bytes, size: int, label: str) -> dict[str, TensorInfo]:
     if len(header) > MAX_TENSORS:
         raise UnsafeCheckpoint(f"{label}: {len(header):,} tensors is more than the {MAX_TENSORS:,} bound")
     data = size - 8 - n
-    out: dict[str, TensorInfo] = {}
-    spans = []
-    for name, t in header.items():
-        if not isinstance(t, dict) or t.get("dtype") not in DTYPE_BYTES:
-            raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has no known dtype")
-        shape, offsets = t.get("shape"), t.get("data_offsets")
-        if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
-            raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has an invalid shape {str(shape)[:80]}")
-        if not (isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets)
-                and 0 <= offsets[0] <= offsets[1] <= data):
-            raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has offsets {str(offsets)[:80]} outside the "
-                                   f"{data:,}-byte data area")
-        nbytes = math.prod(shape) * DTYPE_BYTES[t["dtype"]]
-        if nbytes != offsets[1] - offsets[0]:
-            raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} of shape {shape} needs {nbytes:,} bytes but its "
-                                   f"offsets span {offsets[1] - offsets[0]:,}")
-        spans.append((offsets[0], offsets[1], name))
-        out[name] = TensorInfo(name, t["dtype"], tuple(shape), nbytes, 8 + n + offsets[0])
-    spans.sort()
-    for (b0, e0, n0), (b1, e1, n1) in zip(spans, spans[1:]):
+    out = {name: _tensor(label, name, t, data, 8 + n) for name, t in header.items()}
+    spans = sorted((i.start, i.start + i.nbytes, name) for name, i in out.items())
+    for (_, e0, n0), (b1, _, n1) in zip(spans, spans[1:]):
         if b1 < e0:
             raise UnsafeCheckpoint(f"{label}: tensors {n0[:60]!r} and {n1[:60]!r} overlap")
     return out
+
+
+def _tensor(label: str, name: str, t, data: int, data_start: int) -> TensorInfo:
+    """One header entry, checked: a known dtype, a valid shape, offsets inside the data area that fit it."""
+    if not isinstance(t, dict) or t.get("dtype") not in DTYPE_BYTES:
+            raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has no known dtype")
+    shape, offsets = t.get("shape"), t.get("data_offsets")
+    if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
+        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has an invalid shape {str(shape)[:80]}")
+    if not (isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets)
+            and 0 <= offsets[0] <= offsets[1] <= data):
+        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has offsets {str(offsets)[:80]} outside the "
+                               f"{data:,}-byte data area")
+    nbytes = math.prod(shape) * DTYPE_BYTES[t["dtype"]]
+    if nbytes != offsets[1] - offsets[0]:
+        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} of shape {shape} needs {nbytes:,} bytes but its "
+                               f"offsets span {offsets[1] - offsets[0]:,}")
+    return TensorInfo(name, t["dtype"], tuple(shape), nbytes, data_start + offsets[0])

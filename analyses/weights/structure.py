@@ -63,7 +63,15 @@ def _grid(x: torch.Tensor, tol: float) -> tuple[float, str | None]:
 
 def cast_share(a: torch.Tensor, b: torch.Tensor) -> tuple[float, str | None]:
     """Largest share of b equal to a rounded to a lower precision (or a to b's), and which side is the
-    rounded one: 'b' when b = round(a), 'a' when a = round(b)."""
+    rounded one: 'b' when b = round(a), 'a' when a = round(b). Looked for on a few rows first."""
+    if a.shape[0] > PROBE_ROWS:
+        share, side = _cast(a[:PROBE_ROWS], b[:PROBE_ROWS])
+        if share < 0.5:
+            return share, side
+    return _cast(a, b)
+
+
+def _cast(a: torch.Tensor, b: torch.Tensor) -> tuple[float, str | None]:
     best, side = 0.0, None
     for dt in (torch.float16, torch.bfloat16):
         for rounded, other, name in ((b, a, "b"), (a, b, "a")):
@@ -73,9 +81,23 @@ def cast_share(a: torch.Tensor, b: torch.Tensor) -> tuple[float, str | None]:
     return best, side
 
 
+RANK_PROBE_ROWS = 64       # the delta's rank is measured on this many rows first ...
+DENSE = 0.75               # ... and on all sampled rows only when it is not plainly dense there
+
+
 def delta_rank(delta: torch.Tensor) -> tuple[int | None, float | None, float | None]:
-    """(rank holding RANK_ENERGY of the delta's energy, that rank / min(shape), energy of the top 8)."""
+    """(rank holding RANK_ENERGY of the delta's energy, that rank / min(shape), energy of the top 8), on the
+    sampled rows (a row sample of a rank-r matrix has rank <= r: the sketch keeps the evidence)."""
     d = delta.float().reshape(delta.shape[0], -1)
+    if d.shape[0] > 2 * RANK_PROBE_ROWS:
+        step = d.shape[0] // RANK_PROBE_ROWS
+        probe = _rank(d[::step][:RANK_PROBE_ROWS])
+        if probe[1] is not None and probe[1] >= DENSE:
+            return probe
+    return _rank(d)
+
+
+def _rank(d: torch.Tensor) -> tuple[int | None, float | None, float | None]:
     if min(d.shape) < 2:
         return None, None, None
     d = d / d.abs().max().clamp(min=1e-30)   # scale for float32 sums; the shares do not depend on it

@@ -63,7 +63,8 @@ def _summary(diff: CheckpointDiff, mats, related, changed) -> dict:
     total = sum(t.norm_a ** 2 for t in mats)
     return {
         "matrices": len(mats), "related_share": len(related) / len(mats) if mats else 0.0,
-        "changed_matrices": len(changed), "rel_l2": (sum(t.norm_delta ** 2 for t in mats) / total) ** 0.5 if total else None,
+        "changed_matrices": len(changed),
+        "rel_l2": (sum(t.norm_delta ** 2 for t in mats) / total) ** 0.5 if total else None,
         "cosine": _mean(mats, "cosine"), "identical": _mean(mats, "identical"),
         "grid_a": _mean(changed, "grid_a"), "grid_b": _mean(changed, "grid_b"),
         "delta_rank_share": _mean(changed, "delta_rank_share"),

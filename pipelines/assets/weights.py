@@ -50,7 +50,8 @@ def _models(pairs: pl.DataFrame, extra: pl.DataFrame) -> dict[str, Model]:
 
 
 def _unchecked(pairs: pl.DataFrame, reason: str) -> list[dict]:
-    return [{"child_id": c, "parent_id": p, "error": reason} for c, p in pairs.select("child_id", "parent_id").iter_rows()]
+    return [{"child_id": c, "parent_id": p, "error": reason}
+            for c, p in pairs.select("child_id", "parent_id").iter_rows()]
 
 
 def _fingerprint_budget(extra: pl.DataFrame, left: int) -> list[str]:
