@@ -225,7 +225,8 @@ class HubClient:
         """Bytes [start, end) of a file at a revision and the file's size: one HTTP Range request on /resolve/
         (a resolver request), retried like the other per-repo calls. A server that ignores Range is sliced."""
         url = hf_hub_url(repo_id, filename, revision=revision, endpoint=self.endpoint)
-        headers = {**build_hf_headers(token=self.api.token, library_name="hubmine"), "Range": f"bytes={start}-{end - 1}"}
+        headers = {**build_hf_headers(token=self.api.token, library_name="hubmine"),
+                   "Range": f"bytes={start}-{end - 1}"}
 
         def fetch() -> tuple[bytes, int]:
             r = get_session().get(url, headers=headers)

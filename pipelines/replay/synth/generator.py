@@ -431,7 +431,8 @@ class SyntheticHub:
         other derivatives declare nothing and leave no other trace, so only their weights tell (truth: "weights")."""
         if rel == "merge":
             n.declared, n.evidence = list(n.parents), None
-        elif rel != "unrelated" and len(n.parents) == 1 and self.np_rng.random() < self.undeclared_weights:
+        elif self.undeclared_weights and rel != "unrelated" and len(n.parents) == 1 \
+                and self.np_rng.random() < self.undeclared_weights:
             n.declared, n.evidence, n.declare_relation = [], "weights", False
 
     # -- records ---------------------------------------------------------------------------------
