@@ -25,7 +25,7 @@ import polars as pl
 import torch
 
 from analyses.weights.diff import diff
-from analyses.weights.fingerprint import fingerprint, recover_tree
+from analyses.weights.fingerprint import fingerprint_bytes, recover_tree
 from analyses.weights.reader import LocalCheckpoint, SampledCheckpoint
 from analyses.weights.verdict import judge
 from bench.machine import describe
@@ -144,21 +144,11 @@ def trees(families: int) -> None:
     rng = np.random.default_rng(13)
     right = total = 0
     for _ in range(families):
-        ids, weights, parent_of = ["m0"], {"m0": checkpoints.init(rng)}, {}
-        for i in range(1, 24):
-            parent = ids[int(rng.integers(len(ids)))]
-            rel = ["finetune", "finetune", "adapter", "quantized"][int(rng.integers(4))]
-            weights[f"m{i}"] = checkpoints.derive(rel, [weights[parent]], rng)
-            parent_of[f"m{i}"] = parent
-            ids.append(f"m{i}")
-        created = {m: datetime(2024, 1, 1) + timedelta(days=int(m[1:])) for m in ids}
-        fps = []
-        for m in ids:
-            blob = checkpoints.to_bytes(weights[m])
-            fps.append(fingerprint(m, SampledCheckpoint(m, ["m"], lambda _f, s, e, b=blob: (b[s:e], len(b)))))
-        truth = {(p, c) for c, p in parent_of.items()}
-        right += len(truth & set(recover_tree(fps, created)))
-        total += len(truth)
+        weights, parent_of = checkpoints.family(rng, 24)
+        created = {m: datetime(2024, 1, 1) + timedelta(days=int(m[1:])) for m in weights}
+        fps = [fingerprint_bytes(m, checkpoints.to_bytes(w)) for m, w in weights.items()]
+        right += len({(p, c) for c, p in parent_of.items()} & set(recover_tree(fps, created)))
+        total += len(parent_of)
     print(f"4. family trees ({families} families of 24 checkpoints): {right}/{total} edges right = {right / total:.1%}")
 
 

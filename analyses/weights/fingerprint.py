@@ -69,6 +69,14 @@ def fingerprint(model_id: str, ck: Checkpoint) -> Fingerprint:
     return Fingerprint(model_id, vectors, sum(grids) / len(grids) if grids else None)
 
 
+def fingerprint_bytes(model_id: str, blob: bytes) -> Fingerprint:
+    """The fingerprint of a checkpoint held in memory, read exactly as a hub checkpoint would be."""
+    from analyses.weights.reader import SampledCheckpoint
+
+    return fingerprint(model_id, SampledCheckpoint(model_id, ["model.safetensors"],
+                                                   lambda _f, s, e: (blob[s:e], len(blob))))
+
+
 def distance(a: Fingerprint, b: Fingerprint) -> tuple[float, int]:
     """(relative distance over the matrices both have, how many): 0 for equal weights, ~1.41 for independent."""
     num = den = 0.0

@@ -16,7 +16,7 @@ from analyses.weights.remote import probe
 from analyses.weights.sample import read_cost, sample_pairs
 from pipelines.assets.results import core, preview, publish, result_specs, warehouse_inputs
 from pipelines.resources import HubmineHome, HubResource
-from warehouse.results import upsert_results
+from warehouse.results import write_results
 
 GROUP = "weights"
 
@@ -100,9 +100,10 @@ def _write(home: HubmineHome, crawl_id: str, run: CheckRun, models: dict, sample
     fps = pl.DataFrame([{**fp.as_row(), "sha": models[m].sha, "bytes_read": run.bytes_read.get(m),
                          "total_bytes": run.total_bytes.get(m)}
                         for m, fp in run.fingerprints.items()], schema=FP_SCHEMA)
-    upsert_results(home.warehouse, crawl_id, {"weight_diffs": (diffs, ["child_id", "parent_id"]),
-                                              "weight_fingerprints": (fps, ["model_id"])})
-    _replace_errors(home, crawl_id, errors)
+    # verdicts and fingerprints merge into earlier ones; this run's quarantine replaces the last one's
+    write_results(home.warehouse, crawl_id, {"weight_diffs": diffs, "weight_fingerprints": fps,
+                                             "weight_check_errors": errors},
+                  keys={"weight_diffs": ["child_id", "parent_id"], "weight_fingerprints": ["model_id"]})
     agree = diffs.filter(pl.col("agrees").is_not_null())
     first = errors["error"][0] if errors.height else ""
     meta = {"weight_diffs": {"sampled": sampled, "checked": diffs.height, "failed": errors.height,
@@ -112,13 +113,6 @@ def _write(home: HubmineHome, crawl_id: str, run: CheckRun, models: dict, sample
     for name, frame in (("weight_diffs", diffs), ("weight_check_errors", errors), ("weight_fingerprints", fps)):
         yield dg.MaterializeResult(asset_key=name, metadata={"crawl_id": crawl_id, "rows": frame.height,
                                                              "preview": preview(frame), **meta[name]})
-
-
-def _replace_errors(home: HubmineHome, crawl_id: str, errors: pl.DataFrame) -> None:
-    """This run's quarantine replaces the last one's: a pair that now checks leaves the error table."""
-    from warehouse.results import write_results
-
-    write_results(home.warehouse, crawl_id, {"weight_check_errors": errors})
 
 
 @dg.asset(group_name=GROUP, deps=["weight_fingerprints", "weight_diffs"], kinds={"duckdb", "polars"})

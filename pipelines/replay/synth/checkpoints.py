@@ -71,6 +71,18 @@ def derive(relation: str, parents: list[dict[str, np.ndarray]], rng: np.random.G
     raise ValueError(f"unknown relation {relation}")
 
 
+def family(rng: np.random.Generator, size: int) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, str]]:
+    """A random family tree of `size` checkpoints (m0 the root; fine-tunes, adapters, quantized copies, and
+    derivatives of derivatives): (weights by id, true parent by child id). Ids are in creation order."""
+    weights, parent_of = {"m0": init(rng)}, {}
+    for i in range(1, size):
+        parent = f"m{int(rng.integers(i))}"
+        rel = ("finetune", "finetune", "adapter", "quantized")[int(rng.integers(4))]
+        weights[f"m{i}"] = derive(rel, [weights[parent]], rng)
+        parent_of[f"m{i}"] = parent
+    return weights, parent_of
+
+
 QUANT_SCHEMES = ("int8-tensor", "int8-row", "int4-group32")
 
 
