@@ -51,6 +51,27 @@ def memcpy_gbps(nbytes: int = 1 << 30, repeats: int = 3) -> float:
     return nbytes / best / 1e9
 
 
+def mapped_read_gbps(paths: list[Path], repeats: int = 3) -> float:
+    """The same files read the way the diff reads them (memory-mapped, block sums), with no arithmetic beyond a
+    sum: what this machine's page cache and mapping give a reader."""
+    from analyses.weights.diff import BLOCK_BYTES
+    from analyses.weights.reader import LocalCheckpoint
+
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        total = 0
+        for path in paths:
+            ck = LocalCheckpoint(path)
+            for name, info in ck.infos.items():
+                step = max(1, BLOCK_BYTES // (info.nbytes // info.shape[0]))
+                for r in range(0, info.shape[0], step):
+                    float(ck.rows(name, r, min(info.shape[0], r + step)).sum())
+            total += ck.bytes_read
+        best = min(best, time.perf_counter() - t0)
+    return total / best / 1e9
+
+
 def make_pair(folder: Path, tensors: int, dim: int) -> tuple[Path, Path, int]:
     rng = np.random.default_rng(0)
     a, b = {}, {}
@@ -105,6 +126,7 @@ def main() -> int:
         timed_diff(a, b, args.device, False)    # warm: first mapping of the files, torch kernels
         diff, verdict, seconds, peak = timed_diff(a, b, args.device, args.profile)
         read_after = read_gbps()
+        mapped = mapped_read_gbps([a, b])
     gbps = diff.bytes_read / seconds / 1e9
     bandwidth = max(read, read_after)
     print(f"pair: 2 x {model_bytes / 2**30:.2f} GiB ({args.tensors} tensors of {args.dim}x{args.dim} f32, "
@@ -114,6 +136,7 @@ def main() -> int:
     print(f"memory read bandwidth: {bandwidth:.2f} GB/s (before {read:.2f}, after {read_after:.2f}); "
           f"memcpy {copy:.2f} GB/s")
     print(f"ratio diff / read bandwidth: {gbps / bandwidth:.3f} (goal >= 0.5); diff / memcpy: {gbps / copy:.3f}")
+    print(f"the same two files read memory-mapped with only a sum: {mapped:.2f} GB/s; diff / that: {gbps / mapped:.3f}")
     print(f"peak anonymous memory during the diff: +{peak:.0f} MiB over the start "
           f"(one tensor {tensor_mb:.0f} MiB, one model {model_bytes / 2**20:.0f} MiB)")
     return 0

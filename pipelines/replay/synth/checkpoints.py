@@ -73,13 +73,19 @@ def derive(relation: str, parents: list[dict[str, np.ndarray]], rng: np.random.G
 
 def family(rng: np.random.Generator, size: int) -> tuple[dict[str, dict[str, np.ndarray]], dict[str, str]]:
     """A random family tree of `size` checkpoints (m0 the root; fine-tunes, adapters, quantized copies, and
-    derivatives of derivatives): (weights by id, true parent by child id). Ids are in creation order."""
-    weights, parent_of = {"m0": init(rng)}, {}
+    derivatives of derivatives): (weights by id, true parent by child id). Ids are in creation order. A parent
+    gets one quantized copy at most and quantized copies are not quantized again: two identical round trips of
+    one parent are the same weights, which no method can tell apart."""
+    weights, parent_of, quantized = {"m0": init(rng)}, {}, set()
     for i in range(1, size):
         parent = f"m{int(rng.integers(i))}"
         rel = ("finetune", "finetune", "adapter", "quantized")[int(rng.integers(4))]
+        if rel == "quantized" and (parent in quantized or any(parent_of.get(q) == parent for q in quantized)):
+            rel = "finetune"
         weights[f"m{i}"] = derive(rel, [weights[parent]], rng)
         parent_of[f"m{i}"] = parent
+        if rel == "quantized":
+            quantized.add(f"m{i}")
     return weights, parent_of
 
 
