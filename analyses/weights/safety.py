@@ -32,51 +32,65 @@ class TensorInfo:
     dtype: str
     shape: tuple[int, ...]
     nbytes: int
+    start: int = 0          # byte offset of the tensor's data in its file
+
+
+def header_length(prefix: bytes, size: int, label: str, max_header: int = MAX_HEADER_BYTES) -> int:
+    """The JSON header's length from a file's first 8 bytes, checked against the file's size."""
+    if size < 8 or len(prefix) < 8:
+        raise UnsafeCheckpoint(f"{label}: {size} bytes is too short to be a safetensors file")
+    (n,) = struct.unpack("<Q", prefix[:8])
+    if n > max_header:
+        raise UnsafeCheckpoint(f"{label}: header claims {n:,} bytes, more than the {max_header:,}-byte bound")
+    if n > size - 8:
+        raise UnsafeCheckpoint(f"{label}: header claims {n:,} bytes but the file has {size - 8:,} after the length")
+    return n
 
 
 def read_header(path: Path, max_header: int = MAX_HEADER_BYTES) -> dict[str, TensorInfo]:
     """Tensor name -> info, after checking the header against the file's real size."""
     path = Path(path)
     size = os.path.getsize(path)
-    if size < 8:
-        raise UnsafeCheckpoint(f"{path.name}: {size} bytes is too short to be a safetensors file")
     with open(path, "rb") as fh:
-        (n,) = struct.unpack("<Q", fh.read(8))
-        if n > max_header:
-            raise UnsafeCheckpoint(f"{path.name}: header claims {n:,} bytes, more than the {max_header:,}-byte bound")
-        if n > size - 8:
-            raise UnsafeCheckpoint(f"{path.name}: header claims {n:,} bytes but the file has {size - 8:,} after the length")
+        n = header_length(fh.read(8), size, path.name, max_header)
         raw = fh.read(n)
+    return parse_header(raw, size, path.name)
+
+
+def parse_header(raw: bytes, size: int, label: str) -> dict[str, TensorInfo]:
+    """Tensor name -> info from a header's JSON bytes, for a file of `size` bytes (local or read by range)."""
+    n = len(raw)
     try:
         header = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise UnsafeCheckpoint(f"{path.name}: header is not valid JSON ({e})") from None
+        raise UnsafeCheckpoint(f"{label}: header is not valid JSON ({e})") from None
     if not isinstance(header, dict):
-        raise UnsafeCheckpoint(f"{path.name}: header is a {type(header).__name__}, not a mapping")
+        raise UnsafeCheckpoint(f"{label}: header is a {type(header).__name__}, not a mapping")
     header.pop("__metadata__", None)
     if len(header) > MAX_TENSORS:
-        raise UnsafeCheckpoint(f"{path.name}: {len(header):,} tensors is more than the {MAX_TENSORS:,} bound")
+        raise UnsafeCheckpoint(f"{label}: {len(header):,} tensors is more than the {MAX_TENSORS:,} bound")
     data = size - 8 - n
-    out: dict[str, TensorInfo] = {}
-    spans = []
-    for name, t in header.items():
-        if not isinstance(t, dict) or t.get("dtype") not in DTYPE_BYTES:
-            raise UnsafeCheckpoint(f"{path.name}: tensor {name[:80]!r} has no known dtype")
-        shape, offsets = t.get("shape"), t.get("data_offsets")
-        if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
-            raise UnsafeCheckpoint(f"{path.name}: tensor {name[:80]!r} has an invalid shape {str(shape)[:80]}")
-        if not (isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets)
-                and 0 <= offsets[0] <= offsets[1] <= data):
-            raise UnsafeCheckpoint(f"{path.name}: tensor {name[:80]!r} has offsets {str(offsets)[:80]} outside the "
-                                   f"{data:,}-byte data area")
-        nbytes = math.prod(shape) * DTYPE_BYTES[t["dtype"]]
-        if nbytes != offsets[1] - offsets[0]:
-            raise UnsafeCheckpoint(f"{path.name}: tensor {name[:80]!r} of shape {shape} needs {nbytes:,} bytes but its "
-                                   f"offsets span {offsets[1] - offsets[0]:,}")
-        spans.append((offsets[0], offsets[1], name))
-        out[name] = TensorInfo(name, t["dtype"], tuple(shape), nbytes)
-    spans.sort()
-    for (b0, e0, n0), (b1, e1, n1) in zip(spans, spans[1:]):
+    out = {name: _tensor(label, name, t, data, 8 + n) for name, t in header.items()}
+    spans = sorted((i.start, i.start + i.nbytes, name) for name, i in out.items())
+    for (_, e0, n0), (b1, _, n1) in zip(spans, spans[1:]):
         if b1 < e0:
-            raise UnsafeCheckpoint(f"{path.name}: tensors {n0[:60]!r} and {n1[:60]!r} overlap")
+            raise UnsafeCheckpoint(f"{label}: tensors {n0[:60]!r} and {n1[:60]!r} overlap")
     return out
+
+
+def _tensor(label: str, name: str, t, data: int, data_start: int) -> TensorInfo:
+    """One header entry, checked: a known dtype, a valid shape, offsets inside the data area that fit it."""
+    if not isinstance(t, dict) or t.get("dtype") not in DTYPE_BYTES:
+            raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has no known dtype")
+    shape, offsets = t.get("shape"), t.get("data_offsets")
+    if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
+        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has an invalid shape {str(shape)[:80]}")
+    if not (isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets)
+            and 0 <= offsets[0] <= offsets[1] <= data):
+        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has offsets {str(offsets)[:80]} outside the "
+                               f"{data:,}-byte data area")
+    nbytes = math.prod(shape) * DTYPE_BYTES[t["dtype"]]
+    if nbytes != offsets[1] - offsets[0]:
+        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} of shape {shape} needs {nbytes:,} bytes but its "
+                               f"offsets span {offsets[1] - offsets[0]:,}")
+    return TensorInfo(name, t["dtype"], tuple(shape), nbytes, data_start + offsets[0])

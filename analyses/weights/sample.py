@@ -7,15 +7,31 @@ from collections import defaultdict
 
 import polars as pl
 
+from analyses.weights.reader import sample_budget
+
 UNKNOWN_SIZE = 2 * 1024 ** 3   # a repo whose sizes were not crawled counts as this much against the budget
-EXPECTED = {"finetune": "finetune", "adapter": "adapter-merge", "quantized": "quantized", "merge": "merge"}
+EXPECTED = {"finetune": {"finetune"}, "adapter": {"adapter-merge"}, "quantized": {"quantized", "cast"},
+            "merge": {"merge"}}
+
+
+def accepts(declared_relation: str | None, relation: str) -> bool | None:
+    """Whether the weights' verdict supports the declared relation (None when none was declared)."""
+    if declared_relation not in EXPECTED:
+        return None
+    return relation in EXPECTED[declared_relation]
+
+
+def read_cost(size: int | None) -> int:
+    """Bytes a sampled read of a checkpoint of this size takes at most (the header comes on top, small)."""
+    size = size or UNKNOWN_SIZE
+    return min(size, sample_budget(size))
 
 
 def sample_pairs(candidates: pl.DataFrame, budget_bytes: int, max_pairs: int) -> pl.DataFrame:
     """Round-robin over (relation, family) strata, smallest pairs first, until the budget is spent."""
     strata: dict[tuple, list[dict]] = defaultdict(list)
     for row in candidates.sort("child_id").to_dicts():
-        row["bytes"] = (row["child_bytes"] or UNKNOWN_SIZE) + (row["parent_bytes"] or UNKNOWN_SIZE)
+        row["bytes"] = read_cost(row["child_bytes"]) + read_cost(row["parent_bytes"])
         strata[(row["declared_relation"] or "undeclared", row["family_id"])].append(row)
     for rows in strata.values():
         rows.sort(key=lambda r: (r["bytes"], r["child_id"]))
@@ -34,11 +50,13 @@ def sample_pairs(candidates: pl.DataFrame, budget_bytes: int, max_pairs: int) ->
                     break  # one pair per relation per round keeps relations balanced
             if len(chosen) >= max_pairs:
                 break
-    cols = ["child_id", "parent_id", "declared_relation", "declared", "family_id", "bytes", "child_files",
-            "parent_files"]
+    chosen += _other_merge_parents(candidates, chosen)
+    cols = ["child_id", "parent_id", "declared_relation", "declared", "family_id", "bytes", "child_sha", "parent_sha",
+            "child_files", "parent_files"]
     return pl.DataFrame([{c: r[c] for c in cols} for r in chosen],
                         schema={"child_id": pl.String, "parent_id": pl.String, "declared_relation": pl.String,
                                 "declared": pl.Boolean, "family_id": pl.String, "bytes": pl.Int64,
+                                "child_sha": pl.String, "parent_sha": pl.String,
                                 "child_files": pl.List(pl.String), "parent_files": pl.List(pl.String)})
 
 
@@ -50,6 +68,19 @@ def flags(declared_relation: str | None, declared: bool, relation: str) -> list[
         out.append("declared base does not match")
     if not declared and relation != "unrelated":
         out.append("undeclared relative")
-    if declared and relation not in ("identical", "unrelated") and EXPECTED.get(declared_relation, relation) != relation:
+    if declared and relation not in ("identical", "unrelated") and accepts(declared_relation, relation) is False:
         out.append(f"declared {declared_relation}, weights say {relation}")
     return out
+
+
+def _other_merge_parents(candidates: pl.DataFrame, chosen: list[dict]) -> list[dict]:
+    """A declared merge is judged against all its parents: bring in the parent edges the round-robin left out."""
+    merges = {r["child_id"] for r in chosen if r["declared_relation"] == "merge" and r["declared"]}
+    have = {(r["child_id"], r["parent_id"]) for r in chosen}
+    extra = []
+    for row in candidates.filter(pl.col("child_id").is_in(list(merges)) & (pl.col("declared_relation") == "merge")
+                                 & pl.col("declared")).to_dicts():
+        if (row["child_id"], row["parent_id"]) not in have:
+            row["bytes"] = read_cost(row["parent_bytes"])
+            extra.append(row)
+    return extra

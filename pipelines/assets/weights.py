@@ -1,23 +1,28 @@
-"""Weight-based lineage checks: a budgeted sample of parent-child pairs, downloaded (safetensors only) and
-diffed tensor by tensor (logic in analyses/weights)."""
+"""Weight-based lineage checks: a budgeted sample of parent-child pairs read by byte ranges at the crawled sha
+(safetensors only), fingerprints of every checkpoint read, and undeclared relatives (logic in analyses/weights)."""
 
 import time
+from datetime import UTC, datetime
 
 import dagster as dg
 import polars as pl
 
-from analyses.weights.diff import diff_checkpoints
-from analyses.weights.fetch import fetch_checkpoint
-from analyses.weights.sample import EXPECTED, flags, sample_pairs
-from analyses.weights.verdict import judge
-from pipelines.assets.results import core, publish, warehouse_inputs
+from analyses.weights.check import CheckRun, Model, check_pairs, fingerprint_models
+from analyses.weights.diff import default_device
+from analyses.weights.errors import HubUnreachable
+from analyses.weights.fingerprint import Fingerprint
+from analyses.weights.matches import find_matches
+from analyses.weights.remote import probe
+from analyses.weights.sample import read_cost, sample_pairs
+from pipelines.assets.results import core, preview, publish, result_specs, warehouse_inputs
 from pipelines.resources import HubmineHome, HubResource
+from warehouse.results import write_results
 
 GROUP = "weights"
 
 
 class WeightSampleConfig(dg.Config):
-    budget_gb: float = 2.0   # bytes of checkpoints to download per run
+    budget_gb: float = 2.0   # bytes of sampled checkpoint reads per run
     max_pairs: int = 200
 
 
@@ -34,45 +39,104 @@ def weight_sample(config: WeightSampleConfig, home: HubmineHome) -> dg.Materiali
                         extra={"weight_sample": {"candidates": candidates.height, **mix}}))
 
 
-@dg.asset(group_name=GROUP, deps=[weight_sample], kinds={"duckdb", "torch"})
-def weight_diffs(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome) -> dg.MaterializeResult:
-    """Download each sampled pair's safetensors and judge the relation from the weights."""
+def _models(pairs: pl.DataFrame, extra: pl.DataFrame) -> dict[str, Model]:
+    models = {}
+    for side in ("child", "parent"):
+        for mid, sha, files in pairs.select(f"{side}_id", f"{side}_sha", f"{side}_files").iter_rows():
+            models[mid] = Model(mid, sha, list(files or []))
+    for mid, sha, files in extra.select("model_id", "sha", "files").iter_rows():
+        models.setdefault(mid, Model(mid, sha, list(files or [])))
+    return models
+
+
+def _unchecked(pairs: pl.DataFrame, reason: str) -> list[dict]:
+    return [{"child_id": c, "parent_id": p, "error": reason}
+            for c, p in pairs.select("child_id", "parent_id").iter_rows()]
+
+
+def _fingerprint_budget(extra: pl.DataFrame, left: int) -> list[str]:
+    """Undeclared candidates to fingerprint, smallest first, within the bytes the pairs left."""
+    chosen = []
+    for mid, size in extra.sort("bytes", nulls_last=True).select("model_id", "bytes").iter_rows():
+        cost = read_cost(size)
+        if cost > left:
+            break
+        chosen.append(mid)
+        left -= cost
+    return chosen
+
+
+@dg.multi_asset(specs=result_specs(GROUP, {
+    "weight_diffs": "per sampled pair: the relation the weights show (identical, cast, quantized, adapter-merge, "
+                    "finetune, merge, unrelated), direction where evidenced, agreement with the declared relation",
+    "weight_check_errors": "pairs that could not be checked this run, with the reason (earlier verdicts are kept)",
+    "weight_fingerprints": "per checkpoint read: a fingerprint of its matrices and the bytes its sampled read took",
+}, [weight_sample]))
+def weight_checks(context: dg.AssetExecutionContext, config: WeightSampleConfig, hub: HubResource, home: HubmineHome):
+    """Read each sampled pair by byte ranges at the crawled sha and judge the relation from the weights;
+    merges against all their declared parents. Results are merged into earlier ones, never replaced by failures."""
     with warehouse_inputs(home) as inp:
         pairs = inp.frame("weight_sample_of", [inp.crawl_id])
+        extra = inp.frame("weight_fingerprint_candidates", [inp.crawl_id])
         crawl_id = inp.crawl_id
-    cache = home.home / "checkpoints"
-    rows = []
-    for i, (child, parent, declared_rel, declared) in enumerate(
-            pairs.select("child_id", "parent_id", "declared_relation", "declared").iter_rows(), start=1):
-        t0 = time.monotonic()
-        try:
-            a = fetch_checkpoint(parent, hub.resolved_endpoint, cache)
-            b = fetch_checkpoint(child, hub.resolved_endpoint, cache)
-            diff = diff_checkpoints(a, b)
-            v = judge(diff)
-            s = v.summary
-            rows.append({"child_id": child, "parent_id": parent, "declared_relation": declared_rel,
-                         "relation": v.relation, "confidence": v.confidence, "direction": v.direction,
-                         "agrees": EXPECTED.get(declared_rel) == v.relation if declared else None,
-                         "flags": flags(declared_rel, declared, v.relation), "rel_l2": s.get("rel_l2"),
-                         "cosine": s.get("cosine"), "changed_share": s.get("changed_share"), "tensors": s.get("tensors"),
-                         "unmatched": s.get("only_in_a", 0) + s.get("only_in_b", 0) + s.get("shape_mismatch", 0),
-                         "bytes_read": diff.bytes_read, "device": diff.device,
-                         "seconds": time.monotonic() - t0, "error": None})
-        except Exception as e:  # noqa: BLE001 - a pair that cannot be checked is recorded, the rest go on
-            rows.append({"child_id": child, "parent_id": parent, "declared_relation": declared_rel,
-                         "error": f"{type(e).__name__}: {e}"[:500], "seconds": time.monotonic() - t0})
-        context.log.info(f"weights {i}/{pairs.height}: {parent} -> {child}: {rows[-1].get('relation') or rows[-1]['error']}")
-    out = pl.DataFrame(rows, schema=DIFF_SCHEMA)
-    agree = out.filter(pl.col("agrees").is_not_null())
-    return next(publish(home, crawl_id, {"weight_diffs": out}, extra={"weight_diffs": {
-        "pairs": out.height, "errors": out.filter(pl.col("error").is_not_null()).height,
-        "agree_share": float(agree["agrees"].mean()) if agree.height else 0.0}}))
+    client = hub.client()
+    models = _models(pairs, extra)
+    t0 = time.monotonic()
+    try:
+        probe(client)
+        run = check_pairs(client, pairs.to_dicts(), models, default_device(), log=context.log.info)
+        spent = sum(run.bytes_read.values())
+        fingerprint_models(client, _fingerprint_budget(extra, int(config.budget_gb * 1024 ** 3) - spent), models, run)
+    except HubUnreachable as e:
+        context.log.error(str(e))
+        run = CheckRun(errors=_unchecked(pairs, str(e)))
+    yield from _write(home, crawl_id, run, models, pairs.height, time.monotonic() - t0)
+
+
+def _write(home: HubmineHome, crawl_id: str, run: CheckRun, models: dict, sampled: int, seconds: float):
+    now = datetime.now(UTC).replace(tzinfo=None)
+    diffs = pl.DataFrame(run.diffs, schema=DIFF_SCHEMA)
+    errors = pl.DataFrame([{**e, "failed_at": now} for e in run.errors], schema=ERROR_SCHEMA)
+    fps = pl.DataFrame([{**fp.as_row(), "sha": models[m].sha, "bytes_read": run.bytes_read.get(m),
+                         "total_bytes": run.total_bytes.get(m)}
+                        for m, fp in run.fingerprints.items()], schema=FP_SCHEMA)
+    # verdicts and fingerprints merge into earlier ones; this run's quarantine replaces the last one's
+    write_results(home.warehouse, crawl_id, {"weight_diffs": diffs, "weight_fingerprints": fps,
+                                             "weight_check_errors": errors},
+                  keys={"weight_diffs": ["child_id", "parent_id"], "weight_fingerprints": ["model_id"]})
+    agree = diffs.filter(pl.col("agrees").is_not_null())
+    first = errors["error"][0] if errors.height else ""
+    meta = {"weight_diffs": {"sampled": sampled, "checked": diffs.height, "failed": errors.height,
+                             "first_error": first, "seconds": seconds,
+                             "agree_share": float(agree["agrees"].mean()) if agree.height else 0.0},
+            "weight_check_errors": {}, "weight_fingerprints": {"bytes_read": sum(run.bytes_read.values())}}
+    for name, frame in (("weight_diffs", diffs), ("weight_check_errors", errors), ("weight_fingerprints", fps)):
+        yield dg.MaterializeResult(asset_key=name, metadata={"crawl_id": crawl_id, "rows": frame.height,
+                                                             "preview": preview(frame), **meta[name]})
+
+
+@dg.asset(group_name=GROUP, deps=["weight_fingerprints", "weight_diffs"], kinds={"duckdb", "polars"})
+def weight_matches(home: HubmineHome) -> dg.MaterializeResult:
+    """Undeclared lineage from the weights: for models that declare no base (or whose declared base the weights
+    contradict), the nearest older checkpoint by fingerprint, as lineage evidence with source 'weights'."""
+    with warehouse_inputs(home) as inp:
+        crawl_id = inp.crawl_id
+        fps = [Fingerprint.from_row(r) for r in inp.frame("weight_fingerprints_of", [crawl_id]).to_dicts()]
+        queries = inp.frame("weight_fingerprint_candidates", [crawl_id])
+        dates = inp.frame("weight_model_dates")
+        declared = inp.frame("weight_declared_edges")
+    matches = find_matches(fps, queries, dates, declared)
+    return next(publish(home, crawl_id, {"weight_matches": matches},
+                        extra={"weight_matches": {"fingerprints": len(fps), "queries": queries.height}}))
 
 
 DIFF_SCHEMA = {"child_id": pl.String, "parent_id": pl.String, "declared_relation": pl.String, "relation": pl.String,
                "confidence": pl.Float64, "direction": pl.String, "agrees": pl.Boolean, "flags": pl.List(pl.String),
                "rel_l2": pl.Float64, "cosine": pl.Float64, "changed_share": pl.Float64, "tensors": pl.Int32,
                "unmatched": pl.Int32, "bytes_read": pl.Int64, "device": pl.String, "seconds": pl.Float64,
-               "error": pl.String}
-WEIGHT_ASSETS = [weight_sample, weight_diffs]
+               "evidence": pl.String}
+ERROR_SCHEMA = {"child_id": pl.String, "parent_id": pl.String, "error": pl.String, "failed_at": pl.Datetime("us")}
+FP_SCHEMA = {"model_id": pl.String, "sha": pl.String, "matrices": pl.Int32, "keys": pl.List(pl.String),
+             "vectors": pl.List(pl.List(pl.Float32)), "grid": pl.Float64, "bytes_read": pl.Int64,
+             "total_bytes": pl.Int64}
+WEIGHT_ASSETS = [weight_sample, weight_checks, weight_matches]

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx2
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, hf_hub_url
 from huggingface_hub.errors import (
     EntryNotFoundError,
     HfHubHTTPError,
@@ -30,6 +30,7 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.utils import (
     build_hf_headers,
+    get_session,
     hf_raise_for_status,
     http_backoff,
     parse_ratelimit_headers,
@@ -273,3 +274,20 @@ class HubClient:
             return Path(path).read_bytes()
 
         return self.retrying(fetch, f"download {repo_id}/{filename}")
+
+    def read_range(self, repo_id: str, filename: str, revision: str, start: int, end: int) -> tuple[bytes, int]:
+        """Bytes [start, end) of a file at a revision and the file's size: one HTTP Range request on /resolve/
+        (a resolver request), retried like the other per-repo calls. A server that ignores Range is sliced."""
+        url = hf_hub_url(repo_id, filename, revision=revision, endpoint=self.endpoint)
+        headers = {**build_hf_headers(token=self.api.token, library_name="hubmine"),
+                   "Range": f"bytes={start}-{end - 1}"}
+
+        def fetch() -> tuple[bytes, int]:
+            r = get_session().get(url, headers=headers)
+            hf_raise_for_status(r)
+            if r.status_code == 206:
+                total = r.headers.get("Content-Range", "").rpartition("/")[2]
+                return r.content, int(total) if total.isdigit() else start + len(r.content)
+            return r.content[start:end], len(r.content)
+
+        return self.retrying(fetch, f"range {repo_id}/{filename}@{revision[:8]}")

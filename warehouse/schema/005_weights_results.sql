@@ -7,7 +7,9 @@ CREATE TABLE IF NOT EXISTS weight_sample (
     declared_relation VARCHAR,                -- NULL: an inferred, undeclared edge
     declared          BOOLEAN,
     family_id         VARCHAR,
-    bytes             BIGINT                  -- both checkpoints (estimated where sizes were not crawled)
+    bytes             BIGINT,                 -- both sampled reads at most (estimated where sizes were not crawled)
+    child_sha         VARCHAR,
+    parent_sha        VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS weight_diffs (
@@ -15,7 +17,7 @@ CREATE TABLE IF NOT EXISTS weight_diffs (
     child_id          VARCHAR NOT NULL,
     parent_id         VARCHAR NOT NULL,
     declared_relation VARCHAR,
-    relation          VARCHAR,               -- identical | quantized | adapter-merge | finetune | merge | unrelated
+    relation          VARCHAR,               -- identical | cast | quantized | adapter-merge | finetune | merge | unrelated
     confidence        DOUBLE,
     direction         VARCHAR,
     agrees            BOOLEAN,               -- the weights support the declared relation
@@ -28,5 +30,6 @@ CREATE TABLE IF NOT EXISTS weight_diffs (
     bytes_read        BIGINT,
     device            VARCHAR,
     seconds           DOUBLE,
-    error             VARCHAR                -- why the pair could not be checked
+    error             VARCHAR,               -- kept for older warehouses: failures now go to weight_check_errors
+    evidence          VARCHAR                -- JSON: merge coefficients and residuals, unaligned matrices, delta rank
 );

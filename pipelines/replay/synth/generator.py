@@ -84,8 +84,10 @@ class Node:
 
 
 class SyntheticHub:
-    def __init__(self, n_models: int, seed: int, out: Path, checkpoint_models: int | None = None):
+    def __init__(self, n_models: int, seed: int, out: Path, checkpoint_models: int | None = None,
+                 undeclared_weights: float = 0.0):
         self.n = n_models
+        self.undeclared_weights = undeclared_weights   # share of checkpoint children that declare nothing at all
         self.seed = seed
         self.out = Path(out)
         self.rng = random.Random(seed)
@@ -418,10 +420,20 @@ class SyntheticHub:
                 rel = "unrelated"  # declares a base its weights do not come from
             weights[n.id] = checkpoints.derive(rel, parents, self.np_rng)
             n.checkpoint_relation = rel
+            self._declare_for_weights(n, rel)
         for nid, w in weights.items():
             by_id[nid].checkpoint = checkpoints.to_bytes(w)
             by_id[nid].library = "transformers"
             by_id[nid].quant_format = None
+
+    def _declare_for_weights(self, n: Node, rel: str) -> None:
+        """Merges declare all their parents (so weight checks can judge them against all); a share of the
+        other derivatives declare nothing and leave no other trace, so only their weights tell (truth: "weights")."""
+        if rel == "merge":
+            n.declared, n.evidence = list(n.parents), None
+        elif self.undeclared_weights and rel != "unrelated" and len(n.parents) == 1 \
+                and self.np_rng.random() < self.undeclared_weights:
+            n.declared, n.evidence, n.declare_relation = [], "weights", False
 
     # -- records ---------------------------------------------------------------------------------
     def _files(self, n: Node) -> tuple[str, dict[str, int]]:
@@ -525,7 +537,7 @@ class SyntheticHub:
         meta = self._card_meta(n)
         malformed = rng.random() < 0.006 and n.card_kind != "none"
         version_note = n.card_kind == "handwritten" and rng.random() < 0.2
-        parent_for_text = n.parents[0] if n.parents else None
+        parent_for_text = n.parents[0] if n.parents and n.evidence != "weights" else None
         card = None
         if n.card_kind != "none":
             fm = cards.malformed_front_matter(meta, rng) if malformed else cards.front_matter(meta)
@@ -748,5 +760,6 @@ def config_json(domain: str, name_or_path: str | None) -> bytes:
     return json.dumps(cfg, indent=2).encode()
 
 
-def generate(out: Path, n_models: int, seed: int, checkpoint_models: int | None = None, progress=None) -> dict:
-    return SyntheticHub(n_models, seed, Path(out), checkpoint_models).run(progress)
+def generate(out: Path, n_models: int, seed: int, checkpoint_models: int | None = None, progress=None,
+             undeclared_weights: float = 0.0) -> dict:
+    return SyntheticHub(n_models, seed, Path(out), checkpoint_models, undeclared_weights).run(progress)

@@ -6,7 +6,7 @@ WITH weights AS (
     FROM models m
 ), sized AS (
     SELECT w.model_id, w.sha, w.files,
-           (SELECT sum(size) FROM repo_files r WHERE r.model_id = w.model_id AND r.path LIKE '%.safetensors'
+           (SELECT sum(size)::BIGINT FROM repo_files r WHERE r.model_id = w.model_id AND r.path LIKE '%.safetensors'
                                                  AND NOT contains(r.path, '/')) AS bytes
     FROM weights w WHERE len(w.files) > 0
 ), pairs AS (
