@@ -44,18 +44,23 @@ def cmd_crawl(args) -> int:
     hub = HubResource(endpoint=endpoint, timeout_s=args.timeout, max_retries=args.max_retries,
                       concurrency=args.concurrency)
     mode = "metadata" if args.metadata_only else "full"
-    print(f"crawling {endpoint} ({mode}{_scope(args)}) into {warehouse_path(data)}", file=sys.stderr)
+    if mode == "full" and args.history is None:
+        from pipelines.crawl.gitremote import default_history
+
+        args.history = default_history()
+    history = f", history via {args.history}" if mode == "full" else ""
+    print(f"crawling {endpoint} ({mode}{_scope(args)}{history}) into {warehouse_path(data)}", file=sys.stderr)
     t0 = time.monotonic()
     with _progress(args.no_progress) as progress:
         materialize_crawl(data, hub, mode=mode, author=args.author, search=args.search, limit=args.limit,
                           progress=progress, repo_config={"max_tree_commits": args.max_tree_commits,
-                                                          "fetch_configs": args.fetch_configs})
+                                                          "fetch_configs": args.fetch_configs}, history=args.history)
     cols, rows = run_query(warehouse_path(data), "SELECT * FROM crawls ORDER BY finished_at DESC LIMIT 1")
     row = dict(zip(cols, rows[0]))
     print(f"crawl {row['crawl_id']} finished in {time.monotonic() - t0:.1f}s: {row['models_seen']} models "
           f"({row['models_changed']} new or changed), {row['repos_fetched']} repos fetched, "
-          f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver "
-          f"({row['retries']} retries); {row['errors']} quarantined (see crawl_errors)")
+          f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver, "
+          f"{row['git_requests']} git ({row['retries']} retries); {row['errors']} quarantined (see crawl_errors)")
     print(f"warehouse: {warehouse_path(data)}")
     return 0
 
@@ -185,8 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--concurrency", type=int, default=8, help="parallel per-repo requests (default 8)")
     c.add_argument("--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
     c.add_argument("--max-retries", type=int, default=5, help="retries of a failed call before it is quarantined")
-    c.add_argument("--max-tree-commits", type=int, default=50, help="files-changed diffs for at most this many "
-                   "newest commits per repo (default 50)")
+    c.add_argument("--history", choices=["git", "api"], help="read commit history through git (one blobless "
+                   "partial clone per changed repo) or the REST API (a tree listing per new commit); default: git "
+                   "when a git >= 2.30 is on PATH, else api")
+    c.add_argument("--max-tree-commits", type=int, default=50, help="api history: files-changed diffs for at most "
+                   "this many newest commits per repo (default 50; git history has no such limit)")
     c.add_argument("--fetch-configs", choices=["all", "undeclared", "none"], default="undeclared",
                    help="download config.json for all repos, only those declaring no base model (default), or none")
     c.add_argument("--no-progress", action="store_true", help="log lines instead of progress bars")

@@ -7,6 +7,7 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+from pipelines.replay.gitobj import filler_oid, seal_history
 from pipelines.replay.store import StoreWriter
 
 
@@ -24,10 +25,10 @@ def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tup
         history, head, refs = repos.get(mid, (None, None, None))
         history = json.loads(zlib.decompress(history)) if history else None
         if mid in bump and history:
-            new_id = f"{abs(hash(mid)) % 16**40:040x}"
-            history.append({"id": new_id, "title": "Add eval results", "message": "", "authors": [rec.get("author", "x")],
-                            "date": "2025-12-01T00:00:00.000Z", "changes": {"eval_results.json": ["f" * 40, 123, None]}})
-            rec["sha"] = new_id
+            history.append({"title": "Add eval results", "message": "", "authors": [rec.get("author", "x")],
+                            "date": "2025-12-01T00:00:00.000Z",
+                            "changes": {"eval_results.json": [filler_oid("eval_results.json", len(history), 123), 123, None]}})
+            rec["sha"] = seal_history(history)[-1]["id"]
             rec["lastModified"] = "2025-12-01T00:00:00.000Z"
         if mid in rename:
             rec["id"] = rec["modelId"] = rename[mid]

@@ -21,7 +21,7 @@ log = logging.getLogger("hubmine.warehouse")
 SQL_DIR = Path(__file__).parent / "sql"
 STAGE_TABLES = {
     "listing": ("models", "lineage_edges", "licenses", "energy", "space_models", "crawl_errors"),
-    "repo": ("repo_done", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
+    "repo": ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
              "lineage_edges", "energy", "crawl_errors"),
     "spaces": ("spaces", "space_models", "crawl_errors"),
 }
@@ -95,15 +95,22 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
                        (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event = 'removed'),
                        (SELECT count(*) FROM stg_repos_ok),
                        (SELECT count(*) FROM stg_spaces),
-                       (SELECT count(*) FROM crawl_errors WHERE crawl_id = getvariable('crawl_id'))
+                       (SELECT count(*) FROM crawl_errors WHERE crawl_id = getvariable('crawl_id')),
+                       (SELECT count(*) FROM stg_repos_ok WHERE base_commit IS NOT NULL)
             """).fetchall()[0]
             started = datetime.fromisoformat(session.manifest["started_at"]).astimezone(timezone.utc).replace(tzinfo=None)
-            con.execute("""
-                INSERT INTO crawls VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [crawl_id, spec.endpoint, spec.mode, json.dumps(spec.scope), started,
-                  datetime.now(timezone.utc).replace(tzinfo=None), runs,
-                  requests.get("api", 0), requests.get("resolvers", 0), requests.get("listing", 0),
-                  requests.get("repos", 0), requests.get("retries", 0), *counts])
+            row = {
+                "crawl_id": crawl_id, "endpoint": spec.endpoint, "mode": spec.mode, "scope": json.dumps(spec.scope),
+                "started_at": started, "finished_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                "status": "finished", "runs": runs, "api_requests": requests.get("api", 0),
+                "resolver_requests": requests.get("resolvers", 0), "listing_requests": requests.get("listing", 0),
+                "repo_requests": requests.get("repos", 0), "retries": requests.get("retries", 0),
+                **dict(zip(("models_seen", "models_changed", "models_new", "models_removed", "repos_fetched",
+                            "spaces_seen", "errors", "repos_incremental"), counts)),
+                "history": spec.history if spec.mode == "full" else None,
+                "git_requests": requests.get("git", 0), "git_bytes": requests.get("git_bytes", 0),
+            }
+            con.execute(f"INSERT INTO crawls ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -40,6 +40,7 @@ class CrawlConfig(dg.Config):
     author: str | None = None
     search: str | None = None
     limit: int | None = None
+    history: str | None = None  # git | api (how per-repo history is read); default: git when a git >= 2.30 is on PATH
 
 
 class RepoConfig(dg.Config):
@@ -59,13 +60,15 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
                 home: HubmineHome) -> dg.MaterializeResult:
     """One paginated pass of list_models(expand=...) landed page by page; opens (or resumes) a crawl."""
     client = hub.client()
-    spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit)
+    spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit,
+                     **({"history": config.history} if config.history else {}))
     with CrawlLock(home.lake):
         session = CrawlSession.open(home.lake, spec)
         stats = run_model_listing(session, client, progress_for(context))
     req = landed_requests(session)
     return dg.MaterializeResult(metadata={
-        "crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode, "models": stats["items"],
+        "crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode, "history": spec.history,
+        "models": stats["items"],
         "pages": stats["pages"], "listing_requests": req["listing"],
     })
 

@@ -18,6 +18,7 @@ def finish_crawl(session: CrawlSession, home: Path) -> dict:
     with CrawlLock(lake_dir(home)):
         row = load_crawl(warehouse_path(home), session, landed_requests(session), session.manifest.get("runs", 1))
         session.set_status("loaded")
+        session.clear_work()
     return row
 
 
