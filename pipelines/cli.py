@@ -13,7 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
-from pipelines import cli_analyses, cli_cards, cli_versioning, cli_weights
+from pipelines import cli_analyses, cli_cards, cli_hub, cli_versioning, cli_weights
 from pipelines.cli_common import home
 
 EPILOG = """examples:
@@ -117,7 +117,7 @@ def cmd_hub_serve(args) -> int:
     faults = FaultInjector(parse_faults(args.faults), seed=args.fault_seed, stall_s=args.stall,
                            retry_after_s=args.retry_after, paths=args.fault_paths)
     hub = ReplayHub(store, rate_limits=parse_rate_limits(args.rate_limit), faults=faults, host=args.host,
-                    port=args.port, access_log=args.access_log)
+                    port=args.port, access_log=args.access_log, git_cache=args.git_cache)
     counts = store.counts()
     print(f"replay hub: {counts['models']} models, {counts['spaces']} spaces ({store.meta('kind', 'unknown')}) "
           f"at {hub.url}", flush=True)
@@ -128,6 +128,7 @@ def cmd_hub_serve(args) -> int:
         pass
     finally:
         hub.httpd.server_close()
+        hub.git.close()
     return 0
 
 
@@ -224,7 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--snapshot", action="append", required=True, help="snapshot directory (repeatable)")
     s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=0, help="port (default: a free one, printed on start)")
-    s.add_argument("--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300" (quota/window s)')
+    s.add_argument("--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300,git=1000/300" '
+                   '(quota/window s)')
+    s.add_argument("--git-cache", type=int, default=256, help="bare repositories kept built for git requests (default 256)")
     s.add_argument("--faults", help='fault injection, e.g. "5xx=0.1,429=0.05,truncate=0.02,reset=0.01,timeout=0.01"')
     s.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws (default 0)")
     s.add_argument("--fault-paths", help="only inject faults on paths matching this regex (e.g. /refs$)")
@@ -243,6 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--checkpoints", type=int, help="models that get real tiny checkpoints (default ~4%%, max 160)")
     y.add_argument("--force", action="store_true", help="replace an existing snapshot in OUT")
     y.set_defaults(func=cmd_hub_synth)
+    cli_hub.register(hs)
     return p
 
 

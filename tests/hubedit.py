@@ -12,7 +12,9 @@ from pipelines.replay.store import StoreWriter
 
 
 def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tuple[str, ...] = (),
-                rename: dict[str, str] | None = None) -> Path:
+                rename: dict[str, str] | None = None, rewrite: tuple[str, ...] = ()) -> Path:
+    """A copy of a store with repos bumped (one more commit), removed, renamed, or rewritten (the last commit
+    replaced by another one, as a force push does)."""
     rename = rename or {}
     src_db = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     writer = StoreWriter(out)
@@ -30,6 +32,11 @@ def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tup
                             "changes": {"eval_results.json": [filler_oid("eval_results.json", len(history), 123), 123, None]}})
             rec["sha"] = seal_history(history)[-1]["id"]
             rec["lastModified"] = "2025-12-01T00:00:00.000Z"
+        if mid in rewrite and history:
+            old_head = history[-1]["id"]
+            history[-1] = {**history[-1], "title": history[-1]["title"] + " (amended)"}
+            rec["sha"] = seal_history(history)[-1]["id"]
+            refs = json.dumps(json.loads(refs or "{}")).replace(old_head, rec["sha"])
         if mid in rename:
             rec["id"] = rec["modelId"] = rename[mid]
         writer.add_model(rec, history=history, head_tree=json.loads(zlib.decompress(head)) if head else None,

@@ -113,8 +113,8 @@ def filler_oid(path: str, idx: int, size: int) -> str:
 
 
 # -- trees ------------------------------------------------------------------------------------------------
-def tree_oids(files: dict[str, list]) -> dict[str, str]:
-    """Tree oid of the root ("") and of every directory of a file set {path: [oid, ...]}."""
+def tree_objects(files: dict[str, list]) -> dict[str, tuple[str, bytes]]:
+    """(oid, object body) of the root tree ("") and of every directory of a file set {path: [oid, ...]}."""
     root: dict = {}
     for path, entry in files.items():
         node = root
@@ -122,16 +122,21 @@ def tree_oids(files: dict[str, list]) -> dict[str, str]:
         for d in dirs:
             node = node.setdefault(d, {})
         node[name] = entry[0]
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, bytes]] = {}
     _hash_tree(root, "", out)
     return out
 
 
+def tree_oids(files: dict[str, list]) -> dict[str, str]:
+    """Tree oid of the root ("") and of every directory of a file set."""
+    return {d: oid for d, (oid, _) in tree_objects(files).items()}
+
+
 def tree_oid(files: dict[str, list]) -> str:
-    return tree_oids(files)[""]
+    return tree_objects(files)[""][0]
 
 
-def _hash_tree(node: dict, prefix: str, out: dict[str, str]) -> str:
+def _hash_tree(node: dict, prefix: str, out: dict[str, tuple[str, bytes]]) -> str:
     items = []
     for name, value in node.items():
         raw = name.encode()
@@ -143,7 +148,7 @@ def _hash_tree(node: dict, prefix: str, out: dict[str, str]) -> str:
     items.sort(key=lambda t: t[0])
     body = b"".join(t[1] for t in items)
     oid = hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()
-    out[prefix.rstrip("/")] = oid
+    out[prefix.rstrip("/")] = (oid, body)
     return oid
 
 
@@ -180,10 +185,14 @@ def ident(commit: dict) -> str:
     return f"{user} <{user}@{HUB_EMAIL_DOMAIN}> {epoch(commit['date'])} +0000"
 
 
-def commit_oid(tree: str, parent: str | None, commit: dict) -> str:
+def commit_body(tree: str, parent: str | None, commit: dict) -> bytes:
     who = ident(commit)
     head = f"tree {tree}\n" + (f"parent {parent}\n" if parent else "") + f"author {who}\ncommitter {who}\n\n"
-    body = head.encode() + raw_message(commit)
+    return head.encode() + raw_message(commit)
+
+
+def commit_oid(tree: str, parent: str | None, commit: dict) -> str:
+    body = commit_body(tree, parent, commit)
     return hashlib.sha1(b"commit %d\0" % len(body) + body).hexdigest()
 
 

@@ -1,9 +1,10 @@
 """Git's smart HTTP protocol for replayed repos, served by `git http-backend`.
 
-A repo's bare repository is built on its first git request from the snapshot's history (git fast-import:
-commits with their authors, dates and messages, trees, small files as blobs, LFS files as pointer files),
-checked against the ids the REST API shows, and kept in a bounded cache (least recently used repos are
-dropped). Partial-clone filters are allowed, pushes are not.
+A repo's bare repository is built on its first git request from the snapshot's history: loose objects
+(commits with their authors, dates and messages, trees, small files as blobs, LFS files as pointer files)
+hashed by gitobj, the one place that also gives the REST API its ids, and each commit checked against the
+id the API shows. Built repositories stay in a bounded cache (the least recently used are dropped).
+Partial-clone filters are allowed, pushes are not.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 
-from pipelines.replay.gitobj import ident, raw_message
+from pipelines.replay.gitobj import commit_body, tree_objects
 from pipelines.replay.store import Repo, SnapshotStore, git_blob_content
 
 log = logging.getLogger("hubmine.replay")
@@ -59,46 +61,54 @@ def split_git_path(segments: list[str]) -> tuple[str, str] | None:
     return None
 
 
-def _quote(path: str) -> str:
-    if not any(c in path for c in '"\n\\') and not path.startswith(" "):
-        return path
-    return '"' + path.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+class ObjectWriter:
+    """Loose objects of a bare repository: zlib("<type> <size>\\0<body>") under objects/xx/yyyy..."""
+
+    def __init__(self, repo_dir: Path):
+        self.objects = repo_dir / "objects"
+        self.written: set[str] = set()
+
+    def write(self, kind: str, body: bytes, oid: str | None = None) -> str:
+        raw = b"%s %d\0" % (kind.encode(), len(body)) + body
+        oid = oid or hashlib.sha1(raw).hexdigest()
+        if oid not in self.written:
+            folder = self.objects / oid[:2]
+            folder.mkdir(exist_ok=True)
+            (folder / oid[2:]).write_bytes(zlib.compress(raw, 1))
+            self.written.add(oid)
+        return oid
 
 
-def fast_import_stream(store: SnapshotStore, repo: Repo) -> tuple[bytes, dict[str, int]]:
-    """The fast-import commands that rebuild a repo's history, refs and blobs, and each commit's mark."""
-    out: list[bytes] = []
-    marks: dict[str, int] = {}
-    mark = 0
-    commit_marks: dict[str, int] = {}
+def write_history(store: SnapshotStore, repo: Repo, repo_dir: Path) -> dict[str, str]:
+    """Blobs, trees and commits of a repo's history; returns the refs {name: commit id} to publish."""
+    objects = ObjectWriter(repo_dir)
+    files: dict[str, list] = {}
+    parent = None
     for i, commit in enumerate(repo.history):
-        lines = []
-        for path, entry in sorted(commit.get("changes", {}).items()):
+        for path, entry in commit.get("changes", {}).items():
             if entry is None:
-                lines.append(f"D {_quote(path)}\n".encode())
+                files.pop(path, None)
                 continue
-            if entry[0] not in marks:
+            files[path] = entry
+            if entry[0] not in objects.written:
                 data = git_blob_content(store, path, entry, i)
                 if data is None:
                     raise GitError(f"{repo.record['id']}: the snapshot holds no content for {path} ({entry[0]})")
-                mark += 1
-                marks[entry[0]] = mark
-                out.append(b"blob\nmark :%d\ndata %d\n%s\n" % (mark, len(data), data))
-            lines.append(f"M 100644 :{marks[entry[0]]} {_quote(path)}\n".encode())
-        mark += 1
-        commit_marks[commit["id"]] = mark
-        who = ident(commit).encode()
-        msg = raw_message(commit)
-        out.append(b"commit refs/heads/main\nmark :%d\nauthor %s\ncommitter %s\ndata %d\n%s\n"
-                   % (mark, who, who, len(msg), msg))
-        out.extend(lines)
-        out.append(b"\n")
+                objects.write("blob", data, entry[0])
+        trees = tree_objects(files)
+        for oid, body in trees.values():
+            objects.write("tree", body, oid)
+        parent = objects.write("commit", commit_body(trees[""][0], parent, commit))
+        if parent != commit["id"]:
+            raise GitError(f"{repo.record['id']}: commit {commit['id']} of the snapshot is not the id git computes "
+                           f"for it ({parent}): a snapshot from an older generator? generate it again")
+    ids = {c["id"] for c in repo.history}
+    refs = {"refs/heads/main": repo.head}
     for key, prefix in REF_PREFIXES:
         for ref in repo.refs.get(key) or []:
-            target = commit_marks.get(ref.get("commit"))
-            if target is not None and not (key == "branches" and ref.get("name") == "main"):
-                out.append(f"reset {prefix}{ref['name']}\nfrom :{target}\n\n".encode())
-    return b"".join(out), commit_marks
+            if ref.get("commit") in ids:
+                refs.setdefault(f"{prefix}{ref['name']}", ref["commit"])
+    return refs
 
 
 class GitRepos:
@@ -158,27 +168,17 @@ class GitRepos:
             shutil.rmtree(self.root / victim, ignore_errors=True)
 
     def _build(self, repo: Repo, name: str) -> None:
-        stream, commit_marks = fast_import_stream(self.store, repo)
+        """Write the bare repository (what `git init --bare` makes, the objects, packed refs) and publish it."""
         tmp = Path(tempfile.mkdtemp(prefix=name + ".", suffix=".tmp", dir=self.root))
         try:
-            env = git_env({"GIT_DIR": str(tmp)})
-            for sub in ("objects/info", "objects/pack", "refs/heads", "refs/tags"):  # what `git init --bare` makes
+            for sub in ("objects/info", "objects/pack", "refs/heads", "refs/tags"):
                 (tmp / sub).mkdir(parents=True)
             (tmp / "HEAD").write_text("ref: refs/heads/main\n")
             (tmp / "config").write_text(REPO_CONFIG)
-            marks_file = tmp / "marks"
-            subprocess.run(["git", "fast-import", "--quiet", "--date-format=raw", f"--export-marks={marks_file}"],
-                           input=stream, env=env, check=True, capture_output=True)
-            made = dict(line.split() for line in marks_file.read_text().splitlines())
-            marks_file.unlink()
-            wrong = [cid for cid, m in commit_marks.items() if made.get(f":{m}") != cid]
-            if wrong:
-                raise GitError(f"{repo.record['id']}: {len(wrong)} commit id(s) of the snapshot are not the ids git "
-                               "computes for its history (a snapshot from an older generator? generate it again)")
+            refs = write_history(self.store, repo, tmp)
+            (tmp / "packed-refs").write_text("# pack-refs with: peeled fully-peeled sorted \n" +
+                                             "".join(f"{oid} {ref}\n" for ref, oid in sorted(refs.items())))
             os.replace(tmp, self.root / name)
-        except subprocess.CalledProcessError as e:
-            raise GitError(f"{repo.record['id']}: git could not build the repository: "
-                           f"{e.stderr.decode(errors='replace').strip()[-300:]}") from None
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

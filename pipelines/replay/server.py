@@ -63,6 +63,16 @@ class Query:
         return [(k, v) for k, v in self.pairs if k not in keys]
 
 
+def endpoint_of(segments: list[str]) -> str | None:
+    """The per-repo endpoint a request path names (counted for benches and tests), or None."""
+    if segments[:2] == ["api", "models"] and len(segments) > 3:
+        for kind in ("commits", "refs", "tree"):
+            if kind in segments[3:5]:
+                return kind
+    git = split_git_path(segments)
+    return f"git:{git[1]}" if git else None
+
+
 class ReplayHub:
     """Owns the store, limits and counters; `serve()` runs it on a loopback port."""
 
@@ -75,6 +85,7 @@ class ReplayHub:
         self.faults = faults or FaultInjector()
         self.access_log = access_log
         self.requests: Counter[str] = Counter()
+        self.endpoints: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.httpd = _Server((host, port), _Handler)
         self.httpd.hub = self
@@ -85,13 +96,17 @@ class ReplayHub:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def count(self, key: str) -> None:
+    def count(self, key: str, endpoint: str | None = None) -> None:
         with self._lock:
             self.requests[key] += 1
+            if endpoint:
+                self.endpoints[endpoint] += 1
 
     def stats(self) -> dict:
+        """Requests per rate-limit bucket and per per-repo endpoint (commits, refs, tree, git services)."""
         with self._lock:
-            return {"requests": dict(self.requests), "faults": dict(self.faults.injected)}
+            return {"requests": dict(self.requests), "endpoints": dict(self.endpoints),
+                    "faults": dict(self.faults.injected)}
 
     def start(self) -> ReplayHub:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="replay-hub", daemon=True)
@@ -176,7 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
         if raw_path.startswith("/_replay/"):
             return self._send_json(200, hub.stats())
         bucket = bucket_of(raw_path)
-        hub.count(bucket or "other")
+        hub.count(bucket or "other", endpoint_of(self.segments))
         allowed, rl_headers = hub.limiter.take(bucket)
         self.extra_headers.update(rl_headers)
         if not allowed:

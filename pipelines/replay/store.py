@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -125,31 +126,34 @@ class StoreWriter:
     generator never leaves a half-written store behind.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, source: Path | None = None):
+        """A new store at `path`, or (with `source`) a copy of an existing store to edit."""
         self.path = Path(path)
         self.tmp = self.path.with_name(self.path.name + ".partial")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp.unlink(missing_ok=True)
+        if source is not None:
+            shutil.copyfile(source, self.tmp)
         self.db = sqlite3.connect(self.tmp)
         self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;")
         self.db.executescript(SCHEMA)
         self._pending = 0
 
     def add_model(self, record: dict, *, history: list[dict] | None = None,
-                  head_tree: dict | None = None, refs: dict | None = None) -> None:
+                  head_tree: dict | None = None, refs: dict | None = None, ord_: int | None = None) -> None:
         mid = record["id"]
         self.db.execute(
-            "INSERT INTO models(id, id_lower, author, pipeline_tag, gated, created_at, last_modified,"
-            " downloads, likes, trending, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO models(ord, id, id_lower, author, pipeline_tag, gated, created_at, last_modified,"
+            " downloads, likes, trending, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                mid, mid.lower(), record.get("author") or (mid.split("/")[0] if "/" in mid else ""),
+                ord_, mid, mid.lower(), record.get("author") or (mid.split("/")[0] if "/" in mid else ""),
                 record.get("pipeline_tag") or "", str(record.get("gated", False)).lower(),
                 record.get("createdAt") or "", record.get("lastModified") or "",
                 int(record.get("downloads") or 0), int(record.get("likes") or 0),
                 int(record.get("trendingScore") or 0), json.dumps(record, ensure_ascii=False),
             ),
         )
-        ord_ = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        ord_ = ord_ or self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
         self.db.executemany("INSERT INTO model_tags VALUES (?,?)", [(ord_, t) for t in set(record.get("tags") or [])])
         self.db.executemany("INSERT INTO lineage VALUES (?,?)", [(p, mid) for p in declared_parents(record)])
         if history is not None or head_tree is not None or refs is not None:
@@ -159,6 +163,24 @@ class StoreWriter:
                  None if refs is None else json.dumps(refs)),
             )
         self._tick()
+
+    def remove_model(self, model_id: str) -> int | None:
+        """Drop a model and its repo; returns its listing position (None when it is not there)."""
+        row = self.db.execute("SELECT ord FROM models WHERE id = ?", (model_id,)).fetchone()
+        if row is None:
+            return None
+        self.db.execute("DELETE FROM model_tags WHERE ord = ?", row)
+        self.db.execute("DELETE FROM lineage WHERE child = ?", (model_id,))
+        self.db.execute("DELETE FROM repos WHERE id = ?", (model_id,))
+        self.db.execute("DELETE FROM models WHERE ord = ?", row)
+        return row[0]
+
+    def replace_model(self, old_id: str, record: dict, **repo) -> None:
+        """Rewrite a model in place (same listing position), under its old or a new id."""
+        ord_ = self.remove_model(old_id)
+        if ord_ is None:
+            raise KeyError(old_id)
+        self.add_model(record, ord_=ord_, **repo)
 
     def add_blob(self, data: bytes, key: str | None = None, *, zipped: bool = False) -> str:
         key = key or git_blob_oid(data)
@@ -208,6 +230,20 @@ class StoreWriter:
         self.tmp.unlink(missing_ok=True)
 
 
+def card_name(model_id: str) -> str:
+    """File name of a model's card in a plain snapshot's cards/ directory."""
+    return model_id.replace("/", "__") + ".md"
+
+
+def plain_head_tree(record: dict, card: bytes | None) -> dict[str, list]:
+    """The files of a plain-layout repo: its listed siblings, served empty (their content is not in the
+    snapshot), and README.md from cards/."""
+    tree = {s["rfilename"]: [EMPTY_BLOB, 0, None] for s in record.get("siblings") or [] if "rfilename" in s}
+    if card is not None:
+        tree["README.md"] = [git_blob_oid(card), len(card), None]
+    return tree
+
+
 def import_plain_snapshot(src: Path, writer: StoreWriter) -> int:
     """Import the plain layout (models.jsonl + cards/) into a store. Returns models imported.
 
@@ -224,13 +260,11 @@ def import_plain_snapshot(src: Path, writer: StoreWriter) -> int:
                 continue
             record = json.loads(line)
             mid = record["id"]
-            # contents the snapshot does not hold are served as empty files
-            tree = {s["rfilename"]: [EMPTY_BLOB, 0, None] for s in record.get("siblings") or [] if "rfilename" in s}
-            card = cards_dir / (mid.replace("/", "__") + ".md")
-            if card.exists():
-                body = card.read_bytes()
-                tree["README.md"] = [writer.add_blob(body, zipped=True), len(body), None]
-            writer.add_model(record, head_tree=tree)
+            card = cards_dir / card_name(mid)
+            body = card.read_bytes() if card.exists() else None
+            if body is not None:
+                writer.add_blob(body, zipped=True)
+            writer.add_model(record, head_tree=plain_head_tree(record, body))
             for sid in record.get("spaces") or []:
                 space_models.setdefault(sid, []).append(mid)
             n += 1

@@ -547,8 +547,10 @@ class SyntheticHub:
         # stored small files (their final content)
         contents: dict[str, bytes] = {".gitattributes": GITATTRIBUTES}
         truncated_json = None
-        if n.checkpoint is not None and n.evidence == "adapter_config" and "adapter_config.json" not in files:
-            n.evidence = "config"  # a merged adapter ships full weights: only config.json can name its base
+        if n.evidence == "adapter_config" and "adapter_config.json" not in files:
+            # a merged adapter ships full weights: only config.json can name its base; a diffusion LoRA
+            # without a config leaves no trace of its base at all
+            n.evidence = "config" if "config.json" in files else None
         if "config.json" in files:
             name_or_path = n.parents[0] if n.parents and (n.evidence == "config" or (n.declared and rng.random() < 0.5)) else None
             contents["config.json"] = (checkpoints.config_json(n.id, name_or_path) if n.checkpoint is not None
