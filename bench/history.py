@@ -36,7 +36,8 @@ def crawl(snap: Path, base: Path, home: Path, mode: str, tag: str) -> dict:
 
 def evolved(snap: Path, share: float) -> Path:
     out = snap.with_name(f"{snap.name}-evolved-{share}")
-    if not (out / "hub.sqlite").exists() or (out / "hub.sqlite").stat().st_mtime < (snap / "hub.sqlite").stat().st_mtime:
+    store = out / "hub.sqlite"
+    if not store.exists() or store.stat().st_mtime < (snap / "hub.sqlite").stat().st_mtime:
         subprocess.run([*HM, "hub", "evolve", "--snapshot", str(snap), "--out", str(out), "--commits", str(share),
                         "--seed", "2", "--force"], check=True, stdout=subprocess.DEVNULL)
     return out
@@ -69,6 +70,23 @@ def projection(r: dict) -> str:
     return "; ".join(parts)
 
 
+def full_line(n: int, r: dict) -> str:
+    per = r["repos"] or 1
+    return (f"{n:,} models, history via {r['mode']}: full crawl {r['seconds']:.0f}s "
+            f"({r['seconds'] / per * 1000:.0f} ms per repo); per repo {r['repo_requests'] / per:.2f} requests "
+            f"(api {(r['api'] - r['listing']) / per:.2f}, resolvers {r['resolvers'] / per:.2f}, "
+            f"git {r['git'] / per:.2f}; "
+            f"{r['git_bytes'] / per / 1024:.1f} KiB received by git), {r['retries']} retries")
+
+
+def recrawl_line(r: dict, share: float) -> str:
+    per = r["repos"] or 1
+    return (f"  re-crawl after {share:.0%} of repos gained a commit: {r['repos']} repos changed "
+            f"({r['incremental']} read as increments), {r['repo_requests'] / per:.2f} requests per changed repo "
+            f"(api {r['api'] - r['listing']}, resolvers {r['resolvers']}, git {r['git']}) + {r['listing']} listing, "
+            f"{r['seconds']:.0f}s")
+
+
 def run_history(n: int, base: Path, modes: list[str], share: float) -> list[dict]:
     snap = ensure_snapshot(base, n)
     nxt = evolved(snap, share)
@@ -79,17 +97,11 @@ def run_history(n: int, base: Path, modes: list[str], share: float) -> list[dict
         full = crawl(snap, base, home, mode, f"{n}-full")
         again = crawl(nxt, base, home, mode, f"{n}-recrawl")
         results += [full, again]
-        print(f"{n:,} models, history via {mode}: full crawl {full['seconds']:.0f}s "
-              f"({full['seconds'] / full['repos'] * 1000:.0f} ms per repo), per repo {full['repo_requests'] / full['repos']:.2f} "
-              f"requests (api {(full['api'] - full['listing']) / full['repos']:.2f}, resolvers {full['resolvers'] / full['repos']:.2f}, "
-              f"git {full['git'] / full['repos']:.2f}; {full['git_bytes'] / max(1, full['repos']) / 1024:.1f} KiB by git), "
-              f"{full['retries']} retries", flush=True)
-        print(f"  re-crawl after {share:.0%} of repos gained a commit: {again['repos']} repos changed "
-              f"({again['incremental']} read as increments), {again['repo_requests'] / max(1, again['repos']):.2f} requests "
-              f"per changed repo (api {again['api'] - again['listing']}, resolvers {again['resolvers']}, git {again['git']}) "
-              f"+ {again['listing']} listing, {again['seconds']:.0f}s", flush=True)
+        print(full_line(n, full), flush=True)
+        print(recrawl_line(again, share), flush=True)
         print(f"  full-Hub history ({HUB_MODELS:,} models) under HF limits: {projection(full)}", flush=True)
-    hfc = HFCOMMUNITY["hours"] * 3600 / HFCOMMUNITY["repos"]
-    print(f"HFCommunity (published): {HFCOMMUNITY['repos']:,} repos in about {HFCOMMUNITY['hours']:.0f} h "
-          f"= {hfc * 1000:.0f} ms per repo; {HUB_MODELS:,} models at that pace: {hfc * HUB_MODELS / 3600:.0f} h", flush=True)
+    pace = HFCOMMUNITY["hours"] * 3600 / HFCOMMUNITY["repos"]
+    print(f"HFCommunity (published): {HFCOMMUNITY['repos']:,} repos in about {HFCOMMUNITY['hours']:.0f} h = "
+          f"{pace * 1000:.0f} ms per repo; {HUB_MODELS:,} models at that pace: {pace * HUB_MODELS / 3600:.0f} h",
+          flush=True)
     return results

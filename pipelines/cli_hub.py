@@ -12,7 +12,8 @@ def cmd_hub_evolve(args) -> int:
 
     src, out = Path(args.snapshot), Path(args.out)
     if src.resolve() == out.resolve():
-        print("hubmine: error: --out must differ from --snapshot (the snapshot is read, never changed)", file=sys.stderr)
+        print("hubmine: error: --out must differ from --snapshot (the snapshot is read, never changed)",
+              file=sys.stderr)
         return 2
     if ((out / "hub.sqlite").exists() or (out / "models.jsonl").exists()) and not args.force:
         print(f"hubmine: error: {out} already holds a snapshot (use --force to replace it)", file=sys.stderr)

@@ -27,9 +27,9 @@ def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tup
         history, head, refs = repos.get(mid, (None, None, None))
         history = json.loads(zlib.decompress(history)) if history else None
         if mid in bump and history:
+            results = [filler_oid("eval_results.json", len(history), 123), 123, None]
             history.append({"title": "Add eval results", "message": "", "authors": [rec.get("author", "x")],
-                            "date": "2025-12-01T00:00:00.000Z",
-                            "changes": {"eval_results.json": [filler_oid("eval_results.json", len(history), 123), 123, None]}})
+                            "date": "2025-12-01T00:00:00.000Z", "changes": {"eval_results.json": results}})
             rec["sha"] = seal_history(history)[-1]["id"]
             rec["lastModified"] = "2025-12-01T00:00:00.000Z"
         if mid in rewrite and history:

@@ -36,11 +36,18 @@ HISTORY = {
 }
 
 
-def digests(home) -> dict[str, tuple]:
+def digests(home, models: list[str] | None = None) -> dict[str, tuple]:
+    """Count and digest of each history table (of the given models only, when given)."""
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*), md5(string_agg(x, '|' ORDER BY x)) FROM "
-                               f"(SELECT concat_ws(',', {cols}) x FROM {t})").fetchone() for t, cols in HISTORY.items()}
+        out = {}
+        for t, cols in HISTORY.items():
+            key = "child_id" if t == "lineage_edges" else "model_id"
+            where = f"WHERE {key} IN (SELECT unnest(?))" if models is not None else ""
+            out[t] = con.execute(f"SELECT count(*), md5(string_agg(x, '|' ORDER BY x)) FROM "
+                                 f"(SELECT concat_ws(',', {cols}) x FROM {t} {where})",
+                                 [models] if models is not None else []).fetchone()
+        return out
     finally:
         con.close()
 
@@ -69,7 +76,8 @@ def crawled(synth_dir, evolved, tmp_path_factory):
     """The first LIMIT models crawled through git and through the API, then again after `hub evolve`."""
     base = tmp_path_factory.mktemp("two-modes")
     out = {}
-    for phase, store in (("before", SnapshotStore(synth_dir / "hub.sqlite")), ("after", SnapshotStore(evolved[0] / "hub.sqlite"))):
+    for phase, snap in (("before", synth_dir), ("after", evolved[0])):
+        store = SnapshotStore(snap / "hub.sqlite")
         with ReplayHub(store) as hub:
             for mode in ("git", "api"):
                 row = crawl_into(base / mode, hub.url, history=mode, limit=LIMIT)
@@ -103,7 +111,8 @@ def test_recrawl_after_evolve_reads_only_the_new_commits(crawled, evolved):
     listed = {r[0] for r in query(home, "SELECT model_id FROM model_history WHERE crawl_id = ?", [after])}
     grown = {c["model_id"] for c in changes if c["change"] in ("commit", "license") and c["model_id"] in listed}
     # new ids in the listed range (renamed repos, and models a removal moved into it) are read in full
-    added = {r[0] for r in query(home, "SELECT model_id FROM model_events WHERE crawl_id = ? AND event = 'added'", [after])}
+    added = {r[0] for r in query(home, "SELECT model_id FROM model_events WHERE crawl_id = ? AND event = 'added'",
+                                 [after])}
     assert grown and added & {c["new_id"] for c in changes if c["change"] == "rename"}
     for mode in ("git", "api"):
         row, stats = crawled["after", mode]["row"], crawled["after", mode]["stats"]
@@ -111,11 +120,13 @@ def test_recrawl_after_evolve_reads_only_the_new_commits(crawled, evolved):
         if mode == "git":  # a shallow clone (3 requests) per grown repo, a full one (2) per new id
             assert row["git_requests"] == 3 * len(grown) + 2 * len(added) and row["resolver_requests"] == 0
         else:  # one tree listing per new commit, none for the commits already known
-            full = query(home, "SELECT count(*) FROM commits WHERE model_id IN (SELECT unnest(?))", [sorted(added)])[0][0]
+            full = query(home, "SELECT count(*) FROM commits WHERE model_id IN (SELECT unnest(?))",
+                         [sorted(added)])[0][0]
             assert stats["endpoints"]["tree"] == len(grown) + full
     for c in changes:
         if c["model_id"] in grown:
-            got = query(home, "SELECT position, title FROM commits WHERE model_id = ? AND commit_id = ?", [c["model_id"], c["commit_id"]])
+            got = query(home, "SELECT position, title FROM commits WHERE model_id = ? AND commit_id = ?",
+                        [c["model_id"], c["commit_id"]])
             total = query(home, "SELECT count(*), max(position) FROM commits WHERE model_id = ?", [c["model_id"]])[0]
             assert got == [(total[0], c["title"])] and total[0] == total[1], "appended after the known commits"
 
@@ -123,8 +134,10 @@ def test_recrawl_after_evolve_reads_only_the_new_commits(crawled, evolved):
 def test_increments_equal_a_fresh_crawl_of_the_evolved_hub(crawled, evolved, tmp_path):
     with ReplayHub(SnapshotStore(evolved[0] / "hub.sqlite")) as hub:
         crawl_into(tmp_path, hub.url, history="api", limit=LIMIT)
-    assert digests(tmp_path) == crawled["after", "git"]["digests"]
-    relicensed = [c for c in pq.read_table(evolved[0] / "truth" / "changes.parquet").to_pylist() if c["change"] == "license"]
+    listed = [r[0] for r in query(tmp_path, "SELECT model_id FROM models")]  # a scoped crawl removes nothing
+    assert digests(tmp_path) == digests(crawled["homes"]["git"], listed) == digests(crawled["homes"]["api"], listed)
+    changes = pq.read_table(evolved[0] / "truth" / "changes.parquet").to_pylist()
+    relicensed = [c for c in changes if c["change"] == "license"]
     lic = dict(query(tmp_path, "SELECT model_id, license FROM models"))
     assert relicensed and all(lic[c["model_id"]] == c["new_license"] for c in relicensed if c["model_id"] in lic)
 
@@ -141,7 +154,8 @@ def test_force_push_is_detected_and_the_history_read_again(synth_dir, replay, tm
     for mode in ("git", "api"):
         row = crawl_into(tmp_path / mode, hub2.url, history=mode, limit=8)
         assert row["repos_fetched"] == 1 and row["repos_incremental"] == 0, mode
-        got = [r[0] for r in query(tmp_path / mode, "SELECT commit_id FROM commits WHERE model_id = ? ORDER BY position", [mid])]
+        got = [r[0] for r in query(tmp_path / mode,
+                                   "SELECT commit_id FROM commits WHERE model_id = ? ORDER BY position", [mid])]
         assert got == [c["id"] for c in rewritten.repo(mid).history] and old_head not in got, mode
     assert digests(tmp_path / "git") == digests(tmp_path / "api")
 
@@ -170,8 +184,9 @@ def test_git_server_serves_the_ids_the_api_shows(synth_store, replay, tmp_path):
             pointer = git("cat-file", "-p", oid, cwd=c)
             assert f"oid sha256:{lfs.sha256}\nsize {lfs.size}\n" in pointer
     last = api.list_repo_commits(mid)[0]
-    assert git("log", "-1", "--format=%an%n%at%n%B", cwd=c) == f"{last.authors[0]}\n{int(last.created_at.timestamp())}\n{last.title}" + \
-        (f"\n{last.message}" if last.message else "") + "\n\n"
+    raw = last.title + (f"\n{last.message}" if last.message else "") + "\n"
+    shown = git("log", "-1", "--format=%an%n%at%n%B", cwd=c)
+    assert shown == f"{last.authors[0]}\n{int(last.created_at.timestamp())}\n{raw}\n"
     assert httpx2.post(f"{hub.url}/{mid}/git-receive-pack", content=b"0000").status_code == 403
 
 
@@ -192,17 +207,20 @@ def test_history_less_repos_show_one_commit_and_keep_their_real_sha(real_store, 
 
 
 def test_git_faults_and_rate_limits_are_retried(synth_store, replay, tmp_path):
-    hub = replay(synth_store, faults=FaultInjector({"5xx": 0.25, "reset": 0.05}, seed=3, paths=r"(info/refs|upload-pack)$"),
+    faults = FaultInjector({"5xx": 0.25, "reset": 0.05}, seed=3, paths=r"(info/refs|upload-pack)$")
+    hub = replay(synth_store, faults=faults,
                  rate_limits={"git": (40, 2)})
     row = crawl_into(tmp_path, hub.url, history="git", limit=40, client=fast_client(hub.url, max_retries=8))
     injected = hub.stats()["faults"]
     assert injected["5xx"] + injected["reset"] > 0 and row["retries"] > 0
-    assert row["errors"] == query(tmp_path, "SELECT count(*) FROM crawl_errors WHERE stage NOT IN ('git', 'files')")[0][0]
+    data_errors = query(tmp_path, "SELECT count(*) FROM crawl_errors WHERE stage NOT IN ('git', 'files')")[0][0]
+    assert row["errors"] == data_errors, "no repo was lost to a git fault"
     assert query(tmp_path, "SELECT count(DISTINCT model_id) FROM commits")[0][0] == 40
 
 
 def test_evolve_plain_snapshot(tmp_path):
-    counts = evolve(REAL_SAMPLE, tmp_path / "next", Shares(commits=0.05, renames=0.02, removals=0.01, license_changes=0.03), seed=2)
+    shares = Shares(commits=0.05, renames=0.02, removals=0.01, license_changes=0.03)
+    counts = evolve(REAL_SAMPLE, tmp_path / "next", shares, seed=2)
     assert counts["commit"] > 0 and counts["rename"] > 0 and counts["removal"] > 0 and counts["license"] > 0
     changes = pq.read_table(tmp_path / "next" / "truth" / "changes.parquet").to_pylist()
     renames = [json.loads(line) for line in open(tmp_path / "next" / "renames.jsonl")]

@@ -110,7 +110,8 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
                 "history": spec.history if spec.mode == "full" else None,
                 "git_requests": requests.get("git", 0), "git_bytes": requests.get("git_bytes", 0),
             }
-            con.execute(f"INSERT INTO crawls ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+            con.execute(f"INSERT INTO crawls ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                        list(row.values()))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -113,7 +113,8 @@ class GitRemote:
             raise GitFailed(f"git {args[0]} timed out", transient=True) from None
         errors, wait_s = self._account(proc.stderr)
         if proc.returncode != 0:
-            message = self._scrub(" ".join(" ".join(errors).split()))[-400:] or f"git {args[0]} exited {proc.returncode}"
+            message = self._scrub(" ".join(" ".join(errors).split()))[-400:]
+            message = message or f"git {args[0]} exited {proc.returncode}"
             transient = not any(p in message for p in PERMANENT)
             status = HTTP_STATUS.search(message)
             if status and (status.group(1) in ("408", "429") or status.group(1).startswith("5")):

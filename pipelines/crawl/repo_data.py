@@ -192,7 +192,8 @@ def config_rows(rows: Rows, mid: str, path: str, relation: str, source: str, dat
     try:
         if path.endswith(".yml"):
             cfg = yaml.safe_load(data.decode("utf-8")) or {}
-            parents = [m.get("model") for m in cfg.get("models", []) if isinstance(m, dict)] if isinstance(cfg, dict) else []
+            models = cfg.get("models", []) if isinstance(cfg, dict) else []
+            parents = [m.get("model") for m in models if isinstance(m, dict)]
             base = None
         else:
             cfg = _parse_json(data, path)

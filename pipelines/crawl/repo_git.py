@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.crawl.gitremote import GitFailed, GitRemote
@@ -96,7 +96,7 @@ class Clone:
             header, _, raw = chunk.partition(b"\x03")
             cid, author, ts, body = header.decode("utf-8", "replace").split("\x02", 3)
             title, message, authors = split_message(body, author)
-            date = datetime.fromtimestamp(int(ts), timezone.utc).replace(tzinfo=None)
+            date = datetime.fromtimestamp(int(ts), UTC).replace(tzinfo=None)
             commits.append((cid, title, message, authors, date, _raw_changes(raw)))
         return list(reversed(commits))
 
@@ -138,7 +138,8 @@ class Clone:
         return self.blobs[oid]
 
     def entry(self, oid: str) -> tuple:
-        pointer = parse_lfs_pointer(self.blobs.get(oid, b"")) if self.sizes.get(oid, POINTER_MAX + 1) <= POINTER_MAX else None
+        small = self.sizes.get(oid, POINTER_MAX + 1) <= POINTER_MAX
+        pointer = parse_lfs_pointer(self.blobs.get(oid, b"")) if small else None
         if pointer is not None:
             return (oid, pointer[1], pointer[0])
         return (oid, self.sizes.get(oid), None)
@@ -163,7 +164,7 @@ def git_repo_data(remote: GitRemote, mid: str, sha: str | None, base: Base | Non
     """(RepoData, read) of one repo from a partial clone; the caller closes the returned Clone."""
     clone = Clone(remote, mid, work_root)
     try:
-        since = int(base.date.replace(tzinfo=timezone.utc).timestamp()) if base and base.date else None
+        since = int(base.date.replace(tzinfo=UTC).timestamp()) if base and base.date else None
         try:
             clone.clone(since)
         except GitFailed:

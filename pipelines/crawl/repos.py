@@ -57,13 +57,17 @@ def plan_path(session: CrawlSession) -> Path:
 
 
 NO_STATE = """
-    SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR[])) s(model_id, fetched_sha, files_read) WHERE false
+    SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR[])) s(model_id, fetched_sha, files_read)
+    WHERE false
 """
 NO_BASES = """
     SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::INTEGER, NULL::TIMESTAMP)) b(model_id, base_commit,
     base_position, base_date) WHERE false
 """
-NO_TREES = "SELECT NULL::VARCHAR model_id, NULL::STRUCT(path VARCHAR, oid VARCHAR, size BIGINT, lfs_sha256 VARCHAR)[] base_tree WHERE false"
+NO_TREES = """
+    SELECT NULL::VARCHAR model_id, NULL::STRUCT(path VARCHAR, oid VARCHAR, size BIGINT, lfs_sha256 VARCHAR)[] base_tree
+    WHERE false
+"""
 
 
 def plan_repos(session: CrawlSession, warehouse: Path) -> int:
@@ -193,7 +197,8 @@ def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOp
                 merged[t].extend(rs)
         batch_no += 1
         after = client.counter.snapshot()
-        publish_unit(shard_dir / f"batch-{batch_no:06d}", merged.tables, {"repos": len(pending), "requests": delta(after, before)})
+        publish_unit(shard_dir / f"batch-{batch_no:06d}", merged.tables,
+                     {"repos": len(pending), "requests": delta(after, before)})
         before, pending = after, []
 
     try:

@@ -13,7 +13,7 @@ that wrote it, so every version of a file has its own blob.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 LFS_POINTER_SIZE = 134  # bytes of a typical git-lfs pointer file; the Hub reports it as pointerSize
 HUB_EMAIL_DOMAIN = "users.noreply.huggingface.co"
@@ -159,7 +159,7 @@ def epoch(date: str) -> int:
 
 
 def hub_date(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def coauthor_trailer(user: str) -> str:

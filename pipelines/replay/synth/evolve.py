@@ -17,7 +17,7 @@ import random
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -78,13 +78,14 @@ def choose(ids: list[str], shares: Shares, rng: random.Random, relicensable) -> 
 
 
 def next_date(last: str | None, rng: random.Random) -> str:
-    base = epoch(last) if last else int(datetime(2025, 10, 1, tzinfo=timezone.utc).timestamp())
+    base = epoch(last) if last else int(datetime(2025, 10, 1, tzinfo=UTC).timestamp())
     return hub_date(base + rng.randint(3600, 30 * 86400))
 
 
 # -- what a change does to a card and a record --------------------------------------------------------
 def card_update(card: bytes, date: str) -> bytes:
-    return card.rstrip(b"\n") + f"\n\n## Updates\n\n- {date[:10]}: evaluation results and usage notes refreshed.\n".encode()
+    note = f"\n\n## Updates\n\n- {date[:10]}: evaluation results and usage notes refreshed.\n"
+    return card.rstrip(b"\n") + note.encode()
 
 
 def relicense_card(card: bytes, new: str) -> bytes | None:
@@ -132,8 +133,39 @@ def new_id(mid: str, taken, authors: list[str], rng: random.Random) -> str:
     raise RuntimeError(f"no free id to rename {mid} to")
 
 
+class Evolver:
+    """What both layouts share: relicensing is a commit that changes the card."""
+
+    rng: random.Random
+
+    def card(self, mid: str) -> bytes | None:
+        raise NotImplementedError
+
+    def record(self, mid: str) -> dict:
+        raise NotImplementedError
+
+    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None,
+               title: str | None = None) -> dict:
+        raise NotImplementedError
+
+    def relicensable(self, mid: str) -> bool:
+        return isinstance(self.record(mid).get("cardData"), dict) and self.card(mid) is not None
+
+    def relicense(self, mid: str) -> dict | None:
+        """A commit that changes the card's license (None when the card has no front matter to change)."""
+        card = self.card(mid)
+        record = dict(self.record(mid))
+        new = pick_license(_license(record), self.rng)
+        body = relicense_card(card, new) if card else None
+        if body is None:
+            return None
+        old = relicense_record(record, new)
+        done = self.commit(mid, record=record, card=body, title="Update license")
+        return {**done, "old_license": old, "new_license": new}
+
+
 # -- store layout ---------------------------------------------------------------------------------------
-class StoreEvolver:
+class StoreEvolver(Evolver):
     """Applies changes to a copy of a store: one commit appended per commit or relicensing."""
 
     def __init__(self, src: Path, out: Path, rng: random.Random):
@@ -150,9 +182,9 @@ class StoreEvolver:
     def record(self, mid: str) -> dict:
         return self.store.model(mid)
 
-    def relicensable(self, mid: str) -> bool:
+    def card(self, mid: str) -> bytes | None:
         repo = self.store.repo(mid)
-        return isinstance(repo.record.get("cardData"), dict) and "README.md" in repo.tree(len(repo.history) - 1)
+        return self._card(repo.tree(len(repo.history) - 1))
 
     def _repo(self, mid: str):
         repo = self.store.repo(mid)
@@ -163,7 +195,8 @@ class StoreEvolver:
         entry = tree.get("README.md")
         return self.store.blob(entry[0]) if entry else None
 
-    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None, title: str | None = None) -> dict:
+    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None,
+               title: str | None = None) -> dict:
         """Append one commit to a repo (a card update, evaluation results or new weights; `card` forces the card)."""
         repo, history = self._repo(mid)
         record = dict(record or repo.record)
@@ -199,21 +232,10 @@ class StoreEvolver:
         path = "eval_results.json"
         return {path: [filler_oid(path, idx, size), size, None]}, title or "Add evaluation results"
 
-    def relicense(self, mid: str) -> dict | None:
-        """A commit that changes the card's license (None when the card has no front matter to change)."""
-        repo, _ = self._repo(mid)
-        card = self._card(repo.tree(len(repo.history) - 1))
-        record = dict(repo.record)
-        new = pick_license(_license(record), self.rng)
-        body = relicense_card(card, new) if card else None
-        if body is None:
-            return None
-        old = relicense_record(record, new)
-        return {**self.commit(mid, record=record, card=body, title="Update license"), "old_license": old, "new_license": new}
-
     def rename(self, mid: str, new: str) -> None:
         repo = self.store.repo(mid)
-        record = dict(repo.record, id=new, modelId=new, author=new.split("/")[0] if "/" in new else repo.record.get("author"))
+        owner = new.split("/")[0] if "/" in new else repo.record.get("author")
+        record = dict(repo.record, id=new, modelId=new, author=owner)
         self.writer.replace_model(mid, record, history=None if repo.synthesized else repo.history,
                                   head_tree=repo.head_tree, refs=repo.refs)
         self.writer.add_rename(mid, new)
@@ -229,7 +251,7 @@ class StoreEvolver:
 
 
 # -- plain layout ---------------------------------------------------------------------------------------
-class PlainEvolver:
+class PlainEvolver(Evolver):
     """Applies changes to a plain snapshot (models.jsonl, cards/, renames.jsonl), written out on close."""
 
     def __init__(self, src: Path, out: Path, rng: random.Random):
@@ -249,16 +271,14 @@ class PlainEvolver:
     def record(self, mid: str) -> dict:
         return self.records[mid]
 
-    def relicensable(self, mid: str) -> bool:
-        return isinstance(self.records[mid].get("cardData"), dict) and self.card(mid) is not None
-
     def card(self, mid: str) -> bytes | None:
         if mid in self.cards:
             return self.cards[mid]
         path = self.src / "cards" / card_name(mid)
         return path.read_bytes() if path.exists() else None
 
-    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None, title: str | None = None) -> dict:
+    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None,
+               title: str | None = None) -> dict:
         record = dict(record or self.records[mid])
         date = next_date(record.get("lastModified"), self.rng)
         old_card = self.card(mid)
@@ -275,16 +295,6 @@ class PlainEvolver:
         record["sha"] = snapshot_commit(record, plain_head_tree(record, self.card(mid)))["id"]
         self.records[mid] = record
         return {"commit_id": record["sha"], "title": title, "kind": kind, "date": date}
-
-    def relicense(self, mid: str) -> dict | None:
-        card = self.card(mid)
-        record = dict(self.records[mid])
-        new = pick_license(_license(record), self.rng)
-        body = relicense_card(card, new) if card else None
-        if body is None:
-            return None
-        old = relicense_record(record, new)
-        return {**self.commit(mid, record=record, card=body, title="Update license"), "old_license": old, "new_license": new}
 
     def rename(self, mid: str, new: str) -> None:
         card = self.card(mid)
