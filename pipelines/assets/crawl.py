@@ -44,7 +44,7 @@ class CrawlConfig(dg.Config):
 
 
 class RepoConfig(dg.Config):
-    max_tree_commits: int = 50
+    max_tree_commits: int = 50  # api history: file diffs for at most this many newest commits (git has no limit)
     fetch_configs: str = "undeclared"
 
 

@@ -81,7 +81,11 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
     state, bases, trees = NO_STATE, NO_BASES, NO_TREES
     if Path(warehouse).exists():
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
-        state = "SELECT model_id, fetched_sha, files_read FROM wh.repo_state"
+        migrated = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_catalog = 'wh' "
+                               "AND table_name = 'repo_state' AND column_name = 'files_read'").fetchone()[0]
+        # a warehouse from before files_read was recorded: nothing counts as read, so nothing is kept
+        read = "files_read" if migrated else "NULL::VARCHAR[]"
+        state = f"SELECT model_id, fetched_sha, {read} files_read FROM wh.repo_state"
         bases = """SELECT model_id, arg_max(commit_id, position) base_commit, max(position) base_position,
                           arg_max(date, position) base_date
                    FROM wh.commits WHERE model_id IN (SELECT model_id FROM changed) GROUP BY model_id"""

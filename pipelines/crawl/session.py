@@ -40,6 +40,8 @@ class CrawlSpec:
             raise ValueError(f"mode must be 'full' or 'metadata', not {self.mode!r}")
         if self.history not in HISTORY_MODES:
             raise ValueError(f"history must be one of {', '.join(HISTORY_MODES)}, not {self.history!r}")
+        if self.history == "git" and self.mode == "full" and default_history() != "git":
+            raise ValueError("history via git needs a git >= 2.30 binary on PATH; use history 'api'")
 
     @property
     def scope(self) -> dict:

@@ -44,17 +44,6 @@ def lfs_pointer_oid(sha256: str, size: int) -> str:
     return git_blob_oid(lfs_pointer(sha256, size))
 
 
-def parse_lfs_pointer(data: bytes) -> tuple[str, int] | None:
-    """(sha256, size) of a git-lfs pointer file, or None when the blob is not one."""
-    if len(data) > 1024 or not data.startswith(b"version https://git-lfs.github.com/spec/"):
-        return None
-    fields = dict(line.split(" ", 1) for line in data.decode("ascii", "replace").splitlines() if " " in line)
-    oid, size = fields.get("oid", ""), fields.get("size", "")
-    if not oid.startswith("sha256:") or not size.isdigit():
-        return None
-    return oid.removeprefix("sha256:"), int(size)
-
-
 # -- synthetic regular files ----------------------------------------------------------------------------
 # (head, padding line, text between padding and the version, end): JSON files stay valid JSON
 FILLER_FRAMES = {
