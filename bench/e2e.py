@@ -39,10 +39,19 @@ def timed(cmd: list[str], env: dict, log: Path) -> dict:
     return {"seconds": float(wall) if wall else time.monotonic() - t0, "peak_rss_mb": int(rss) / 1024}
 
 
+def current(snap: Path) -> bool:
+    """Whether a cached snapshot was written by this generator version (older ones lack real git ids)."""
+    from pipelines.replay.synth.generator import GENERATOR_VERSION
+
+    manifest = snap / "SNAPSHOT.json"
+    return (snap / "hub.sqlite").exists() and manifest.exists() and \
+        json.loads(manifest.read_text()).get("generator_version") == GENERATOR_VERSION
+
+
 def ensure_snapshot(base: Path, n: int) -> Path:
     """The synthetic hub of n models (seed 1) under base, generated once."""
     snap = base / f"synth-{n}"
-    if not (snap / "hub.sqlite").exists():
+    if not current(snap):
         subprocess.run([*HM, "hub", "synth", "--models", str(n), "--seed", "1", "--out", str(snap), "--force"],
                        check=True, stdout=subprocess.DEVNULL)
     return snap
@@ -81,7 +90,7 @@ def run_size(n: int, base: Path, mode: str) -> dict:
     snap = base / f"synth-{n}"
     res: dict = {"models": n, "mode": mode}
     env = {**os.environ}
-    if not (snap / "hub.sqlite").exists():
+    if not current(snap):
         res["generate"] = timed([*HM, "hub", "synth", "--models", str(n), "--seed", "1", "--out", str(snap), "--force"],
                                 env, base / f"synth-{n}.log")
     home = base / f"home-{n}-{mode}"
@@ -105,13 +114,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--full-at", type=int, default=10000, help="also crawl this size in full (per-repo work)")
+    ap.add_argument("--history", default="git,api", help="history modes of the full crawl (and its re-crawl)")
+    ap.add_argument("--recrawl-commits", type=float, default=0.01,
+                    help="share of repos that gain a commit (hub evolve) before the re-crawl")
     ap.add_argument("--dir", default=os.environ.get("HUBMINE_BENCH_DIR", "/tmp/hubmine-bench"))
     args = ap.parse_args()
     base = Path(args.dir)
     base.mkdir(parents=True, exist_ok=True)
     print(f"machine: {describe()}", flush=True)
     results = []
-    runs = [(int(s), "metadata") for s in args.sizes.split(",") if s] + ([(args.full_at, "full")] if args.full_at else [])
+    runs = [(int(s), "metadata") for s in args.sizes.split(",") if s]
     for n, mode in runs:
         r = run_size(n, base, mode)
         results.append(r)
@@ -124,12 +136,10 @@ def main() -> int:
     if 1_000_000 in meta and 100_000 in meta:
         print(f"growth t(1M)/t(100k): crawl {meta[1_000_000]['crawl']['seconds'] / meta[100_000]['crawl']['seconds']:.1f}x, "
               f"crawl+analyses+dashboards {meta[1_000_000]['pipeline_seconds'] / meta[100_000]['pipeline_seconds']:.1f}x")
-    full = [r for r in results if r["mode"] == "full"]
-    for r in full:
-        per = (r["requests"]["api"] + r["requests"]["resolvers"]) / r["models"]
-        api_per, res_per = r["requests"]["api"] / r["models"], r["requests"]["resolvers"] / r["models"]
-        print(f"full crawl: {per:.1f} requests per model; the whole hub (1.86M models) would take "
-              f"{projection(int(api_per * 1.86e6), int(res_per * 1.86e6))} under HF limits")
+    if args.full_at:
+        from bench.history import run_history
+
+        results += run_history(args.full_at, base, [m for m in args.history.split(",") if m], args.recrawl_commits)
     (base / "e2e.json").write_text(json.dumps(results, indent=1, default=str))
     return 0
 

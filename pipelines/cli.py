@@ -13,7 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
-from pipelines import cli_analyses, cli_cards, cli_versioning, cli_weights
+from pipelines import cli_analyses, cli_cards, cli_hub, cli_versioning, cli_weights
 from pipelines.cli_common import home, positive_int
 from pipelines.errors import HubmineError, user_facing
 
@@ -47,20 +47,29 @@ def cmd_crawl(args) -> int:
     hub = HubResource(endpoint=endpoint, timeout_s=args.timeout, max_retries=args.max_retries,
                       concurrency=args.concurrency)
     mode = "metadata" if args.metadata_only else "full"
-    resumed = resumable(lake_dir(data), CrawlSpec(endpoint, mode, args.author, args.search, args.limit))
+    if mode == "full" and args.history is None:
+        from pipelines.crawl.gitremote import default_history
+
+        args.history = default_history()
+    history = f", history via {args.history}" if mode == "full" else ""
+    spec = CrawlSpec(endpoint, mode, args.author, args.search, args.limit,
+                     **({"history": args.history} if args.history else {}))
+    resumed = resumable(lake_dir(data), spec)
     if resumed is not None:
         print(f"resuming crawl {resumed.crawl_id} ({describe(resumed)})", file=sys.stderr)
-    print(f"crawling {endpoint} ({mode}{_scope(args)}) into {warehouse_path(data)}", file=sys.stderr)
+    print(f"crawling {endpoint} ({mode}{_scope(args)}{history}) into {warehouse_path(data)}", file=sys.stderr)
     t0 = time.monotonic()
     with _progress(args.no_progress) as progress:
         result = materialize_crawl(data, hub, mode=mode, author=args.author, search=args.search, limit=args.limit,
                                    progress=progress, repo_config={"max_tree_commits": args.max_tree_commits,
-                                                                   "fetch_configs": args.fetch_configs})
+                                                                   "fetch_configs": args.fetch_configs},
+                                   history=args.history)
     row = crawl_outcome(data, result)
     print(f"crawl {row['crawl_id']} finished in {time.monotonic() - t0:.1f}s: {row['models_seen']} models "
           f"({row['models_changed']} new or changed), {row['repos_fetched']} repos fetched, "
-          f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver "
-          f"({row['retries']} retries); {row['errors']} records quarantined (see crawl_errors)")
+          f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver, "
+          f"{row['git_requests']} git ({row['retries']} retries); {row['errors']} records quarantined "
+          "(see crawl_errors)")
     print(f"warehouse: {warehouse_path(data)}")
     return 0
 
@@ -118,7 +127,7 @@ def cmd_hub_serve(args) -> int:
     faults = FaultInjector(parse_faults(args.faults), seed=args.fault_seed, stall_s=args.stall,
                            retry_after_s=args.retry_after, paths=args.fault_paths)
     hub = ReplayHub(store, rate_limits=parse_rate_limits(args.rate_limit), faults=faults, host=args.host,
-                    port=args.port, access_log=args.access_log)
+                    port=args.port, access_log=args.access_log, git_cache=args.git_cache)
     counts = store.counts()
     print(f"replay hub: {counts['models']} models, {counts['spaces']} spaces ({store.meta('kind', 'unknown')}) "
           f"at {hub.url}", flush=True)
@@ -129,6 +138,7 @@ def cmd_hub_serve(args) -> int:
         pass
     finally:
         hub.httpd.server_close()
+        hub.git.close()
     return 0
 
 
@@ -191,8 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--concurrency", type=positive_int, default=8, help="parallel per-repo requests (default 8)")
     c.add_argument("--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
     c.add_argument("--max-retries", type=int, default=5, help="retries of a failed call before it is quarantined")
-    c.add_argument("--max-tree-commits", type=int, default=50, help="files-changed diffs for at most this many "
-                   "newest commits per repo (default 50)")
+    c.add_argument("--history", choices=["git", "api"], help="read commit history through git (one blobless "
+                   "partial clone per changed repo) or the REST API (a tree listing per new commit); default: git "
+                   "when a git >= 2.30 is on PATH, else api")
+    c.add_argument("--max-tree-commits", type=int, default=50, help="api history: files-changed diffs for at most "
+                   "this many newest commits per repo (default 50; git history has no such limit)")
     c.add_argument("--fetch-configs", choices=["all", "undeclared", "none"], default="undeclared",
                    help="download config.json for all repos, only those declaring no base model (default), or none")
     c.add_argument("--no-progress", action="store_true", help="log lines instead of progress bars")
@@ -222,7 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--snapshot", action="append", required=True, help="snapshot directory (repeatable)")
     s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=0, help="port (default: a free one, printed on start)")
-    s.add_argument("--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300" (quota/window s)')
+    s.add_argument("--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300,git=1000/300" '
+                   '(quota/window s)')
+    s.add_argument("--git-cache", type=int, default=256, help="bare repositories kept built for git requests (default 256)")
     s.add_argument("--faults", help='fault injection, e.g. "5xx=0.1,429=0.05,truncate=0.02,reset=0.01,timeout=0.01"')
     s.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws (default 0)")
     s.add_argument("--fault-paths", help="only inject faults on paths matching this regex (e.g. /refs$)")
@@ -241,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     y.add_argument("--checkpoints", type=int, help="models that get real tiny checkpoints (default ~4%%, max 160)")
     y.add_argument("--force", action="store_true", help="replace an existing snapshot in OUT")
     y.set_defaults(func=cmd_hub_synth)
+    cli_hub.register(hs)
     return p
 
 

@@ -64,12 +64,13 @@ def materialize(assets, selection, home: Path, resources: dict, run_config: dict
 
 def materialize_crawl(home: Path, hub: HubResource, *, mode: str = "full", author: str | None = None,
                       search: str | None = None, limit: int | None = None, progress: Progress | None = None,
-                      repo_config: dict | None = None) -> dg.ExecuteInProcessResult:
+                      repo_config: dict | None = None, history: str | None = None) -> dg.ExecuteInProcessResult:
     """One Dagster run: listing, all shards (one partition range), spaces and the warehouse load."""
     selection = [hub_listing, warehouse_tables] + ([repo_details, hub_spaces] if mode == "full" else [])
     tags = {"dagster/asset_partition_range_start": shard_key(0),
             "dagster/asset_partition_range_end": shard_key(SHARDS - 1)} if mode == "full" else None
-    ops = {"hub_listing": {"config": {"mode": mode, "author": author, "search": search, "limit": limit}}}
+    ops = {"hub_listing": {"config": {"mode": mode, "author": author, "search": search, "limit": limit,
+                                      "history": history}}}
     if mode == "full" and repo_config:
         ops["repo_details"] = {"config": repo_config}
     set_progress(progress)

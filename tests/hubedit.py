@@ -7,11 +7,14 @@ import sqlite3
 import zlib
 from pathlib import Path
 
+from pipelines.replay.gitobj import filler_oid, seal_history
 from pipelines.replay.store import StoreWriter
 
 
 def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tuple[str, ...] = (),
-                rename: dict[str, str] | None = None) -> Path:
+                rename: dict[str, str] | None = None, rewrite: tuple[str, ...] = ()) -> Path:
+    """A copy of a store with repos bumped (one more commit), removed, renamed, or rewritten (the last commit
+    replaced by another one, as a force push does)."""
     rename = rename or {}
     src_db = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     writer = StoreWriter(out)
@@ -24,11 +27,16 @@ def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tup
         history, head, refs = repos.get(mid, (None, None, None))
         history = json.loads(zlib.decompress(history)) if history else None
         if mid in bump and history:
-            new_id = f"{abs(hash(mid)) % 16**40:040x}"
-            history.append({"id": new_id, "title": "Add eval results", "message": "", "authors": [rec.get("author", "x")],
-                            "date": "2025-12-01T00:00:00.000Z", "changes": {"eval_results.json": ["f" * 40, 123, None]}})
-            rec["sha"] = new_id
+            results = [filler_oid("eval_results.json", len(history), 123), 123, None]
+            history.append({"title": "Add eval results", "message": "", "authors": [rec.get("author", "x")],
+                            "date": "2025-12-01T00:00:00.000Z", "changes": {"eval_results.json": results}})
+            rec["sha"] = seal_history(history)[-1]["id"]
             rec["lastModified"] = "2025-12-01T00:00:00.000Z"
+        if mid in rewrite and history:
+            old_head = history[-1]["id"]
+            history[-1] = {**history[-1], "title": history[-1]["title"] + " (amended)"}
+            rec["sha"] = seal_history(history)[-1]["id"]
+            refs = json.dumps(json.loads(refs or "{}")).replace(old_head, rec["sha"])
         if mid in rename:
             rec["id"] = rec["modelId"] = rename[mid]
         writer.add_model(rec, history=history, head_tree=json.loads(zlib.decompress(head)) if head else None,

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 
+import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -16,32 +17,39 @@ from tests.conftest import REAL_SAMPLE, content, crawl_into, fast_client, query
 from tests.hubedit import edited_copy
 
 
+def first_crawl(home) -> dict:
+    cur = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        rel = cur.execute("SELECT * FROM crawls ORDER BY started_at LIMIT 1")
+        return dict(zip([d[0] for d in rel.description], rel.fetchone()))
+    finally:
+        cur.close()
+
+
 @pytest.fixture(scope="module")
-def synth_crawl(synth_store, tmp_path_factory):
-    """One clean full crawl of the synthetic hub, shared by the read-only assertions below."""
-    from pipelines.replay.server import ReplayHub
-
-    home = tmp_path_factory.mktemp("synth-home")
-    with ReplayHub(synth_store) as hub:
-        row = crawl_into(home, hub.url)
-    return home, row
+def synth_crawl(analysed_synth):
+    """The clean full crawl of the synthetic hub (the analysed one, shared), for read-only assertions."""
+    return analysed_synth.home, first_crawl(analysed_synth.home)
 
 
-def test_real_sample_lands_with_real_sha_license_and_lineage(real_store, replay, tmp_path):
-    hub = replay(real_store)
-    row = crawl_into(tmp_path, hub.url)
+def test_real_sample_lands_with_real_sha_license_and_lineage(analysed_real):
+    home = analysed_real.home
+    row = first_crawl(home)
     real = [json.loads(line) for line in open(REAL_SAMPLE / "models.jsonl")]
-    got = dict(query(tmp_path, "SELECT model_id, sha FROM models"))
+    got = dict(query(home, "SELECT model_id, sha FROM models"))
     assert {m["id"]: m["sha"] for m in real} == got
-    licenses = dict(query(tmp_path, "SELECT model_id, license FROM models"))
+    licenses = dict(query(home, "SELECT model_id, license FROM models"))
     assert all(licenses[m["id"]] == (m["cardData"].get("license") if isinstance(m["cardData"].get("license"), str) else licenses[m["id"]])
                for m in real)
-    edges = set(query(tmp_path, "SELECT child_id, parent_id FROM lineage_edges"))
+    edges = set(query(home, "SELECT child_id, parent_id FROM lineage_edges"))
     declared = {(m["id"], b) for m in real for b in ([m["cardData"]["base_model"]] if isinstance(m["cardData"].get("base_model"), str)
                                                        else m["cardData"].get("base_model") or [])}
     assert declared and declared <= edges
     assert row["models_seen"] == 558 and row["status"] == "finished"
-    cats = dict(query(tmp_path, "SELECT license_id, any_value(category) FROM licenses GROUP BY 1"))
+    # no history in the sample: each repo shows one synthesized commit of its listed files, in either history mode
+    shown = query(home, "SELECT count(*), count(DISTINCT model_id), count(DISTINCT title) FROM commits")
+    assert shown == [(558, 558, 1)]
+    cats = dict(query(home, "SELECT license_id, any_value(category) FROM licenses GROUP BY 1"))
     assert cats["llama2"] == "restrictive-commercial" and cats["apache-2.0"] == "permissive"
     assert cats["creativeml-openrail-m"] == "open-rail"
 
@@ -142,13 +150,13 @@ def test_broken_listing_pages_are_refetched(real_store, replay, tmp_path):
 
 
 def test_persistent_failures_are_quarantined_and_retried_next_crawl(synth_store, replay, tmp_path):
-    # list_repo_refs is one of the calls the client never retries; with our retries off, faults there stick
+    # list_repo_refs (api history) is one of the calls the client never retries; with our retries off, faults stick
     hub = replay(synth_store, faults=FaultInjector({"5xx": 0.3}, seed=2, paths=r"/refs$"))
-    row = crawl_into(tmp_path, hub.url, client=fast_client(hub.url, max_retries=0))
+    row = crawl_into(tmp_path, hub.url, client=fast_client(hub.url, max_retries=0), history="api")
     failed = query(tmp_path, "SELECT count(DISTINCT model_id) FROM crawl_errors WHERE stage = 'refs'")[0][0]
     assert failed == hub.stats()["faults"]["5xx"] > 0
     assert row["repos_fetched"] == row["models_changed"] - failed
-    again = crawl_into(tmp_path, replay(synth_store).url)
+    again = crawl_into(tmp_path, replay(synth_store).url, history="api")
     assert again["repos_fetched"] == failed  # exactly the quarantined repos are fetched again
 
 

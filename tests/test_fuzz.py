@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 import string
 
-from pipelines.crawl.repos import REPO_TABLES, _card
+from pipelines.crawl.repo_data import card_rows as _card
+from pipelines.crawl.repos import REPO_TABLES
 from warehouse.records import LISTING_TABLES, Rows, model_rows
 
 N = 10_000

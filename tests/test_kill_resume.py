@@ -36,4 +36,5 @@ def test_sigkill_at_random_points_then_resume_equals_clean_crawl(synth_store, re
     final = _crawl_proc(killed, hub.url)
     assert final.wait(300) == 0, final.stderr.read().decode()[-2000:]
     assert content(killed) == content(tmp_path / "clean")
+    assert not list((killed / "lake" / "crawls").glob("*/work")), "clones of killed runs are cleaned up"
     assert query(killed, "SELECT count(*) FROM (SELECT model_id FROM models GROUP BY 1 HAVING count(*) > 1)")[0][0] == 0

@@ -56,3 +56,44 @@ def test_adhoc_sql_cannot_write_or_read_files(analysed_real):
             run_query(wh, sql)
     assert run_query(wh, "SELECT count(*) FROM models")[1][0][0] == 558
     assert not Path("/tmp/hubmine-leak.csv").exists()
+
+
+def test_git_sends_the_token_in_a_header_never_in_a_url_command_line_or_error(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from pipelines.crawl.client import RequestCounter
+    from pipelines.crawl.gitremote import GitFailed, GitRemote
+
+    seen, cmdlines = [], []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Authorization")))
+            for proc in Path("/proc").glob("[0-9]*/cmdline"):  # the git processes serving this request are alive now
+                try:
+                    cmdlines.append(proc.read_bytes())
+                except OSError:
+                    pass
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        counter = RequestCounter()
+        remote = GitRemote(f"http://127.0.0.1:{server.server_address[1]}", SECRET, counter, max_retries=0)
+        with pytest.raises(GitFailed) as failed:
+            remote.clone("org/model", tmp_path / "clone")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen and all(auth == f"Bearer {SECRET}" for _, auth in seen)  # it is used ...
+    assert all(SECRET not in path for path, _ in seen) and SECRET not in repr(remote)
+    assert "not found" in str(failed.value) and SECRET not in str(failed.value) and not failed.value.transient
+    assert cmdlines and not any(SECRET.encode() in c for c in cmdlines)
+    assert counter.snapshot()["git"] == len(seen)

@@ -22,7 +22,9 @@ SCHEMA_DIR = Path(__file__).parent / "schema"
 # lake table -> warehouse columns that the lake does not carry (the load adds them)
 WAREHOUSE_ONLY = {"models": ("first_seen_crawl", "crawl_id")}
 LAKE_ONLY_DDL = """
-CREATE TABLE repo_done (model_id VARCHAR NOT NULL, sha VARCHAR, ok BOOLEAN NOT NULL);
+CREATE TABLE repo_done (model_id VARCHAR NOT NULL, sha VARCHAR, ok BOOLEAN NOT NULL, base_commit VARCHAR,
+                        files_read VARCHAR[]);
+CREATE TABLE repo_kept (model_id VARCHAR NOT NULL, path VARCHAR NOT NULL);
 """
 META = "_meta.json"
 

@@ -21,7 +21,7 @@ log = logging.getLogger("hubmine.warehouse")
 SQL_DIR = Path(__file__).parent / "sql"
 STAGE_TABLES = {
     "listing": ("models", "lineage_edges", "licenses", "energy", "space_models", "crawl_errors"),
-    "repo": ("repo_done", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
+    "repo": ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
              "lineage_edges", "energy", "crawl_errors"),
     "spaces": ("spaces", "space_models", "crawl_errors"),
 }
@@ -71,7 +71,8 @@ def already_loaded(con: duckdb.DuckDBPyConnection, crawl_id: str) -> bool:
 
 CRAWL_COLUMNS = ("crawl_id", "endpoint", "mode", "scope", "started_at", "finished_at", "status", "runs", "api_requests",
                  "resolver_requests", "listing_requests", "repo_requests", "retries", "models_seen", "models_changed",
-                 "models_new", "models_removed", "repos_fetched", "spaces_seen", "errors", "missing")
+                 "models_new", "models_removed", "repos_fetched", "spaces_seen", "errors", "missing", "history",
+                 "git_requests", "git_bytes", "repos_incremental")
 
 
 def _put_crawl_row(con: duckdb.DuckDBPyConnection, values: dict) -> None:
@@ -90,7 +91,8 @@ def _identity(session, requests: dict, runs: int) -> dict:
             "scope": json.dumps(spec.scope), "started_at": started, "runs": runs,
             "api_requests": requests.get("api", 0), "resolver_requests": requests.get("resolvers", 0),
             "listing_requests": requests.get("listing", 0), "repo_requests": requests.get("repos", 0),
-            "retries": requests.get("retries", 0)}
+            "retries": requests.get("retries", 0), "history": spec.history if spec.mode == "full" else None,
+            "git_requests": requests.get("git", 0), "git_bytes": requests.get("git_bytes", 0)}
 
 
 def record_partial(warehouse: Path, session, requests: dict, runs: int, missing: list[str]) -> dict:
@@ -136,10 +138,11 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
                        (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event = 'removed'),
                        (SELECT count(*) FROM stg_repos_ok),
                        (SELECT count(*) FROM stg_spaces),
-                       (SELECT count(*) FROM crawl_errors WHERE crawl_id = getvariable('crawl_id'))
+                       (SELECT count(*) FROM crawl_errors WHERE crawl_id = getvariable('crawl_id')),
+                       (SELECT count(*) FROM stg_repos_ok WHERE base_commit IS NOT NULL)
             """).fetchall()[0]
             names = ("models_seen", "models_changed", "models_new", "models_removed", "repos_fetched", "spaces_seen",
-                     "errors")
+                     "errors", "repos_incremental")
             _put_crawl_row(con, {**_identity(session, requests, runs), **dict(zip(names, counts, strict=True)),
                                  "status": "finished", "finished_at": datetime.now(UTC).replace(tzinfo=None)})
             con.execute("COMMIT")

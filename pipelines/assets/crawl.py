@@ -43,10 +43,11 @@ class CrawlConfig(dg.Config):
     author: str | None = None
     search: str | None = None
     limit: int | None = None
+    history: str | None = None  # git | api (how per-repo history is read); default: git when a git >= 2.30 is on PATH
 
 
 class RepoConfig(dg.Config):
-    max_tree_commits: int = 50
+    max_tree_commits: int = 50  # api history: file diffs for at most this many newest commits (git has no limit)
     fetch_configs: str = "undeclared"
 
 
@@ -88,7 +89,8 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
                 home: HubmineHome) -> dg.MaterializeResult:
     """One paginated pass of list_models(expand=...) landed page by page; opens (or resumes) a crawl."""
     client = probed_client(hub)
-    spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit)
+    spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit,
+                     **({"history": config.history} if config.history else {}))
     with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
         resumed = resumable(home.lake, spec)
         if resumed is not None:
@@ -97,7 +99,8 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
         stats = run_model_listing(session, client, progress_for(context))
     req = landed_requests(session)
     return dg.MaterializeResult(metadata={
-        "crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode, "models": stats["items"],
+        "crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode, "history": spec.history,
+        "models": stats["items"],
         "pages": stats["pages"], "listing_requests": req["listing"],
     })
 

@@ -108,13 +108,19 @@ class RequestCounter:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self.counts = {"api": 0, "resolvers": 0, "other": 0, "retries": 0}
+        self.counts = {"api": 0, "resolvers": 0, "other": 0, "retries": 0, "git": 0, "git_bytes": 0}
 
     def on_request(self, request: httpx2.Request) -> None:
         path = request.url.path
         bucket = "resolvers" if ("/resolve/" in path or "/resolve-cache/" in path) else "api" if path.startswith("/api/") else "other"
         with self._lock:
             self.counts[bucket] += 1
+
+    def add_git(self, requests: int, received: int) -> None:
+        """HTTP requests and bytes received of a git exchange (git speaks HTTP itself)."""
+        with self._lock:
+            self.counts["git"] += requests
+            self.counts["git_bytes"] += received
 
     def retry(self) -> None:
         with self._lock:
@@ -185,6 +191,7 @@ class HubClient:
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
         self.concurrency = concurrency
+        self.timeout_s = timeout_s
         install_http_client(timeout_s, max(16, concurrency * 2))
         self.api = HfApi(endpoint=self.endpoint, token=os.environ.get("HF_TOKEN") or None, library_name="hubmine")
         self.counter = COUNTER
@@ -262,7 +269,7 @@ class HubClient:
         return self.retrying(lambda: self.api.list_repo_commits(repo_id, revision=revision), f"commits {repo_id}")
 
     def refs(self, repo_id: str):
-        return self.retrying(lambda: self.api.list_repo_refs(repo_id), f"refs {repo_id}")
+        return self.retrying(lambda: self.api.list_repo_refs(repo_id, include_pull_requests=True), f"refs {repo_id}")
 
     def tree(self, repo_id: str, revision: str):
         return self.retrying(lambda: list(self.api.list_repo_tree(repo_id, revision=revision, recursive=True)),

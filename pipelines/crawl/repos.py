@@ -1,15 +1,16 @@
 """Per-repo work of a crawl: card, commits, files changed per commit, refs and lineage configs.
 
 Only repos whose listing sha differs from the sha their per-repo data was last fetched at are planned
-(incremental), and the plan is split into shards by a stable hash of the repo id. A shard lands in
-batches; each batch records the repos it finished, so a resumed crawl skips them. A repo's data lands
-all-or-nothing: if any call fails after its retries the repo is recorded as an error and planned again
-by the next crawl.
+(incremental), and within a repo only the commits after the newest one already in the warehouse are read.
+History is read through git (one partial clone per repo) or through the REST API, as the crawl's `history`
+says; both land the same rows. The plan is split into shards by a stable hash of the repo id. A shard
+lands in batches; each batch records the repos it finished, so a resumed crawl skips them. A repo's data
+lands all-or-nothing: if any step fails after its retries the repo is recorded as an error and planned
+again by the next crawl.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -21,29 +22,31 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
-from huggingface_hub.errors import EntryNotFoundError
 
-from analyses import cards, energy
-from analyses.files import is_weight_file
-from analyses.lineage import normalize_repo_id
 from pipelines.crawl.client import HubClient
+from pipelines.crawl.gitremote import GitRemote
 from pipelines.crawl.listing import delta
 from pipelines.crawl.progress import Progress
+from pipelines.crawl.repo_api import api_reader, api_repo_data
+from pipelines.crawl.repo_data import Base, file_rows, history_rows
+from pipelines.crawl.repo_git import git_reader, git_repo_data
 from pipelines.crawl.session import SHARDS, CrawlSession, shard_key, shard_of
 from warehouse.lake import publish_unit, table_files, unit_meta, units
 from warehouse.records import Rows
 
-REPO_TABLES = ("repo_done", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
-               "lineage_edges", "energy")
+REPO_TABLES = ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files",
+               "repo_configs", "lineage_edges", "energy")
+TREE_ENTRY = pa.struct([("path", pa.string()), ("oid", pa.string()), ("size", pa.int64()), ("lfs_sha256", pa.string())])
 PLAN_SCHEMA = pa.schema([("model_id", pa.string()), ("sha", pa.string()), ("shard", pa.int32()),
-                         ("siblings", pa.list_(pa.string())), ("declares_base", pa.bool_())])
-MAX_CONFIG_BYTES = 1 << 20
+                         ("siblings", pa.list_(pa.string())), ("declares_base", pa.bool_()),
+                         ("base_commit", pa.string()), ("base_position", pa.int32()), ("base_date", pa.timestamp("us")),
+                         ("base_tree", pa.list_(TREE_ENTRY)), ("files_read", pa.list_(pa.string()))])
+REQUEST_KEYS = ("api", "resolvers", "git", "git_bytes", "retries")
 
 
 @dataclass
 class RepoOptions:
-    max_tree_commits: int = 50       # file diffs for at most this many newest commits per repo
+    max_tree_commits: int = 50       # api mode: file diffs for at most this many newest commits per repo
     fetch_configs: str = "undeclared"  # config.json: "all", "undeclared" (no declared base) or "none"
     batch_size: int = 200
 
@@ -53,31 +56,60 @@ def plan_path(session: CrawlSession) -> Path:
     return session.repos_dir / "plan.parquet"
 
 
+NO_STATE = """
+    SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::VARCHAR[])) s(model_id, fetched_sha, files_read)
+    WHERE false
+"""
+NO_BASES = """
+    SELECT * FROM (VALUES (NULL::VARCHAR, NULL::VARCHAR, NULL::INTEGER, NULL::TIMESTAMP)) b(model_id, base_commit,
+    base_position, base_date) WHERE false
+"""
+NO_TREES = """
+    SELECT NULL::VARCHAR model_id, NULL::STRUCT(path VARCHAR, oid VARCHAR, size BIGINT, lfs_sha256 VARCHAR)[] base_tree
+    WHERE false
+"""
+
+
 def plan_repos(session: CrawlSession, warehouse: Path) -> int:
-    """Write the crawl's per-repo plan once (new repos, changed sha, or not fetched successfully yet)."""
+    """Write the crawl's per-repo plan once (new repos, changed sha, or not fetched successfully yet), with
+    where each repo's known history ends (its newest stored commit and the tree at it) for increments."""
     path = plan_path(session)
     if path.exists():
         return pq.read_metadata(path).num_rows
     files = table_files([session.listing_dir], "models")
     con = duckdb.connect()
-    fetched = "SELECT NULL::VARCHAR model_id, NULL::VARCHAR fetched_sha WHERE false"
+    state, bases, trees = NO_STATE, NO_BASES, NO_TREES
     if Path(warehouse).exists():
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
-        fetched = "SELECT model_id, fetched_sha FROM wh.repo_state"
+        migrated = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_catalog = 'wh' "
+                               "AND table_name = 'repo_state' AND column_name = 'files_read'").fetchone()[0]
+        # a warehouse from before files_read was recorded: nothing counts as read, so nothing is kept
+        read = "files_read" if migrated else "NULL::VARCHAR[]"
+        state = f"SELECT model_id, fetched_sha, {read} files_read FROM wh.repo_state"
+        bases = """SELECT model_id, arg_max(commit_id, position) base_commit, max(position) base_position,
+                          arg_max(date, position) base_date
+                   FROM wh.commits WHERE model_id IN (SELECT model_id FROM changed) GROUP BY model_id"""
+        trees = """SELECT model_id, list({'path': path, 'oid': oid, 'size': size, 'lfs_sha256': lfs_sha256}
+                          ORDER BY path) base_tree
+                   FROM wh.repo_files WHERE model_id IN (SELECT model_id FROM changed) GROUP BY model_id"""
     rows = con.execute(f"""
         WITH listed AS (
             SELECT model_id, sha, siblings, len(base_models) > 0 AS declares_base
             FROM read_parquet(?, filename = true)
             QUALIFY row_number() OVER (PARTITION BY model_id ORDER BY filename DESC) = 1
-        )
-        SELECT l.* FROM listed l LEFT JOIN ({fetched}) f USING (model_id)
-        WHERE f.fetched_sha IS DISTINCT FROM l.sha OR l.sha IS NULL
-        ORDER BY model_id
+        ), state AS ({state}),
+        changed AS (
+            SELECT l.*, f.files_read, f.model_id IS NOT NULL AS known FROM listed l LEFT JOIN state f USING (model_id)
+            WHERE f.fetched_sha IS DISTINCT FROM l.sha OR l.sha IS NULL
+        ), bases AS ({bases}), trees AS ({trees})
+        SELECT c.model_id, c.sha, c.siblings, c.declares_base,
+               CASE WHEN c.known THEN b.base_commit END, b.base_position, b.base_date, t.base_tree, c.files_read
+        FROM changed c LEFT JOIN bases b USING (model_id) LEFT JOIN trees t USING (model_id)
+        ORDER BY c.model_id
     """, [files]).fetchall() if files else []
     con.close()
-    table = pa.Table.from_pylist(
-        [{"model_id": m, "sha": s, "shard": shard_of(m), "siblings": sib, "declares_base": d} for m, s, sib, d in rows],
-        schema=PLAN_SCHEMA)
+    names = [f.name for f in PLAN_SCHEMA if f.name != "shard"]
+    table = pa.Table.from_pylist([{**dict(zip(names, r)), "shard": shard_of(r[0])} for r in rows], schema=PLAN_SCHEMA)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # shard processes may plan at the same time
     pq.write_table(table, tmp)
@@ -94,161 +126,50 @@ def shard_todo(session: CrawlSession, shard: int) -> list[dict]:
 
 
 # -- one repo ---------------------------------------------------------------------------------------
-def _tree_map(entries) -> dict[str, tuple]:
-    out = {}
-    for e in entries:
-        if getattr(e, "size", None) is None:  # folders
-            continue
-        lfs = getattr(e, "lfs", None)
-        out[e.path] = (e.blob_id, e.size, lfs.sha256 if lfs else None)
-    return out
+@dataclass
+class Fetcher:
+    """How one crawl reads a repo: through git or the REST API, with its options and scratch space."""
 
+    client: HubClient
+    history: str
+    opts: RepoOptions
+    work_dir: Path
 
-def _parse_json(data: bytes, path: str) -> dict:
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ValueError(f"{path} is {len(data)} bytes, over {MAX_CONFIG_BYTES}")
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"truncated or malformed JSON in {path}: {e}") from None
-    if not isinstance(value, dict):
-        raise ValueError(f"{path} is a JSON {type(value).__name__}, not an object")
-    return value
+    def __post_init__(self):
+        self.git = GitRemote(self.client.endpoint, self.client.api.token, self.client.counter,
+                             timeout_s=self.client.timeout_s, max_retries=self.client.max_retries,
+                             backoff_base_s=self.client.backoff_base_s, backoff_cap_s=self.client.backoff_cap_s)
 
-
-def fetch_repo(client: HubClient, plan: dict, opts: RepoOptions, cache_root: Path) -> Rows:
-    """All per-repo data of one model, as rows; on failure only repo_done (ok = false) and errors."""
-    with tempfile.TemporaryDirectory(dir=cache_root) as cache_dir:
-        return _fetch_repo(client, plan, opts, Path(cache_dir))
-
-
-def _fetch_repo(client: HubClient, plan: dict, opts: RepoOptions, cache_dir: Path) -> Rows:
-    mid, sha = plan["model_id"], plan["sha"]
-    rev = sha or "main"
-    siblings = set(plan["siblings"] or [])
-    rows = Rows(*REPO_TABLES)
-    stage = "commits"
-    try:
-        commits = client.commits(mid, rev)
-        stage = "refs"
-        refs = client.refs(mid)
-        stage = "card"
-        if "README.md" in siblings:
-            try:
-                _card(rows, mid, sha, client.download(mid, "README.md", rev, cache_dir))
-            except EntryNotFoundError:  # listed but not served: permanent, retrying would not help
-                rows.error(mid, "card", "README.md is listed but could not be downloaded (entry not found)")
-        stage = "trees"
-        _commits_and_trees(rows, client, mid, commits, opts.max_tree_commits)
-        stage = "refs"
-        for kind, items in (("branch", refs.branches), ("tag", refs.tags), ("convert", refs.converts),
-                            ("pr", refs.pull_requests or [])):
-            for r in items:
-                rows.add("refs", {"model_id": mid, "kind": kind, "name": r.name, "ref": r.ref, "target_commit": r.target_commit})
-        stage = "configs"
-        _configs(rows, client, mid, rev, siblings, plan["declares_base"], opts.fetch_configs, cache_dir)
-    except Exception as e:  # noqa: BLE001 - the repo is quarantined, the crawl goes on
-        failed = Rows(*REPO_TABLES)
-        failed.error(mid, stage, f"{type(e).__name__}: {' '.join(str(e).split())}"[:500])
-        failed.add("repo_done", {"model_id": mid, "sha": sha, "ok": False})
-        failed["crawl_errors"].extend(rows["crawl_errors"])
-        return failed
-    rows.add("repo_done", {"model_id": mid, "sha": sha, "ok": True})
-    return rows
-
-
-def _card(rows: Rows, mid: str, sha: str | None, data: bytes) -> None:
-    text = data.decode("utf-8", errors="replace")
-    if "\ufffd" in text and b"\xef\xbf\xbd" not in data:
-        rows.error(mid, "card", "README.md is not valid UTF-8 (undecodable bytes replaced)")
-    facts = cards.parse_card(text)
-    if facts.yaml_error:
-        rows.error(mid, "card", f"card metadata: {facts.yaml_error}")
-    rows.add("model_cards", {
-        "model_id": mid, "sha": sha, "body": text, "length": facts.length, "has_front_matter": facts.has_front_matter,
-        "yaml_ok": facts.yaml_ok, "yaml_error": facts.yaml_error,
-        "metadata": json.dumps(facts.metadata, default=str, ensure_ascii=False) if facts.metadata else None,
-        "sections": facts.sections, "autogenerated": facts.autogenerated, "templated": facts.templated,
-    })
-    fact = energy.from_card_text(facts.body)
-    if fact is not None:
-        rows.add("energy", {"model_id": mid, **fact.row()})
-        if not fact.valid:
-            rows.error(mid, "energy", f"CO2 in card text quarantined: {fact.reason}", fact.raw)
-
-
-def _commits_and_trees(rows: Rows, client: HubClient, mid: str, commits, max_tree_commits: int) -> None:
-    ordered = list(reversed(commits))  # oldest first
-    window_start = max(0, len(ordered) - max_tree_commits)
-    prev: dict[str, tuple] = {}
-    if window_start > 0:
-        prev = _tree_map(client.tree(mid, ordered[window_start - 1].commit_id))
-    for pos, c in enumerate(ordered, start=1):
-        known = pos - 1 >= window_start
-        rows.add("commits", {
-            "model_id": mid, "commit_id": c.commit_id, "position": pos, "title": c.title, "message": c.message,
-            "authors": list(c.authors or []), "date": c.created_at.replace(tzinfo=None) if c.created_at else None,
-            "files_known": known,
-        })
-        if not known:
-            continue
-        tree = _tree_map(client.tree(mid, c.commit_id))
-        for path in sorted(set(tree) | set(prev)):
-            old, new = prev.get(path), tree.get(path)
-            if old == new:
-                continue
-            change = "added" if old is None else "deleted" if new is None else "modified"
-            cur = new or old
-            rows.add("commit_files", {"model_id": mid, "commit_id": c.commit_id, "path": path, "change": change,
-                                      "oid": cur[0], "size": cur[1], "lfs_sha256": cur[2], "is_weight": is_weight_file(path)})
-        prev = tree
-    if ordered:
-        for path, (oid, size, lfs) in sorted(prev.items()):
-            rows.add("repo_files", {"model_id": mid, "path": path, "size": size, "oid": oid, "lfs_sha256": lfs})
-
-
-def _configs(rows: Rows, client: HubClient, mid: str, rev: str, siblings: set[str], declares_base: bool,
-             policy: str, cache_dir: Path) -> None:
-    wanted = []
-    if "adapter_config.json" in siblings:
-        wanted.append(("adapter_config.json", "adapter", "adapter_config"))
-    if "config.json" in siblings and (policy == "all" or (policy == "undeclared" and not declares_base)):
-        wanted.append(("config.json", "unknown", "config"))
-    if "mergekit_config.yml" in siblings and not declares_base and policy != "none":
-        wanted.append(("mergekit_config.yml", "merge", "mergekit"))
-    for path, relation, source in wanted:
+    def fetch(self, plan: dict) -> Rows:
+        """All per-repo data of one model, as rows; on failure only repo_done (ok = false) and errors."""
+        mid, sha = plan["model_id"], plan["sha"]
+        rows = Rows(*REPO_TABLES)
+        stage = ["git" if self.history == "git" else "commits"]
+        base = Base.of(plan)
         try:
-            data = client.download(mid, path, rev, cache_dir)
-        except EntryNotFoundError:
-            rows.error(mid, "configs", f"{path} listed but not downloadable")
-            continue
-        try:
-            if path.endswith(".yml"):
-                cfg = yaml.safe_load(data.decode("utf-8")) or {}
-                parents = [m.get("model") for m in cfg.get("models", []) if isinstance(m, dict)] if isinstance(cfg, dict) else []
-                base = None
+            if self.history == "git":
+                data, clone = git_repo_data(self.git, mid, sha, base, self.work_dir)
+                try:
+                    stage[0] = "files"
+                    current = file_rows(rows, plan, data, git_reader(clone, data.head_tree), self.opts.fetch_configs)
+                finally:
+                    clone.close()
             else:
-                cfg = _parse_json(data, path)
-                base = cfg.get("base_model_name_or_path") if path == "adapter_config.json" else None
-                parents = [base if path == "adapter_config.json" else cfg.get("_name_or_path")]
-        except (ValueError, yaml.YAMLError, UnicodeDecodeError, AttributeError) as e:
-            rows.error(mid, "configs", " ".join(str(e).split())[:300])
-            continue
-        if not path.endswith(".yml"):
-            arch = cfg.get("architectures")
-            rows.add("repo_configs", {
-                "model_id": mid, "path": path, "base_model_name_or_path": _s(base),
-                "name_or_path": _s(cfg.get("_name_or_path")), "model_type": _s(cfg.get("model_type")),
-                "architectures": [str(a) for a in arch] if isinstance(arch, list) else [],
-            })
-        for p in parents:
-            pid = normalize_repo_id(p)
-            if pid and pid != mid:
-                rows.add("lineage_edges", {"child_id": mid, "parent_id": pid, "relation": relation, "source": source})
-
-
-def _s(v) -> str | None:
-    return None if v is None else str(v)[:500]
+                data = api_repo_data(self.client, mid, sha or "main", base, self.opts.max_tree_commits, stage)
+                with tempfile.TemporaryDirectory(dir=self.work_dir) as cache_dir:
+                    stage[0] = "files"
+                    current = file_rows(rows, plan, data, api_reader(self.client, mid, sha or "main", Path(cache_dir)),
+                                        self.opts.fetch_configs)
+            history_rows(rows, mid, data)
+        except Exception as e:  # noqa: BLE001 - the repo is quarantined, the crawl goes on
+            failed = Rows(*REPO_TABLES)
+            failed.error(mid, stage[0], f"{type(e).__name__}: {' '.join(str(e).split())}"[:500])
+            failed.add("repo_done", {"model_id": mid, "sha": sha, "ok": False, "base_commit": None, "files_read": []})
+            failed["crawl_errors"].extend(rows["crawl_errors"])
+            return failed
+        rows.add("repo_done", {"model_id": mid, "sha": sha, "ok": True,
+                               "base_commit": data.base.commit_id if data.base else None, "files_read": current})
+        return rows
 
 
 # -- a shard ------------------------------------------------------------------------------------------
@@ -263,7 +184,10 @@ def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOp
     if not todo:
         return stats
     batch_no = len(units(shard_dir))
-    cache_dir = Path(tempfile.mkdtemp(prefix=f"hubmine-shard{shard_key(shard)}-"))
+    cache_dir = session.work_dir / f"shard-{shard_key(shard)}"
+    shutil.rmtree(cache_dir, ignore_errors=True)  # clones a killed run left behind
+    cache_dir.mkdir(parents=True)
+    fetcher = Fetcher(client, session.spec.history, opts, cache_dir)
     before = client.counter.snapshot()
     pending: list[Rows] = []
 
@@ -277,7 +201,8 @@ def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOp
                 merged[t].extend(rs)
         batch_no += 1
         after = client.counter.snapshot()
-        publish_unit(shard_dir / f"batch-{batch_no:06d}", merged.tables, {"repos": len(pending), "requests": delta(after, before)})
+        publish_unit(shard_dir / f"batch-{batch_no:06d}", merged.tables,
+                     {"repos": len(pending), "requests": delta(after, before)})
         before, pending = after, []
 
     try:
@@ -285,7 +210,7 @@ def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOp
             it = iter(todo)
             running = set()
             for plan in it:
-                running.add(pool.submit(fetch_repo, client, plan, opts, cache_dir))
+                running.add(pool.submit(fetcher.fetch, plan))
                 if len(running) >= client.concurrency * 2:
                     break
             while running:
@@ -299,7 +224,7 @@ def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOp
                     progress.advance("repos", 1)
                     nxt = next(it, None)
                     if nxt is not None:
-                        running.add(pool.submit(fetch_repo, client, nxt, opts, cache_dir))
+                        running.add(pool.submit(fetcher.fetch, nxt))
                 if len(pending) >= opts.batch_size:
                     flush()
         flush()
@@ -331,14 +256,14 @@ def run_repos(session: CrawlSession, client: HubClient, warehouse: Path, shards:
 
 def landed_requests(session: CrawlSession) -> dict[str, int]:
     """Requests recorded by every landed unit of the crawl, summed per bucket and per stage."""
-    out = {"api": 0, "resolvers": 0, "retries": 0, "listing": 0, "repos": 0, "spaces": 0}
+    out = {k: 0 for k in (*REQUEST_KEYS, "listing", "repos", "spaces")}
     stages = {"listing": [session.listing_dir], "spaces": [session.spaces_dir],
               "repos": [session.shard_dir(s) for s in range(SHARDS)]}
     for stage, dirs in stages.items():
         for d in dirs:
             for u in units(d):
                 req = unit_meta(u).get("requests", {})
-                for k in ("api", "resolvers", "retries"):
+                for k in REQUEST_KEYS:
                     out[k] += req.get(k, 0)
-                out[stage] += req.get("api", 0) + req.get("resolvers", 0)
+                out[stage] += req.get("api", 0) + req.get("resolvers", 0) + req.get("git", 0)
     return out

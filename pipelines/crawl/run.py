@@ -27,6 +27,7 @@ def finish_crawl(session: CrawlSession, home: Path, wait_s: float = 0.0) -> dict
             return record_partial(warehouse_path(home), session, requests, runs, missing)
         row = load_crawl(warehouse_path(home), session, requests, runs)
         session.set_status("loaded")
+        session.clear_work()
     return row
 
 

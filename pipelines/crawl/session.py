@@ -13,16 +13,19 @@ import json
 import logging
 import os
 import secrets
+import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from pipelines.crawl.gitremote import default_history
 from pipelines.errors import HubmineError
 from warehouse.lake import remove_partials, write_json_atomic
 
 log = logging.getLogger("hubmine.crawl")
 SHARDS = 16
+HISTORY_MODES = ("git", "api")
 
 
 @dataclass(frozen=True)
@@ -32,10 +35,15 @@ class CrawlSpec:
     author: str | None = None
     search: str | None = None
     limit: int | None = None
+    history: str = field(default_factory=default_history)  # git | api: how per-repo history is read
 
     def __post_init__(self):
         if self.mode not in ("full", "metadata"):
             raise ValueError(f"mode must be 'full' or 'metadata', not {self.mode!r}")
+        if self.history not in HISTORY_MODES:
+            raise ValueError(f"history must be one of {', '.join(HISTORY_MODES)}, not {self.history!r}")
+        if self.history == "git" and self.mode == "full" and default_history() != "git":
+            raise ValueError("history via git needs a git >= 2.30 binary on PATH; use history 'api'")
 
     @property
     def scope(self) -> dict:
@@ -148,6 +156,14 @@ class CrawlSession:
     def shard_dir(self, shard: int) -> Path:
         return self.repos_dir / f"shard-{shard_key(shard)}"
 
+    @property
+    def work_dir(self) -> Path:
+        """Scratch space of the per-repo work (clones, downloads); never part of what lands."""
+        return self.root / "work"
+
+    def clear_work(self) -> None:
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
     # -- lifecycle --------------------------------------------------------------------------------
     @staticmethod
     def crawls_dir(lake: Path) -> Path:
@@ -180,6 +196,7 @@ class CrawlSession:
                 current.save()
                 for stage in (current.listing_dir, current.repos_dir, current.spaces_dir):
                     remove_partials(stage)
+                current.clear_work()
                 log.info("resuming crawl %s (run %d)", current.crawl_id, current.manifest["runs"])
                 return current
             log.warning("abandoning unfinished crawl %s (%s): a crawl with other settings was asked for",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from pipelines.replay.gitobj import LFS_POINTER_SIZE, directory_oid
+from pipelines.replay.gitobj import LFS_POINTER_SIZE, api_message, epoch, hub_date, tree_oids
 from pipelines.replay.store import Repo
 
 # expand values the client knows (ExpandModelProperty_T)
@@ -130,10 +130,10 @@ def model_info(repo: Repo, idx: int, expand: list[str], blobs: bool, children_co
     record = repo.record
     info = _pick(record, ("_id", "id", *expand)) if expand else _pick(record, INFO_DEFAULT_KEYS)
     if not expand or "sha" in expand:
-        info["sha"] = repo.commit_id(idx)
-    if repo.history and (not expand or "lastModified" in expand):
+        info["sha"] = repo.listed_sha if repo.synthesized else repo.commit_id(idx)
+    if not repo.synthesized and (not expand or "lastModified" in expand):
         info["lastModified"] = repo.history[idx]["date"]
-    if repo.history and (not expand or "siblings" in expand):
+    if not repo.synthesized and (not expand or "siblings" in expand):
         info["siblings"] = siblings_at(repo, idx, blobs)
     elif blobs and "siblings" in info:
         info["siblings"] = siblings_at(repo, idx, blobs)
@@ -145,18 +145,21 @@ def model_info(repo: Repo, idx: int, expand: list[str], blobs: bool, children_co
 
 
 def commit_items(repo: Repo, idx: int, formatted: bool) -> list[dict]:
-    """Commits reachable from `idx`, newest first (an empty list for repos without history)."""
-    if not repo.history:
-        return []
+    """Commits reachable from `idx`, newest first, as the Hub derives them from the git commits.
+
+    The message is the body after the title (co-authors as `Co-authored-by` trailers); dates have git's
+    whole seconds.
+    """
     items = []
     for c in reversed(repo.history[: idx + 1]):
+        message = api_message(c)
         item = {
-            "id": c["id"], "title": c["title"], "message": c.get("message", ""),
+            "id": c["id"], "title": c["title"], "message": message,
             "authors": [{"user": a, "avatar": f"/avatars/{a}.svg"} for a in c.get("authors", [])],
-            "date": c["date"],
+            "date": hub_date(epoch(c["date"])),
         }
         if formatted:
-            item["formatted"] = {"title": html.escape(c["title"]), "message": html.escape(c.get("message", ""))}
+            item["formatted"] = {"title": html.escape(c["title"]), "message": html.escape(message)}
         items.append(item)
     return items
 
@@ -188,6 +191,7 @@ def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool)
             dirs.setdefault("/".join(parts[:i]), []).append(p)
     if prefix and prefix not in dirs:
         raise entry_not_found(f'{prefix} does not exist on "{repo.commit_id(idx)}"')
+    dir_oids = tree_oids(files)
 
     def wanted(p: str) -> bool:
         if prefix and not p.startswith(prefix + "/"):
@@ -196,7 +200,7 @@ def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool)
         return recursive or "/" not in rest
 
     last_commit: dict[str, dict] = {}
-    if expand and repo.history:
+    if expand:
         for c in repo.history[: idx + 1]:
             for p in c.get("changes", {}):
                 last_commit[p] = c
@@ -206,7 +210,7 @@ def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool)
 
     out = []
     for d in sorted(k for k in dirs if wanted(k)):
-        out.append({"type": "directory", "oid": directory_oid(d, dirs[d]), "size": 0, "path": d})
+        out.append({"type": "directory", "oid": dir_oids[d], "size": 0, "path": d})
     for p in sorted(k for k in files if wanted(k)):
         oid, size, lfs = files[p]
         entry = {"type": "file", "oid": oid, "size": size, "path": p}

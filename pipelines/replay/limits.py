@@ -15,12 +15,22 @@ from dataclasses import dataclass, field
 FAULT_KINDS = ("5xx", "429", "truncate", "badjson", "reset", "timeout", "latency")
 
 
+BUCKETS = ("api", "resolvers", "git")
+GIT_PATH = re.compile(r"/(info/refs|git-upload-pack|git-receive-pack)$")
+
+
 def bucket_of(path: str) -> str | None:
-    """The Hub's rate-limit bucket of a request path (None: not limited, e.g. the CDN)."""
+    """The rate-limit bucket of a request path (None: not limited, e.g. the CDN).
+
+    `api` and `resolvers` are the Hub's published buckets; the Hub publishes no quota for git's smart HTTP,
+    so the replay hub counts it in a bucket of its own (`git`) that can be limited separately.
+    """
     if "/resolve/" in path or path.startswith("/api/resolve-cache/"):
         return "resolvers"
     if path.startswith("/api/"):
         return "api"
+    if GIT_PATH.search(path):
+        return "git"
     return None
 
 
@@ -34,8 +44,8 @@ def parse_rate_limits(spec: str | None) -> dict[str, tuple[int, int]]:
             out[name.strip()] = (int(quota), int(window))
         except ValueError as exc:
             raise ValueError(f"bad rate limit {part!r}: expected BUCKET=QUOTA/WINDOW_SECONDS") from exc
-        if name.strip() not in ("api", "resolvers"):
-            raise ValueError(f"unknown rate-limit bucket {name!r} (api, resolvers)")
+        if name.strip() not in BUCKETS:
+            raise ValueError(f"unknown rate-limit bucket {name!r} ({', '.join(BUCKETS)})")
     return out
 
 

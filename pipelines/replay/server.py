@@ -21,8 +21,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from pipelines.replay import api
 from pipelines.replay.api import ApiError
+from pipelines.replay.gitserve import GitError, GitRepos, split_git_path
 from pipelines.replay.limits import FaultInjector, RateLimiter, bucket_of
-from pipelines.replay.store import ListQuery, SnapshotStore, decode_cursor, encode_cursor
+from pipelines.replay.store import ListQuery, SnapshotStore, decode_cursor, encode_cursor, git_blob_content
 
 log = logging.getLogger("hubmine.replay")
 MAX_PAGE = 1000
@@ -62,16 +63,29 @@ class Query:
         return [(k, v) for k, v in self.pairs if k not in keys]
 
 
+def endpoint_of(segments: list[str]) -> str | None:
+    """The per-repo endpoint a request path names (counted for benches and tests), or None."""
+    if segments[:2] == ["api", "models"] and len(segments) > 3:
+        for kind in ("commits", "refs", "tree"):
+            if kind in segments[3:5]:
+                return kind
+    git = split_git_path(segments)
+    return f"git:{git[1]}" if git else None
+
+
 class ReplayHub:
     """Owns the store, limits and counters; `serve()` runs it on a loopback port."""
 
     def __init__(self, store: SnapshotStore, *, rate_limits: dict | None = None, faults: FaultInjector | None = None,
-                 host: str = "127.0.0.1", port: int = 0, access_log: bool = False):
+                 host: str = "127.0.0.1", port: int = 0, access_log: bool = False, git_cache: int = 256,
+                 git_dir: Path | None = None):
         self.store = store
+        self.git = GitRepos(store, git_dir, git_cache)
         self.limiter = RateLimiter(rate_limits or {})
         self.faults = faults or FaultInjector()
         self.access_log = access_log
         self.requests: Counter[str] = Counter()
+        self.endpoints: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.httpd = _Server((host, port), _Handler)
         self.httpd.hub = self
@@ -82,13 +96,17 @@ class ReplayHub:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def count(self, key: str) -> None:
+    def count(self, key: str, endpoint: str | None = None) -> None:
         with self._lock:
             self.requests[key] += 1
+            if endpoint:
+                self.endpoints[endpoint] += 1
 
     def stats(self) -> dict:
+        """Requests per rate-limit bucket and per per-repo endpoint (commits, refs, tree, git services)."""
         with self._lock:
-            return {"requests": dict(self.requests), "faults": dict(self.faults.injected)}
+            return {"requests": dict(self.requests), "endpoints": dict(self.endpoints),
+                    "faults": dict(self.faults.injected)}
 
     def start(self) -> ReplayHub:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="replay-hub", daemon=True)
@@ -101,6 +119,7 @@ class ReplayHub:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+        self.git.close()
 
     def __enter__(self) -> ReplayHub:
         return self.start()
@@ -140,6 +159,24 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._handle(head=True)
 
+    def do_POST(self) -> None:
+        self._handle(head=False)
+
+    def _read_body(self) -> bytes:
+        """The request body (Content-Length or chunked), read before anything answers."""
+        if self.command != "POST":
+            return b""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    self.rfile.readline()
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
     # -- plumbing ----------------------------------------------------------------------------
     def _handle(self, head: bool) -> None:
         hub = self.server.hub
@@ -147,12 +184,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.fault = None
         self.extra_headers: dict[str, str] = {}
         raw_path, _, raw_query = self.path.partition("?")
+        self.body = self._read_body()
+        self.raw_query = raw_query
         self.query = Query(raw_query)
         self.segments = [unquote(s) for s in raw_path.split("/")[1:]]
         if raw_path.startswith("/_replay/"):
             return self._send_json(200, hub.stats())
         bucket = bucket_of(raw_path)
-        hub.count(bucket or "other")
+        hub.count(bucket or "other", endpoint_of(self.segments))
         allowed, rl_headers = hub.limiter.take(bucket)
         self.extra_headers.update(rl_headers)
         if not allowed:
@@ -236,6 +275,9 @@ class _Handler(BaseHTTPRequestHandler):
         for pos in (1, 2):
             if len(s) > pos + 1 and s[pos] == "resolve":
                 return self._resolve("/".join(s[:pos]), s[pos + 1], "/".join(s[pos + 2:]))
+        git = split_git_path(s)
+        if git is not None:
+            return self._git(*git)
         raise ApiError(404, f"Sorry, we can't find the page you are looking for: {self.path}")
 
     def _split_repo(self, rest: list[str]) -> tuple[str, list[str]]:
@@ -371,8 +413,9 @@ class _Handler(BaseHTTPRequestHandler):
         repo = self._repo(repo_id)
         idx = self._rev(repo, tail[0])
         path = "/".join(tail[1:])
-        oid, size, _ = self._entry(repo, idx, path)
-        data = self.server.hub.store.blob(oid)
+        entry = self._entry(repo, idx, path)
+        oid = entry[0]
+        data = git_blob_content(self.server.hub.store, path, entry, repo.origin(idx, path))
         if data is None:
             raise api.entry_not_found(f"Entry not found: the content of {path} is not part of this snapshot")
         ctype = mimetypes.guess_type(path)[0] or "application/octet-stream"
@@ -403,6 +446,24 @@ class _Handler(BaseHTTPRequestHandler):
             headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
             return self._send(206, data[start:end + 1], ctype, headers)
         self._send(200, data, ctype, headers)
+
+    # -- git smart HTTP ----------------------------------------------------------------------------
+    def _git(self, repo_id: str, service: str) -> None:
+        if service == "git-receive-pack" or "receive-pack" in self.raw_query:
+            raise ApiError(403, "pushing is not supported by the replay hub", json_body=False)
+        git = self.server.hub.git
+        try:
+            name = git.acquire(repo_id)
+        except GitError as e:
+            raise ApiError(500, str(e), json_body=False) from None
+        if name is None:
+            raise ApiError(404, f"Repository not found: {repo_id}", "RepoNotFound", json_body=False)
+        try:
+            status, headers, body = git.serve(name, service, self.command, self.raw_query, self.headers, self.body)
+        finally:
+            git.release(name)
+        ctype = headers.pop("Content-Type", "application/octet-stream")
+        self._send(status, body, ctype, headers)
 
     # -- /api/spaces ----------------------------------------------------------------------------
     def _spaces(self, rest: list[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -19,10 +20,16 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.replay.gitobj import fold_tree, git_blob_oid
+from pipelines.replay.gitobj import (
+    EMPTY_BLOB,
+    filler_blob,
+    fold_tree,
+    git_blob_oid,
+    lfs_pointer,
+    snapshot_commit,
+)
 
 STORE_FILE = "hub.sqlite"
-ZERO_OID = "0" * 40
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS models(
@@ -62,6 +69,7 @@ CREATE TABLE IF NOT EXISTS spaces(
 CREATE TABLE IF NOT EXISTS space_models(ord INTEGER NOT NULL, model_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS space_tags(ord INTEGER NOT NULL, tag TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS renames(old TEXT PRIMARY KEY, new TEXT NOT NULL);
 """
 
 INDEXES = """
@@ -118,31 +126,34 @@ class StoreWriter:
     generator never leaves a half-written store behind.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, source: Path | None = None):
+        """A new store at `path`, or (with `source`) a copy of an existing store to edit."""
         self.path = Path(path)
         self.tmp = self.path.with_name(self.path.name + ".partial")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp.unlink(missing_ok=True)
+        if source is not None:
+            shutil.copyfile(source, self.tmp)
         self.db = sqlite3.connect(self.tmp)
         self.db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-65536;")
         self.db.executescript(SCHEMA)
         self._pending = 0
 
     def add_model(self, record: dict, *, history: list[dict] | None = None,
-                  head_tree: dict | None = None, refs: dict | None = None) -> None:
+                  head_tree: dict | None = None, refs: dict | None = None, ord_: int | None = None) -> None:
         mid = record["id"]
         self.db.execute(
-            "INSERT INTO models(id, id_lower, author, pipeline_tag, gated, created_at, last_modified,"
-            " downloads, likes, trending, record) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO models(ord, id, id_lower, author, pipeline_tag, gated, created_at, last_modified,"
+            " downloads, likes, trending, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                mid, mid.lower(), record.get("author") or (mid.split("/")[0] if "/" in mid else ""),
+                ord_, mid, mid.lower(), record.get("author") or (mid.split("/")[0] if "/" in mid else ""),
                 record.get("pipeline_tag") or "", str(record.get("gated", False)).lower(),
                 record.get("createdAt") or "", record.get("lastModified") or "",
                 int(record.get("downloads") or 0), int(record.get("likes") or 0),
                 int(record.get("trendingScore") or 0), json.dumps(record, ensure_ascii=False),
             ),
         )
-        ord_ = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
+        ord_ = ord_ or self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
         self.db.executemany("INSERT INTO model_tags VALUES (?,?)", [(ord_, t) for t in set(record.get("tags") or [])])
         self.db.executemany("INSERT INTO lineage VALUES (?,?)", [(p, mid) for p in declared_parents(record)])
         if history is not None or head_tree is not None or refs is not None:
@@ -152,6 +163,24 @@ class StoreWriter:
                  None if refs is None else json.dumps(refs)),
             )
         self._tick()
+
+    def remove_model(self, model_id: str) -> int | None:
+        """Drop a model and its repo; returns its listing position (None when it is not there)."""
+        row = self.db.execute("SELECT ord FROM models WHERE id = ?", (model_id,)).fetchone()
+        if row is None:
+            return None
+        self.db.execute("DELETE FROM model_tags WHERE ord = ?", row)
+        self.db.execute("DELETE FROM lineage WHERE child = ?", (model_id,))
+        self.db.execute("DELETE FROM repos WHERE id = ?", (model_id,))
+        self.db.execute("DELETE FROM models WHERE ord = ?", row)
+        return row[0]
+
+    def replace_model(self, old_id: str, record: dict, **repo) -> None:
+        """Rewrite a model in place (same listing position), under its old or a new id."""
+        ord_ = self.remove_model(old_id)
+        if ord_ is None:
+            raise KeyError(old_id)
+        self.add_model(record, ord_=ord_, **repo)
 
     def add_blob(self, data: bytes, key: str | None = None, *, zipped: bool = False) -> str:
         key = key or git_blob_oid(data)
@@ -173,6 +202,10 @@ class StoreWriter:
         self.db.executemany("INSERT INTO space_models VALUES (?,?)", [(ord_, m) for m in record.get("models") or []])
         self.db.executemany("INSERT INTO space_tags VALUES (?,?)", [(ord_, t) for t in set(record.get("tags") or [])])
         self._tick()
+
+    def add_rename(self, old: str, new: str) -> None:
+        """`old` was renamed to `new` (same `_id`): the old id answers with the Hub's redirect."""
+        self.db.execute("INSERT OR REPLACE INTO renames VALUES (?,?)", (old, new))
 
     def set_meta(self, key: str, value) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, json.dumps(value)))
@@ -197,6 +230,20 @@ class StoreWriter:
         self.tmp.unlink(missing_ok=True)
 
 
+def card_name(model_id: str) -> str:
+    """File name of a model's card in a plain snapshot's cards/ directory."""
+    return model_id.replace("/", "__") + ".md"
+
+
+def plain_head_tree(record: dict, card: bytes | None) -> dict[str, list]:
+    """The files of a plain-layout repo: its listed siblings, served empty (their content is not in the
+    snapshot), and README.md from cards/."""
+    tree = {s["rfilename"]: [EMPTY_BLOB, 0, None] for s in record.get("siblings") or [] if "rfilename" in s}
+    if card is not None:
+        tree["README.md"] = [git_blob_oid(card), len(card), None]
+    return tree
+
+
 def import_plain_snapshot(src: Path, writer: StoreWriter) -> int:
     """Import the plain layout (models.jsonl + cards/) into a store. Returns models imported.
 
@@ -213,12 +260,11 @@ def import_plain_snapshot(src: Path, writer: StoreWriter) -> int:
                 continue
             record = json.loads(line)
             mid = record["id"]
-            tree = {s["rfilename"]: [ZERO_OID, 0, None] for s in record.get("siblings") or [] if "rfilename" in s}
-            card = cards_dir / (mid.replace("/", "__") + ".md")
-            if card.exists():
-                body = card.read_bytes()
-                tree["README.md"] = [writer.add_blob(body, zipped=True), len(body), None]
-            writer.add_model(record, head_tree=tree)
+            card = cards_dir / card_name(mid)
+            body = card.read_bytes() if card.exists() else None
+            if body is not None:
+                writer.add_blob(body, zipped=True)
+            writer.add_model(record, head_tree=plain_head_tree(record, body))
             for sid in record.get("spaces") or []:
                 space_models.setdefault(sid, []).append(mid)
             n += 1
@@ -233,6 +279,13 @@ def import_plain_snapshot(src: Path, writer: StoreWriter) -> int:
         for sid in sorted(space_models):
             writer.add_space({"id": sid, "author": sid.split("/")[0], "models": sorted(space_models[sid])})
         writer.set_meta("spaces_derived_from_models", True)
+    renames_file = src / "renames.jsonl"
+    if renames_file.exists():
+        with open(renames_file, encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    r = json.loads(line)
+                    writer.add_rename(r["old"], r["new"])
     manifest = src / "SNAPSHOT.json"
     writer.set_meta("kind", json.loads(manifest.read_text()).get("kind", "real") if manifest.exists() else "real")
     return n
@@ -257,6 +310,8 @@ def copy_store(src_db: Path, writer: StoreWriter) -> None:
         INSERT INTO space_models SELECT ord + {sbase}, model_id FROM src.space_models;
         INSERT INTO space_tags SELECT ord + {sbase}, tag FROM src.space_tags;
     """)
+    if w.execute("SELECT count(*) FROM src.sqlite_master WHERE name = 'renames'").fetchone()[0]:
+        w.execute("INSERT OR REPLACE INTO renames SELECT * FROM src.renames")
     w.commit()
     w.execute("DETACH DATABASE src")
 
@@ -450,21 +505,33 @@ class SnapshotStore:
 
 @dataclass
 class Repo:
-    """One model repo as the git endpoints see it."""
+    """One model repo as the git endpoints see it.
+
+    A repo whose snapshot has no history (the real sample) is shown as one synthesized commit of its listed
+    files, the same through the REST API and git; its listing keeps the record's real sha, which resolves
+    to that commit.
+    """
 
     record: dict
     history: list[dict] | None  # oldest first
     head_tree: dict | None
     refs: dict
 
+    def __post_init__(self):
+        self.synthesized = not self.history
+        if self.synthesized:
+            self.history = [snapshot_commit(self.record, self.head_tree or {})]
+
     @property
     def head(self) -> str:
-        if self.history:
-            return self.history[-1]["id"]
-        return self.record.get("sha") or ZERO_OID
+        return self.history[-1]["id"]
+
+    @property
+    def listed_sha(self) -> str:
+        return self.record.get("sha") or self.head
 
     def resolve(self, rev: str) -> int | None:
-        """Index into history (or -1 for a history-less head) of a branch, tag or commit sha."""
+        """Index into history of a branch, tag or commit sha (the listed sha is the head)."""
         rev = rev.removeprefix("refs/heads/")
         tags = {t["name"]: t["commit"] for t in self.refs.get("tags", [])}
         branches = {b["name"]: b["commit"] for b in self.refs.get("branches", [])}
@@ -474,10 +541,8 @@ class Repo:
             rev = tags[rev]
         elif rev in branches:
             rev = branches[rev]
-        elif rev == "main":
+        elif rev in ("main", self.listed_sha):
             rev = self.head
-        if not self.history:
-            return -1 if rev == self.head else None
         for i in range(len(self.history) - 1, -1, -1):
             cid = self.history[i]["id"]
             if cid == rev or (len(rev) >= 7 and cid.startswith(rev)):
@@ -485,9 +550,26 @@ class Repo:
         return None
 
     def commit_id(self, idx: int) -> str:
-        return self.head if idx < 0 else self.history[idx]["id"]
+        return self.history[idx]["id"]
 
     def tree(self, idx: int) -> dict[str, list]:
-        if idx < 0 or not self.history:
-            return dict(self.head_tree or {})
         return fold_tree(self.history, idx)
+
+    def origin(self, idx: int, path: str) -> int:
+        """Index of the commit (at or before `idx`) that wrote the current version of `path`."""
+        for i in range(idx, -1, -1):
+            if path in self.history[i].get("changes", {}):
+                return i
+        return 0
+
+
+def git_blob_content(store: SnapshotStore, path: str, entry: list, origin: int) -> bytes | None:
+    """Bytes of a tree entry: stored blob, LFS pointer, or the synthetic filler its oid was made from."""
+    oid, size, lfs = entry
+    if lfs:
+        return lfs_pointer(lfs, size)
+    data = store.blob(oid)
+    if data is not None:
+        return data
+    data = filler_blob(path, origin, size)
+    return data if git_blob_oid(data) == oid else None

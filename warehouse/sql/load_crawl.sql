@@ -14,7 +14,12 @@ WHERE getvariable('whole_hub') AND model_id NOT IN (SELECT model_id FROM stg_mod
 
 -- repos whose per-repo data landed completely in this crawl
 CREATE OR REPLACE TEMP TABLE stg_repos_ok AS
-SELECT model_id, any_value(sha) AS sha FROM lake_repo_repo_done WHERE ok GROUP BY model_id;
+SELECT model_id, any_value(sha) AS sha, any_value(base_commit) AS base_commit, any_value(files_read) AS files_read
+FROM lake_repo_repo_done WHERE ok GROUP BY model_id;
+
+-- files of an increment whose blob did not change since they were last read: their rows stay
+CREATE OR REPLACE TEMP TABLE stg_kept AS
+SELECT DISTINCT model_id, path FROM lake_repo_repo_kept WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
 -- what changed: added (or renamed: same stable _id under a new name), sha changed, removed
 INSERT INTO model_events
@@ -78,19 +83,27 @@ SELECT DISTINCT e.* EXCLUDE (filename), getvariable('crawl_id')
 FROM lake_listing_energy e JOIN stg_models s ON s.model_id = e.model_id AND s._unit = parse_dirpath(e.filename);
 
 
--- per-repo data: replaced for repos fetched completely, dropped for removed models
+-- per-repo data: replaced for repos fetched completely, dropped for removed models. A repo read as an
+-- increment (base_commit set) keeps its earlier commits and adds the new ones; rows derived from a file
+-- kept unchanged (stg_kept) stay.
 CREATE OR REPLACE TEMP TABLE stg_repo_replace AS
 SELECT model_id FROM stg_repos_ok UNION ALL SELECT model_id FROM stg_removed;
 
-DELETE FROM model_cards WHERE model_id IN (SELECT model_id FROM stg_repo_replace);
+CREATE OR REPLACE TEMP TABLE stg_history_replace AS
+SELECT model_id FROM stg_repos_ok WHERE base_commit IS NULL UNION ALL SELECT model_id FROM stg_removed;
+
+DELETE FROM model_cards WHERE model_id IN (SELECT model_id FROM stg_repo_replace)
+    AND model_id NOT IN (SELECT model_id FROM stg_kept WHERE path = 'README.md');
+UPDATE model_cards SET sha = r.sha, crawl_id = getvariable('crawl_id') FROM stg_repos_ok r
+WHERE model_cards.model_id = r.model_id AND r.model_id IN (SELECT model_id FROM stg_kept WHERE path = 'README.md');
 INSERT INTO model_cards SELECT DISTINCT * EXCLUDE (filename), getvariable('crawl_id') FROM lake_repo_model_cards
 WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
-DELETE FROM commits WHERE model_id IN (SELECT model_id FROM stg_repo_replace);
+DELETE FROM commits WHERE model_id IN (SELECT model_id FROM stg_history_replace);
 INSERT INTO commits SELECT DISTINCT * EXCLUDE (filename), getvariable('crawl_id') FROM lake_repo_commits
 WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
-DELETE FROM commit_files WHERE model_id IN (SELECT model_id FROM stg_repo_replace);
+DELETE FROM commit_files WHERE model_id IN (SELECT model_id FROM stg_history_replace);
 INSERT INTO commit_files SELECT DISTINCT * EXCLUDE (filename), getvariable('crawl_id') FROM lake_repo_commit_files
 WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
@@ -102,22 +115,28 @@ DELETE FROM repo_files WHERE model_id IN (SELECT model_id FROM stg_repo_replace)
 INSERT INTO repo_files SELECT DISTINCT * EXCLUDE (filename), getvariable('crawl_id') FROM lake_repo_repo_files
 WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
-DELETE FROM repo_configs WHERE model_id IN (SELECT model_id FROM stg_repo_replace);
+DELETE FROM repo_configs WHERE model_id IN (SELECT model_id FROM stg_repo_replace)
+    AND NOT EXISTS (SELECT 1 FROM stg_kept k WHERE k.model_id = repo_configs.model_id AND k.path = repo_configs.path);
 INSERT INTO repo_configs SELECT DISTINCT * EXCLUDE (filename), getvariable('crawl_id') FROM lake_repo_repo_configs
 WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
 DELETE FROM lineage_edges WHERE source IN ('adapter_config', 'config', 'mergekit')
-    AND child_id IN (SELECT model_id FROM stg_repo_replace);
+    AND child_id IN (SELECT model_id FROM stg_repo_replace)
+    AND NOT EXISTS (SELECT 1 FROM stg_kept k WHERE k.model_id = lineage_edges.child_id
+                    AND k.path = CASE lineage_edges.source WHEN 'adapter_config' THEN 'adapter_config.json'
+                                      WHEN 'config' THEN 'config.json' ELSE 'mergekit_config.yml' END);
 INSERT INTO lineage_edges
 SELECT DISTINCT child_id, parent_id, relation, source, getvariable('crawl_id') FROM lake_repo_lineage_edges
 WHERE child_id IN (SELECT model_id FROM stg_repos_ok);
 
-DELETE FROM energy WHERE source_kind = 'card_text' AND model_id IN (SELECT model_id FROM stg_repo_replace);
+DELETE FROM energy WHERE source_kind = 'card_text' AND model_id IN (SELECT model_id FROM stg_repo_replace)
+    AND model_id NOT IN (SELECT model_id FROM stg_kept WHERE path = 'README.md');
 INSERT INTO energy SELECT DISTINCT * EXCLUDE (filename), getvariable('crawl_id') FROM lake_repo_energy
 WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
 DELETE FROM repo_state WHERE model_id IN (SELECT model_id FROM stg_repo_replace);
-INSERT INTO repo_state SELECT model_id, sha, getvariable('crawl_id') FROM stg_repos_ok
+INSERT INTO repo_state BY NAME
+SELECT model_id, sha AS fetched_sha, getvariable('crawl_id') AS crawl_id, files_read FROM stg_repos_ok
 WHERE model_id NOT IN (SELECT model_id FROM stg_removed);
 
 -- spaces (when the spaces listing ran)

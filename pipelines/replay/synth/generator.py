@@ -19,16 +19,18 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.replay.gitobj import git_blob_oid, lfs_pointer_oid, sha256_hex
+from pipelines.replay.gitobj import filler_oid, git_blob_oid, lfs_pointer_oid, seal_history, sha256_hex
 from pipelines.replay.store import STORE_FILE, StoreWriter
 from pipelines.replay.synth import cards, checkpoints, names, vocab
 from pipelines.replay.synth.history import WEIGHT_SUFFIXES, commit_message, plan_commits
 from pipelines.replay.synth.truth import TruthWriters
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4  # 4: real git ids (commits, trees, blobs)
 HUB_START = datetime(2021, 3, 1, tzinfo=timezone.utc)
 HUB_END = datetime(2025, 10, 1, tzinfo=timezone.utc)
-GITATTRIBUTES = b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n*.gguf filter=lfs diff=lfs merge=lfs -text\n"
+GITATTRIBUTES = (b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
+                 b"*.gguf filter=lfs diff=lfs merge=lfs -text\ntokenizer.json filter=lfs diff=lfs merge=lfs -text\n")
+LFS_MIN_SIZE = 1 << 20  # files this large are stored in LFS (the size limit of a crawler's blobless clone)
 NODE_RELATIONS = {"adapter": 0.435, "finetune": 0.34, "quantized": 0.19, "merge": 0.035}
 SIZE_PARAMS = {"tiny": 39e6, "small": 60e6, "base": 110e6, "medium": 350e6, "large": 770e6, "XL": 2.6e9, "": 1e9}
 
@@ -480,6 +482,14 @@ class SyntheticHub:
             files["mergekit_config.yml"] = 0
         return w, files
 
+    def _regular_entry(self, path: str, idx: int, size: int) -> list:
+        """Tree entry of a file whose content is not stored: a synthetic filler, or an LFS object when large."""
+        drawn = self._oid()
+        if size >= LFS_MIN_SIZE:
+            sha = sha256_hex(drawn.encode())
+            return [lfs_pointer_oid(sha, size), size, sha]
+        return [filler_oid(path, idx, size), size, None]
+
     def _card_meta(self, n: Node) -> dict:
         meta: dict = {}
         if n.declared:
@@ -549,8 +559,10 @@ class SyntheticHub:
         # stored small files (their final content)
         contents: dict[str, bytes] = {".gitattributes": GITATTRIBUTES}
         truncated_json = None
-        if n.checkpoint is not None and n.evidence == "adapter_config" and "adapter_config.json" not in files:
-            n.evidence = "config"  # a merged adapter ships full weights: only config.json can name its base
+        if n.evidence == "adapter_config" and "adapter_config.json" not in files:
+            # a merged adapter ships full weights: only config.json can name its base; a diffusion LoRA
+            # without a config leaves no trace of its base at all
+            n.evidence = "config" if "config.json" in files else None
         if "config.json" in files:
             name_or_path = n.parents[0] if n.parents and (n.evidence == "config" or (n.declared and rng.random() < 0.5)) else None
             contents["config.json"] = (checkpoints.config_json(n.id, name_or_path) if n.checkpoint is not None
@@ -585,7 +597,11 @@ class SyntheticHub:
         plan[0].files = sorted(set(plan[0].files) & set(files) | (set(files) - {".gitattributes"}))
         for pc in plan[1:]:
             for f in pc.files:  # files a later change introduces become part of the repo
-                files.setdefault(f, rng.randint(800, 20000) if not f.endswith(WEIGHT_SUFFIXES) else files[weight_file])
+                size = rng.randint(800, 20000) if not f.endswith(WEIGHT_SUFFIXES) else files[weight_file]
+                if card is not None or f != "README.md":  # a repo without a card never gains one
+                    files.setdefault(f, size)
+            if card is None:
+                pc.files = [f for f in pc.files if f != "README.md"]
         last_touch = {}
         for i, pc in enumerate(plan):
             for f in pc.files:
@@ -593,7 +609,8 @@ class SyntheticHub:
         t0 = n.created
         t_end = self._date_after(t0) if plan[1:] else t0 + timedelta(minutes=rng.randint(1, 240))
         span = max(60.0, (t_end - t0).total_seconds())
-        commits = [{"id": self._oid(), "title": "initial commit", "message": "", "authors": ["system"], "date": zdate(t0),
+        self._oid()  # ids are computed below; the draw keeps the random stream of earlier versions
+        commits = [{"title": "initial commit", "message": "", "authors": ["system"], "date": zdate(t0),
                     "changes": {".gitattributes": [git_blob_oid(GITATTRIBUTES), len(GITATTRIBUTES), None]}}]
         tags_refs = []
         truth_commits = []
@@ -616,12 +633,12 @@ class SyntheticHub:
                         sha = f"{rng.getrandbits(256):064x}"
                     changes[f] = [lfs_pointer_oid(sha, size), size, sha]
                 else:
-                    changes[f] = [self._oid(), size if final else max(1, int(size * rng.uniform(0.8, 1.2))), None]
-            cid = self._oid()
-            commits.append({"id": cid, "title": pc.title, "message": commit_message(rng, pc), "authors": pc.authors,
+                    changes[f] = self._regular_entry(f, len(commits), size if final else max(1, int(size * rng.uniform(0.8, 1.2))))
+            self._oid()
+            commits.append({"title": pc.title, "message": commit_message(rng, pc), "authors": pc.authors,
                             "date": zdate(date), "changes": changes})
             if pc.release:
-                tags_refs.append({"name": pc.release, "commit": cid})
+                tags_refs.append({"name": pc.release, "commit": len(commits) - 1})
             weights_changed = any(f.endswith(WEIGHT_SUFFIXES) for f in changes)
             represented = None
             if weights_changed:
@@ -634,9 +651,14 @@ class SyntheticHub:
                 else:
                     represented = "none"
                 first_weight_upload = False
-            truth_commits.append({"model_id": n.id, "commit_id": cid, "position": i + 1, "categories": pc.categories,
+            truth_commits.append({"model_id": n.id, "commit_id": len(commits) - 1, "position": i + 1, "categories": pc.categories,
                                   "weights_changed": weights_changed, "represented": represented,
                                   "release": pc.release})
+        seal_history(commits)
+        for ref in tags_refs:
+            ref["commit"] = commits[ref["commit"]]["id"]
+        for row in truth_commits:
+            row["commit_id"] = commits[row["commit_id"]]["id"]
         head_tree = {}
         for c in commits:
             head_tree.update(c["changes"])
