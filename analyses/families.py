@@ -45,16 +45,39 @@ def tree_wiener_index(tree: nx.Graph) -> int:
     return total
 
 
-def _generations(g: nx.DiGraph, roots: list[str]) -> dict[str, int]:
-    """Shortest distance from any root (multi-source BFS)."""
-    gen = dict.fromkeys(roots, 0)
-    queue = deque(roots)
+def _distances(g: nx.DiGraph, start: str) -> dict[str, int]:
+    """Shortest distance from one node (BFS)."""
+    dist = {start: 0}
+    queue = deque([start])
     while queue:
         node = queue.popleft()
         for child in g.successors(node):
-            if child not in gen:
-                gen[child] = gen[node] + 1
+            if child not in dist:
+                dist[child] = dist[node] + 1
                 queue.append(child)
+    return dist
+
+
+def generations(g: nx.DiGraph) -> dict[str, int]:
+    """Each node's longest derivation chain from a root: 0 without parents, else 1 + the largest parent generation.
+
+    A merge of a tenth-generation model and a root is generation 11, not 1. Cycles are condensed: the members of
+    a cycle are numbered from the cycle's entry (its smallest member with a parent outside it, else its smallest
+    member) by their distance inside the cycle, starting one past the largest generation among outside parents.
+    """
+    cond = nx.condensation(g)
+    members = cond.graph["mapping"]
+    gen: dict[str, int] = {}
+    for scc in nx.topological_sort(cond):
+        nodes = cond.nodes[scc]["members"]
+        outside = {n: [p for p in g.predecessors(n) if members[p] != scc] for n in nodes}
+        base = max((gen[p] + 1 for ps in outside.values() for p in ps), default=0)
+        if len(nodes) == 1:
+            gen[next(iter(nodes))] = base
+            continue
+        entry = min((n for n in nodes if outside[n]), default=min(nodes))
+        for node, d in _distances(g.subgraph(nodes), entry).items():
+            gen[node] = base + d
     return gen
 
 
@@ -90,12 +113,7 @@ def family_tables(edges: pl.DataFrame, present: set[str], licenses: dict[str, st
         roots = sorted(n for n in here if not any(p in present for p in g.predecessors(n)))
         if not roots:  # a cycle with no way in: start from its smallest member
             roots = [min(here)]
-        sub = g.subgraph(here)
-        gen = _generations(sub, roots)
-        while len(gen) < len(here):  # parts reachable only through a cycle: number them after the rest
-            base = max(gen.values()) + 1
-            rest = sub.subgraph(here - gen.keys())
-            gen.update({k: base + v for k, v in _generations(rest, [min(rest)]).items()})
+        gen = generations(g.subgraph(here))
         family_id = roots[0]
         comp_edges = [(p, c, d["relation"]) for p, c, d in g.subgraph(comp).edges(data=True)]
         in_deg = Counter(c for _, c, _ in comp_edges)

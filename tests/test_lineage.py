@@ -227,6 +227,44 @@ def test_family_tables_shape_of_a_small_dag():
     assert set(issues["kind"]) == {"orphan_parent", "missing_base"}
 
 
+def _chain_edges(pairs: list[tuple[str, str]], relation: str = "finetune") -> pl.DataFrame:
+    return pl.DataFrame({"child_id": [c for c, _ in pairs], "parent_id": [p for _, p in pairs],
+                         "relation": [relation] * len(pairs), "parent_present": [True] * len(pairs)})
+
+
+def test_generation_of_a_merge_is_its_longest_chain():
+    # r -> m1 -> ... -> m10, and `merged` merges m10 with the root r itself
+    chain = [(f"m{i}", "r" if i == 1 else f"m{i - 1}") for i in range(1, 11)]
+    edges = _chain_edges(chain + [("merged", "m10"), ("merged", "r"), ("side", "r")])
+    nodes = {"r", "merged", "side", *(c for c, _ in chain)}
+    t = families.family_tables(edges, nodes, {}, len(nodes))
+    gen = dict(t.members.select("model_id", "generation").iter_rows())
+    assert gen["merged"] == 11 and gen["m10"] == 10 and gen["side"] == 1 and gen["r"] == 0
+    stats = t.stats.to_dicts()[0]
+    assert stats["depth"] == 11
+    assert stats["max_breadth"] == 2  # m1 and side share generation 1; every deeper generation holds one model
+
+
+def test_generation_along_a_sixteen_step_chain():
+    chain = [(f"c{i}", f"c{i - 1}") for i in range(1, 17)]
+    edges = _chain_edges(chain)
+    nodes = {f"c{i}" for i in range(17)}
+    t = families.family_tables(edges, nodes, {}, len(nodes))
+    gen = dict(t.members.select("model_id", "generation").iter_rows())
+    assert [gen[f"c{i}"] for i in range(17)] == list(range(17))
+    stats = t.stats.to_dicts()[0]
+    assert (stats["depth"], stats["max_breadth"], stats["size"]) == (16, 1, 17)
+
+
+def test_generations_number_a_cycle_from_its_entry():
+    # a -> b <-> c -> d: the cycle is entered at b (its member with an outside parent)
+    edges = _chain_edges([("b", "a"), ("c", "b"), ("b", "c"), ("d", "c")])
+    gen = families.generations(families.lineage_graph(edges))
+    assert gen == {"a": 0, "b": 1, "c": 2, "d": 3}
+    closed = families.generations(families.lineage_graph(_chain_edges([("y", "x"), ("x", "y")])))
+    assert closed == {"x": 0, "y": 1}  # no way in: numbered from the smallest member
+
+
 def test_license_rules_judge_pairs():
     assert license_drift.judge(("llama2", "restrictive-commercial"), ("apache-2.0", "permissive")).rule_id == \
         "llama-relicensed-open"

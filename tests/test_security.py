@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.crawl.client import HubClient
+from tests.conftest import real_records
 from warehouse.query import run_query
 
 SECRET = "hf_hubmineTESTsecret0123456789abcdef"
@@ -54,5 +55,5 @@ def test_adhoc_sql_cannot_write_or_read_files(analysed_real):
                 "ATTACH '/tmp/other.duckdb' AS o", "SELECT * FROM read_csv('/etc/passwd')", "SET enable_external_access = true"):
         with pytest.raises(Exception):
             run_query(wh, sql)
-    assert run_query(wh, "SELECT count(*) FROM models")[1][0][0] == 558
+    assert run_query(wh, "SELECT count(*) FROM models")[1][0][0] == len(real_records())
     assert not Path("/tmp/hubmine-leak.csv").exists()
