@@ -12,8 +12,9 @@ from huggingface_hub.errors import BadRequestError, RemoteEntryNotFoundError, Re
 from safetensors import safe_open
 
 from pipelines.replay.limits import FaultInjector
-from pipelines.replay.store import StoreWriter, SnapshotStore
+from pipelines.replay.store import SnapshotStore, StoreWriter, open_snapshots
 from tests.conftest import real_records
+from tests.hubedit import renamed_family_snapshot
 
 
 def test_listing_expand_returns_only_requested_fields(real_store, replay):
@@ -177,3 +178,34 @@ def _repos_with(store, path: str):
         repo = store.repo(mid)
         if repo.history and path in repo.tree(len(repo.history) - 1) and store.blob(repo.tree(len(repo.history) - 1)[path][2] or "") is not None:
             yield {"model_id": mid}
+
+
+@pytest.fixture(scope="module")
+def renamed_store(tmp_path_factory):
+    snap = renamed_family_snapshot(tmp_path_factory.mktemp("renamed") / "snap")
+    return open_snapshots([snap], tmp_path_factory.mktemp("renamed-store"))
+
+
+def test_old_and_case_variant_ids_redirect_like_the_hub(renamed_store, replay, tmp_path):
+    hub = replay(renamed_store)
+    r = httpx2.get(f"{hub.url}/api/models/base-v1")
+    assert r.status_code == 307 and r.headers["Location"] == "/api/models/acme/base-v1"  # relative, as the Hub
+    r = httpx2.get(f"{hub.url}/api/models/ACME/Base-V1/revision/main?expand=sha")
+    assert r.status_code == 307 and r.headers["Location"] == "/api/models/acme/base-v1/revision/main?expand=sha"
+    head = httpx2.head(f"{hub.url}/Acme/base-V1/resolve/main/README.md")
+    assert head.status_code == 307 and head.headers["Location"] == "/acme/base-v1/resolve/main/README.md"
+    api = HfApi(endpoint=hub.url)
+    info = api.model_info("base-v1", expand=["sha"])  # the real client follows the relative redirect
+    assert info.id == "acme/base-v1" and info._id == renamed_store.model("acme/base-v1")["_id"]
+    assert api.model_info("ACME/Base-V1").id == "acme/base-v1"
+    assert api.model_info("acme/base-v1").id == "acme/base-v1"  # the current id answers directly
+    with pytest.raises(RepositoryNotFoundError):
+        api.model_info("base-v2")
+    assert renamed_store.renames() == [("base-v1", "acme/base-v1")]
+
+
+def test_malformed_renames_file_is_one_clear_error(tmp_path):
+    snap = renamed_family_snapshot(tmp_path / "snap")
+    (snap / "renames.jsonl").write_text('{"old": "a/b", "new": "c/d"}\n{"old": "x"}\n')
+    with pytest.raises(ValueError, match=r"renames.jsonl:2: not a"):
+        open_snapshots([snap], tmp_path / "store")
