@@ -186,13 +186,17 @@ def lineage_issues(edges: pl.DataFrame, invalid: pl.DataFrame, whole_hub: bool) 
                                       "detail": pl.String}, orient="row")
 
 
-def relatives(edges: list[tuple[str, str, str]], model_id: str) -> dict:
-    """Ancestors and descendants of one model with their generation (negative above, positive below)."""
+def relatives(edges: list[tuple], model_id: str) -> dict:
+    """Ancestors and descendants of one model with their generation (negative above, positive below).
+
+    Edges are (child, parent, relation[, declared parent id]); the parent is the resolved id, and the id the card
+    declared is kept on the edge as `declared` (it differs for a renamed parent or another letter case).
+    """
     g = nx.DiGraph()
     g.add_node(model_id)
-    for child, parent, relation in edges:
+    for child, parent, relation, *declared in edges:
         if child != parent:
-            g.add_edge(parent, child, relation=relation)
+            g.add_edge(parent, child, relation=relation, declared=declared[0] if declared else parent)
     down = nx.single_source_shortest_path_length(g, model_id)
     up = nx.single_source_shortest_path_length(g.reverse(copy=False), model_id)
     return {

@@ -55,7 +55,8 @@ def cmd_crawl(args) -> int:
     print(f"crawl {row['crawl_id']} finished in {time.monotonic() - t0:.1f}s: {row['models_seen']} models "
           f"({row['models_changed']} new or changed), {row['repos_fetched']} repos fetched, "
           f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver "
-          f"({row['retries']} retries); {row['errors']} quarantined (see crawl_errors)")
+          f"({row['retries']} retries), {row.get('alias_requests') or 0} parent-id lookups; {row['errors']} "
+          "quarantined (see crawl_errors)")
     print(f"warehouse: {warehouse_path(data)}")
     return 0
 

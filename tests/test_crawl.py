@@ -82,7 +82,10 @@ def test_metadata_only_listing_costs_one_request_per_page(synth_store, replay, t
     row = crawl_into(tmp_path, hub.url, mode="metadata")
     pages = math.ceil(synth_store.counts()["models"] / 1000)
     assert row["api_requests"] == pages and row["resolver_requests"] == 0 and row["repo_requests"] == 0
-    assert hub.stats()["requests"] == {"api": pages}
+    # besides the listing pages, only one lookup per declared parent id that names no listed model
+    lookups = query(tmp_path, "SELECT count(*) FROM model_aliases WHERE source = 'hub'")[0][0]
+    assert 0 < row["alias_requests"] == lookups
+    assert hub.stats()["requests"] == {"api": pages + row["alias_requests"]}
     assert query(tmp_path, "SELECT count(*) FROM commits")[0][0] == 0
     assert query(tmp_path, "SELECT count(*) FROM lineage_edges")[0][0] > 0
 

@@ -24,7 +24,9 @@ STAGE_TABLES = {
     "repo": ("repo_done", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
              "lineage_edges", "energy", "crawl_errors"),
     "spaces": ("spaces", "space_models", "crawl_errors"),
+    "aliases": ("model_aliases", "crawl_errors"),
 }
+LOAD_SQL = ("load_crawl.sql", "load_aliases.sql")
 
 
 def sql_statements(name: str) -> list[str]:
@@ -80,13 +82,14 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
         _register_stage(con, "listing", [session.listing_dir])
         _register_stage(con, "repo", shard_dirs)
         _register_stage(con, "spaces", [session.spaces_dir])
+        _register_stage(con, "aliases", [session.aliases_dir])
         con.execute("SET VARIABLE crawl_id = ?", [crawl_id])
         con.execute("SET VARIABLE whole_hub = ?", [spec.whole_hub])
         con.execute("SET VARIABLE spaces_listed = ?", [session.stage_done("spaces")])
         t0 = time.monotonic()
         con.execute("BEGIN TRANSACTION")
         try:
-            for stmt in sql_statements("load_crawl.sql"):
+            for stmt in (s for name in LOAD_SQL for s in sql_statements(name)):
                 con.execute(stmt)
             counts = con.execute("""
                 SELECT (SELECT count(*) FROM stg_models),
@@ -99,11 +102,14 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
             """).fetchall()[0]
             started = datetime.fromisoformat(session.manifest["started_at"]).astimezone(timezone.utc).replace(tzinfo=None)
             con.execute("""
-                INSERT INTO crawls VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO crawls (crawl_id, endpoint, mode, scope, started_at, finished_at, status, runs,
+                    api_requests, resolver_requests, listing_requests, repo_requests, retries, models_seen,
+                    models_changed, models_new, models_removed, repos_fetched, spaces_seen, errors, alias_requests)
+                VALUES (?, ?, ?, ?, ?, ?, 'finished', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [crawl_id, spec.endpoint, spec.mode, json.dumps(spec.scope), started,
                   datetime.now(timezone.utc).replace(tzinfo=None), runs,
                   requests.get("api", 0), requests.get("resolvers", 0), requests.get("listing", 0),
-                  requests.get("repos", 0), requests.get("retries", 0), *counts])
+                  requests.get("repos", 0), requests.get("retries", 0), *counts, requests.get("aliases", 0)])
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.crawl.aliases import alias_requests, resolve_parent_aliases
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import run_model_listing, run_space_listing
 from pipelines.crawl.progress import Progress
@@ -16,7 +17,8 @@ from warehouse.paths import lake_dir, warehouse_path
 def finish_crawl(session: CrawlSession, home: Path) -> dict:
     """Load the crawl into the warehouse (one transaction) and close it."""
     with CrawlLock(lake_dir(home)):
-        row = load_crawl(warehouse_path(home), session, landed_requests(session), session.manifest.get("runs", 1))
+        requests = {**landed_requests(session), "aliases": alias_requests(session)}
+        row = load_crawl(warehouse_path(home), session, requests, session.manifest.get("runs", 1))
         session.set_status("loaded")
     return row
 
@@ -29,6 +31,7 @@ def crawl(spec: CrawlSpec, home: Path, client: HubClient | None = None, repo_opt
     with CrawlLock(lake_dir(home)):
         session = CrawlSession.open(lake_dir(home), spec)
         run_model_listing(session, client, progress)
+        resolve_parent_aliases(session, client, warehouse_path(home), progress)
         if spec.mode == "full":
             run_repos(session, client, warehouse_path(home), opts=repo_opts, progress=progress)
             run_space_listing(session, client, progress)

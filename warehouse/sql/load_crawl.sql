@@ -63,7 +63,7 @@ CREATE OR REPLACE TEMP TABLE stg_listed AS
 SELECT model_id FROM stg_models UNION ALL SELECT model_id FROM stg_removed;
 
 DELETE FROM lineage_edges WHERE source IN ('card', 'tag', 'card+tag') AND child_id IN (SELECT model_id FROM stg_listed);
-INSERT INTO lineage_edges
+INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id)
 SELECT DISTINCT e.child_id, e.parent_id, e.relation, e.source, getvariable('crawl_id')
 FROM lake_listing_lineage_edges e JOIN stg_models s ON s.model_id = e.child_id AND s._unit = parse_dirpath(e.filename);
 
@@ -112,7 +112,7 @@ WHERE model_id IN (SELECT model_id FROM stg_repos_ok);
 
 DELETE FROM lineage_edges WHERE source IN ('adapter_config', 'config', 'mergekit')
     AND child_id IN (SELECT model_id FROM stg_repo_replace);
-INSERT INTO lineage_edges
+INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id)
 SELECT DISTINCT child_id, parent_id, relation, source, getvariable('crawl_id') FROM lake_repo_lineage_edges
 WHERE child_id IN (SELECT model_id FROM stg_repos_ok);
 
