@@ -31,7 +31,8 @@ def source_trees() -> dict[str, set[str]]:
 # -- real sample ---------------------------------------------------------------------------------------
 def test_real_family_sizes_match_source_trees(analysed_real):
     want = source_trees()
-    assert len(want) == 21
+    roots = {json.loads(line)["root"] for line in open(REAL_SAMPLE / "trees.jsonl")}
+    assert set(want) == roots and len(roots) >= 25
     members = {m: (fam, ft) for m, fam, ft in analysed_real.rows(
         "SELECT model_id, family_id, finetune_descendants FROM family_members")}
     sizes = dict(analysed_real.rows("SELECT family_id, size FROM family_stats"))
@@ -46,9 +47,15 @@ def test_real_family_sizes_match_source_trees(analysed_real):
     # a family (weakly connected component) is the union of the source trees it joins
     for family, union in by_family.items():
         assert sizes[family] == len(union), family
-    assert sizes["meta-llama/Llama-2-7b"] == 91
+    # the longest derivation chain is at least as deep as the source crawl's (breadth-first) depth of its trees
+    tree_depth: dict[str, int] = defaultdict(int)
+    for line in open(REAL_SAMPLE / "trees.jsonl"):
+        row = json.loads(line)
+        if row["model_id"] in members:
+            fam = members[row["model_id"]][0]
+            tree_depth[fam] = max(tree_depth[fam], int(row["depth"]))
     depth = dict(analysed_real.rows("SELECT family_id, depth FROM family_stats"))
-    assert depth["meta-llama/Llama-2-7b"] == 3
+    assert all(depth[f] >= d for f, d in tree_depth.items()) and max(depth.values()) >= 3
 
 
 def test_real_llama2_relicensed_apache_is_a_violation(analysed_real):
@@ -85,7 +92,7 @@ def test_family_cli_prints_relatives(analysed_real):
                          env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
-    assert "descendants (90):" in out.stdout
+    assert f"descendants ({len(source_trees()['meta-llama/Llama-2-7b']) - 1}):" in out.stdout
     child = analysed_real.rows("SELECT child_id FROM lineage_edges WHERE parent_id = 'meta-llama/Llama-2-7b' LIMIT 1")[0][0]
     assert child in out.stdout
     missing = subprocess.run([sys.executable, "-m", "pipelines.cli", "family", "nobody/nothing"],
