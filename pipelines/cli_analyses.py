@@ -33,33 +33,90 @@ def cmd_family(args) -> int:
     from analyses.families import relatives
     from warehouse.paths import warehouse_path
     from warehouse.query import connect_readonly
-    from warehouse.results import input_sql
 
     con = connect_readonly(warehouse_path(home()))
     try:
-        known = con.execute("SELECT count(*) FROM models WHERE model_id = ?", [args.model_id]).fetchall()[0][0]
-        edges = [tuple(r) for q in ("family_ancestors", "family_descendants")
-                 for r in con.execute(input_sql(q), [args.model_id]).fetchall()]
-        present = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
-                                              [sorted({x for e in edges for x in e[:2]})]).fetchall()}
+        model_id, note = _current_id(con, args.model_id)
+        edges, present, known = _family_edges(con, model_id)
+        findings = _license_findings(con, model_id, edges)
     finally:
         con.close()
     if not known and not edges:
         print(f"hubmine: error: {args.model_id!r} is not in the warehouse and no crawled model declares it as a "
               "base", file=sys.stderr)
         return 1
-    rel = relatives(edges, args.model_id)
+    if note:
+        print(note)
+    rel = relatives(edges, model_id)
     mark = lambda m: "" if m in present else "  (not crawled)"  # noqa: E731
-    print(f"{args.model_id}{mark(args.model_id)}")
-    print(f"ancestors ({len(rel['ancestors'])}):")
-    g = rel["graph"]
-    for anc, gen in rel["ancestors"]:
-        kids = [c for c in g.successors(anc) if c == args.model_id or any(c == a for a, _ in rel["ancestors"])]
-        how = ", ".join(sorted({g.edges[anc, k]["relation"] for k in kids})) or "?"
-        print(f"  {gen:>3}  {anc}  [{how}]{mark(anc)}")
+    print(f"{model_id}{mark(model_id)}")
+    _print_ancestors(rel, model_id, mark)
     print(f"descendants ({len(rel['descendants'])}):")
-    _print_tree(g, args.model_id, present, args.max_depth)
+    _print_tree(rel["graph"], model_id, present, args.max_depth)
+    _print_findings(findings, args.max_findings)
     return 0
+
+
+def _current_id(con, model_id: str) -> tuple[str, str | None]:
+    """The crawled id an old or differently cased id resolves to (model_aliases), with a line saying so."""
+    if con.execute("SELECT count(*) FROM models WHERE model_id = ?", [model_id]).fetchall()[0][0]:
+        return model_id, None
+    row = con.execute("""SELECT canonical_id, status FROM model_aliases
+                         WHERE alias = ? AND canonical_id IS NOT NULL""", [model_id]).fetchall()
+    if row and row[0][0] != model_id:
+        how = "another letter case of" if row[0][1] == "case" else "an earlier id of"
+        return row[0][0], f"{model_id} is {how} {row[0][0]} (the hub redirects it); showing {row[0][0]}"
+    return model_id, None
+
+
+def _family_edges(con, model_id: str) -> tuple[list[tuple], set[str], bool]:
+    from warehouse.results import input_sql
+
+    known = con.execute("SELECT count(*) FROM models WHERE model_id = ?", [model_id]).fetchall()[0][0] > 0
+    edges = [tuple(r) for q in ("family_ancestors", "family_descendants")
+             for r in con.execute(input_sql(q), [model_id]).fetchall()]
+    present = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
+                                          [sorted({x for e in edges for x in e[:2]})]).fetchall()}
+    return edges, present, known
+
+
+def _license_findings(con, model_id: str, edges: list[tuple]) -> list[tuple] | None:
+    """License violations of the latest crawl on the edges shown (None when the analyses have not run)."""
+    from warehouse.results import input_sql
+
+    pairs = sorted({(c, p) for c, p, *_ in edges})
+    try:
+        return con.execute(input_sql("family_license_findings"), [[c for c, _ in pairs], [p for _, p in pairs]]).fetchall()
+    except Exception:  # noqa: BLE001 - no license_violations table yet
+        return None
+
+
+def _declared_note(g, parent: str, child: str) -> str:
+    declared = g.edges[parent, child].get("declared", parent)
+    return f" (declared as {declared})" if declared != parent else ""
+
+
+def _print_ancestors(rel: dict, model_id: str, mark) -> None:
+    g = rel["graph"]
+    print(f"ancestors ({len(rel['ancestors'])}):")
+    above = {a for a, _ in rel["ancestors"]} | {model_id}
+    for anc, gen in rel["ancestors"]:
+        kids = [c for c in g.successors(anc) if c in above]
+        how = ", ".join(sorted({g.edges[anc, k]["relation"] for k in kids})) or "?"
+        declared = "".join(sorted({_declared_note(g, anc, k) for k in kids}))
+        print(f"  {gen:>3}  {anc}  [{how}]{declared}{mark(anc)}")
+
+
+def _print_findings(findings: list[tuple] | None, limit: int) -> None:
+    if findings is None:
+        print("license findings: run `hubmine analyze` first")
+        return
+    print(f"license findings ({len(findings)}):")
+    for child, parent, p_lic, c_lic, rule, severity, clause, url in findings[:limit]:
+        print(f"  {severity:<9} {child} ({c_lic}) <- {parent} ({p_lic}): {rule}\n"
+              f"            {clause}  [{url}]")
+    if len(findings) > limit:
+        print(f"  ... {len(findings) - limit} more (--max-findings, or SELECT * FROM license_violations)")
 
 
 def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:
@@ -71,7 +128,8 @@ def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:
             last = i == len(kids) - 1
             again = kid in seen
             note = " (merge, shown above)" if again else ("" if kid in present else "  (not crawled)")
-            print(f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]{note}")
+            print(f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]"
+                  f"{_declared_note(g, node, kid)}{note}")
             if not again and depth < max_depth:
                 seen.add(kid)
                 walk(kid, depth + 1, prefix + ("    " if last else "│   "))
@@ -87,11 +145,15 @@ def register(sub) -> None:
     a.add_argument("--only", action="append", metavar="ASSET",
                    help="run only this analysis asset (repeatable), e.g. lineage_families")
     a.set_defaults(func=cmd_analyze)
-    f = sub.add_parser("family", help="ancestors and descendants of one model",
+    f = sub.add_parser("family", help="ancestors, descendants and license findings of one model",
                        description="Print the ancestors (with their generation: -1 parent, -2 grandparent) and the "
-                                   "descendant tree of one model through declared lineage (card and tags).")
-    f.add_argument("model_id", help="repo id, e.g. meta-llama/Llama-2-7b")
+                                   "descendant tree of one model through declared lineage (card and tags), parents "
+                                   "resolved through the hub's redirects (a card naming a renamed or differently "
+                                   "cased id shows `declared as ...`), then the license findings on those edges with "
+                                   "the clause each one breaks and the license text's URL.")
+    f.add_argument("model_id", help="repo id, e.g. meta-llama/Llama-2-7b (an old id or another letter case works too)")
     f.add_argument("--max-depth", type=int, default=50, help="deepest generation of descendants printed (default 50)")
+    f.add_argument("--max-findings", type=int, default=50, help="license findings printed (default 50)")
     f.set_defaults(func=cmd_family)
 
 

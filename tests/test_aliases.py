@@ -3,6 +3,8 @@ by the real huggingface_hub client over HTTP, cached across crawls in model_alia
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -85,3 +87,18 @@ def test_not_found_is_cached_and_failures_are_quarantined(tmp_path, replay):
     again = crawl_into(tmp_path / "home", clean.url, mode="metadata", client=fast_client(clean.url))
     assert again["alias_requests"] == 1  # only the failed lookup is asked again; "not found" is cached
     assert dict(query(tmp_path / "home", "SELECT alias, status FROM model_aliases"))["flaky/base"] == "not_found"
+
+
+def test_family_cli_shows_declared_ids_and_clause_level_findings(analysed_renamed):
+    env = {"HUBMINE_HOME": str(analysed_renamed.home), "PATH": "/usr/bin:/bin"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "pipelines.cli", "family", *a], env=env,  # noqa: E731
+                                    capture_output=True, text=True, timeout=120)
+    out = run("base-v1")
+    assert out.returncode == 0, out.stderr
+    assert "base-v1 is an earlier id of acme/base-v1" in out.stdout and "descendants (3):" in out.stdout
+    assert "u1/ft-old-name  [unknown] (declared as base-v1)" in out.stdout
+    assert "u2/ft-case  [unknown] (declared as ACME/Base-V1)" in out.stdout
+    scout = run("v/scout-tune").stdout
+    assert "violation v/scout-tune (apache-2.0) <- meta-llama/Llama-4-Scout-17B-16E (llama4): use-restrictions-dropped" \
+        in scout
+    assert "§1.b.iv" in scout and "[https://www.llama.com/llama4/license/]" in scout

@@ -68,8 +68,8 @@ SELECT DISTINCT e.child_id, e.parent_id, e.relation, e.source, getvariable('craw
 FROM lake_listing_lineage_edges e JOIN stg_models s ON s.model_id = e.child_id AND s._unit = parse_dirpath(e.filename);
 
 DELETE FROM licenses WHERE model_id IN (SELECT model_id FROM stg_listed);
-INSERT INTO licenses
-SELECT DISTINCT l.* EXCLUDE (filename), getvariable('crawl_id')
+INSERT INTO licenses BY NAME
+SELECT DISTINCT l.* EXCLUDE (filename), getvariable('crawl_id') AS crawl_id
 FROM lake_listing_licenses l JOIN stg_models s ON s.model_id = l.model_id AND s._unit = parse_dirpath(l.filename);
 
 DELETE FROM energy WHERE source_kind = 'card_yaml' AND model_id IN (SELECT model_id FROM stg_listed);
