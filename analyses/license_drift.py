@@ -151,8 +151,10 @@ def coverage(lic: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
     terms the knowledge base does not know; edges whose parent is not crawled have no parent license at all."""
     lic = lic.select("model_id", "resolution", "resolved")
     e = (edges.filter(pl.col("child_id") != pl.col("parent_id")).select("child_id", "parent_id")
-         .join(lic.rename({"model_id": "parent_id", "resolution": "p_res", "resolved": "p_ok"}), on="parent_id", how="left")
-         .join(lic.rename({"model_id": "child_id", "resolution": "c_res", "resolved": "c_ok"}), on="child_id", how="left")
+         .join(lic.rename({"model_id": "parent_id", "resolution": "p_res", "resolved": "p_ok"}), on="parent_id",
+               how="left")
+         .join(lic.rename({"model_id": "child_id", "resolution": "c_res", "resolved": "c_ok"}), on="child_id",
+               how="left")
          .with_columns(pl.col("p_res").fill_null("not-crawled"), pl.col("p_ok").fill_null(False)))
     parts = [_counts(lic, "models", None, "resolution", "resolved"), _counts(e, "edges", "parent", "p_res", "p_ok"),
              _counts(e, "edges", "child", "c_res", "c_ok"),

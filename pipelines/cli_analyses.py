@@ -86,7 +86,8 @@ def _license_findings(con, model_id: str, edges: list[tuple]) -> list[tuple] | N
 
     pairs = sorted({(c, p) for c, p, *_ in edges})
     try:
-        return con.execute(input_sql("family_license_findings"), [[c for c, _ in pairs], [p for _, p in pairs]]).fetchall()
+        return con.execute(input_sql("family_license_findings"),
+                           [[c for c, _ in pairs], [p for _, p in pairs]]).fetchall()
     except Exception:  # noqa: BLE001 - no license_violations table yet
         return None
 

@@ -99,6 +99,6 @@ def test_family_cli_shows_declared_ids_and_clause_level_findings(analysed_rename
     assert "u1/ft-old-name  [unknown] (declared as base-v1)" in out.stdout
     assert "u2/ft-case  [unknown] (declared as ACME/Base-V1)" in out.stdout
     scout = run("v/scout-tune").stdout
-    assert "violation v/scout-tune (apache-2.0) <- meta-llama/Llama-4-Scout-17B-16E (llama4): use-restrictions-dropped" \
-        in scout
+    assert ("violation v/scout-tune (apache-2.0) <- meta-llama/Llama-4-Scout-17B-16E (llama4): "
+            "use-restrictions-dropped") in scout
     assert "§1.b.iv" in scout and "[https://www.llama.com/llama4/license/]" in scout

@@ -18,7 +18,7 @@ with the rest of the crawl, in one transaction; `lineage_edges.resolved_parent_i
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -42,7 +42,7 @@ RECHECK_AFTER = {"renamed": timedelta(days=30), "case": timedelta(days=30), "exi
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _row(alias: str, canonical: str | None, mongo_id: str | None, status: str, source: str, at: datetime) -> dict:
@@ -146,7 +146,7 @@ def resolve_parent_aliases(session: CrawlSession, client: HubClient, warehouse: 
             batch = ask[start:start + BATCH]
             rows = Rows(*TABLES)
             before = client.counter.snapshot()
-            for _ in pool.map(lambda a: ask_hub(client, a, rows, at), batch):
+            for _ in pool.map(ask_hub, [client] * len(batch), batch, [rows] * len(batch), [at] * len(batch)):
                 progress.advance("parent ids", 1)
             _land(session, rows, {"lookups": len(batch), "requests": delta(client.counter.snapshot(), before)})
     progress.done("parent ids")

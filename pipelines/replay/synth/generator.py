@@ -364,7 +364,8 @@ class SyntheticHub:
                     kid.declared_as[root.id] = old
         for n in nodes[1:]:
             for p in n.declared:
-                if p not in n.declared_as and not n.anomaly and (rng.random() < vocab.STALE_CASE or not self.stale_case_any):
+                stale = rng.random() < vocab.STALE_CASE or not self.stale_case_any
+                if stale and p not in n.declared_as and not n.anomaly:
                     n.declared_as[p] = p.upper() if p.upper() != p else p.lower()
                     self.stale_case_any = True
 
@@ -500,7 +501,8 @@ class SyntheticHub:
     def _card_meta(self, n: Node) -> dict:
         meta: dict = {}
         if n.declared:
-            meta["base_model"] = self._written(n)[0] if len(n.declared) == 1 and self.rng.random() < 0.55 else self._written(n)
+            written = self._written(n)
+            meta["base_model"] = written[0] if len(written) == 1 and self.rng.random() < 0.55 else written
         if n.declared and n.declare_relation and n.relation:
             meta["base_model_relation"] = n.relation
         if n.license:
@@ -712,7 +714,8 @@ class SyntheticHub:
         })
         for p in n.parents:
             truth.add("edges", {"child_id": n.id, "parent_id": p, "relation": n.relation,
-                                "declared": p in n.declared, "declared_as": n.declared_as.get(p, p) if p in n.declared else None,
+                                "declared": p in n.declared,
+                                "declared_as": n.declared_as.get(p, p) if p in n.declared else None,
                                 "evidence": n.evidence if p not in n.declared else None,
                                 "checkpoint_relation": n.checkpoint_relation if n.checkpoint is not None else None})
         for p in n.declared:
