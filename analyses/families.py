@@ -164,10 +164,15 @@ def lineage_issues(edges: pl.DataFrame, invalid: pl.DataFrame, whole_hub: bool) 
     """Data-quality findings: self-loops, cycles, parents missing from the warehouse, unusable base ids.
 
     A missing parent is an `orphan_parent`; when the latest crawl listed the whole hub it is also a
-    `missing_base`: the declared base does not exist there (deleted, renamed away, or a typo).
+    `missing_base`: the declared base does not exist there (deleted, or a typo). A card naming its parent by an
+    earlier id or in another letter case is a `stale_parent_id` (the parent resolved through the hub's redirect).
     """
     rows = []
-    for child, parent, present in edges.select("child_id", "parent_id", "parent_present").iter_rows():
+    declared = edges["declared_parent_id"] if "declared_parent_id" in edges.columns else edges["parent_id"]
+    for child, parent, present, named in zip(*(edges[c] for c in ("child_id", "parent_id", "parent_present")),
+                                             declared, strict=True):
+        if named != parent:
+            rows.append(("stale_parent_id", child, parent, f"the card names {parent} as {named}"))
         if child == parent:
             rows.append(("self_loop", child, parent, "declares itself as its base model"))
         elif not present:

@@ -46,6 +46,8 @@ def test_renamed_and_case_variant_parents_resolve_into_one_family(analysed_renam
     assert members == {"acme/base-v1", "u1/ft-old-name", "u2/ft-case", "u3/ft-current"}
     orphans = analysed_renamed.rows("SELECT child_id FROM lineage_issues WHERE kind = 'orphan_parent'")
     assert orphans == []
+    stale = analysed_renamed.rows("SELECT child_id, parent_id FROM lineage_issues WHERE kind = 'stale_parent_id'")
+    assert sorted(stale) == [("u1/ft-old-name", "acme/base-v1"), ("u2/ft-case", "acme/base-v1")]
     gen = dict(analysed_renamed.rows("SELECT model_id, generation FROM family_members"))
     assert gen["c/merged"] == 4 and gen["u1/ft-old-name"] == 1
 

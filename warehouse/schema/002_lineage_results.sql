@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS lineage_out_degree (
 
 CREATE TABLE IF NOT EXISTS lineage_issues (
     crawl_id  VARCHAR NOT NULL,
-    kind      VARCHAR NOT NULL,              -- cycle | self_loop | orphan_parent | missing_base | invalid_base
+    kind      VARCHAR NOT NULL,              -- cycle | self_loop | orphan_parent | missing_base | invalid_base | stale_parent_id
     child_id  VARCHAR,
     parent_id VARCHAR,
     detail    VARCHAR
