@@ -364,8 +364,8 @@ class SyntheticHub:
                     kid.declared_as[root.id] = old
         for n in nodes[1:]:
             for p in n.declared:
-                stale = rng.random() < vocab.STALE_CASE or not self.stale_case_any
-                if stale and p not in n.declared_as and not n.anomaly:
+                if p not in n.declared_as and not n.anomaly and (
+                        rng.random() < vocab.STALE_CASE or not self.stale_case_any):
                     n.declared_as[p] = p.upper() if p.upper() != p else p.lower()
                     self.stale_case_any = True
 
