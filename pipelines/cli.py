@@ -181,8 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--limit", type=int, help="crawl only the first N models of the listing")
     c.add_argument("--author", help="only models of this user or organisation")
     c.add_argument("--search", help="only models whose id contains this text")
-    c.add_argument("--metadata-only", action="store_true", help="listing only (about N/1000 requests): no cards, "
-                   "commits, refs or spaces")
+    c.add_argument("--metadata-only", action="store_true", help="listing only (about N/1000 requests, plus one "
+                   "lookup per declared parent id no crawled model has): no cards, commits, refs or spaces")
     c.add_argument("--concurrency", type=int, default=8, help="parallel per-repo requests (default 8)")
     c.add_argument("--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
     c.add_argument("--max-retries", type=int, default=5, help="retries of a failed call before it is quarantined")

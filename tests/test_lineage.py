@@ -69,6 +69,8 @@ def test_real_llama2_relicensed_apache_is_a_violation_naming_the_clause(analysed
         assert severity == "violation" and url == "https://ai.meta.com/llama/license/"
         assert ("§1.b.iv" in clause) if rule == "use-restrictions-dropped" else ("700 million" in clause)
     assert set(by_rule) == {"use-restrictions-dropped", "user-threshold-dropped"}
+    unnamed = analysed_real.rows("SELECT count(*) FROM license_violations WHERE clause IS NULL OR source_url IS NULL")
+    assert unnamed == [(0,)]  # every finding names its clause and the license text
     assert by_rule["use-restrictions-dropped"] == by_rule["user-threshold-dropped"]  # one finding per dropped clause
     # and the transition matrix counts the same edges
     n = analysed_real.rows("""SELECT edges FROM license_transitions WHERE level = 'license'
