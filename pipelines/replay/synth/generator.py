@@ -105,6 +105,7 @@ class SyntheticHub:
         self.cycles_left = max(1, n_models // 20000) if n_models >= 1000 else 0
         self.gitattributes_oid = None
         self.renames: list[tuple[str, str]] = []  # (old id, current id) the hub redirects
+        self.stale_rng = random.Random(seed ^ 0x57A1E)
         self.stale_case_any = False
 
     # -- calibration ---------------------------------------------------------------------------
@@ -352,20 +353,26 @@ class SyntheticHub:
                 self.cycles_left -= 1
 
     def _plant_stale_ids(self, nodes: list[Node]) -> None:
-        """Cards naming their base by its id before a rename, or in another letter case (the hub redirects both)."""
-        rng = self.rng
+        """Cards naming their base by its id before a rename, or in another letter case (the hub redirects both).
+
+        Drawn from a generator of their own, so the rest of the hub is what the same seed gives without them.
+        """
+        rng = self.stale_rng
         root = nodes[0]
         kids = [n for n in nodes[1:] if root.id in n.declared and not n.anomaly]
         if len(nodes) >= 3 and kids and (rng.random() < vocab.RENAMED_BASE or not self.renames):
-            old = root.name if self._free(root.name) else self._claim(self._user(), root.name)
+            old, k = root.name, 0
+            while not self._free(old):  # an id nobody else holds: a bare legacy name, as bert-base-uncased was
+                k += 1
+                old = f"{root.name}-v{k}"
             self.renames.append((old, root.id))
             for i, kid in enumerate(kids):
                 if i == 0 or rng.random() < vocab.CARD_KEEPS_OLD_ID:
                     kid.declared_as[root.id] = old
         for n in nodes[1:]:
             for p in n.declared:
-                if p not in n.declared_as and not n.anomaly and (
-                        rng.random() < vocab.STALE_CASE or not self.stale_case_any):
+                stale = rng.random() < vocab.STALE_CASE or not self.stale_case_any
+                if stale and p not in n.declared_as and not n.anomaly:
                     n.declared_as[p] = p.upper() if p.upper() != p else p.lower()
                     self.stale_case_any = True
 
