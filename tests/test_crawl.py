@@ -27,9 +27,10 @@ def synth_crawl(synth_store, tmp_path_factory):
     return home, row
 
 
-def test_real_sample_lands_with_real_sha_license_and_lineage(real_store, replay, tmp_path):
-    hub = replay(real_store)
-    row = crawl_into(tmp_path, hub.url)
+def test_real_sample_lands_with_real_sha_license_and_lineage(analysed_real):
+    tmp_path = analysed_real.home  # the real sample crawled in full through the replay hub
+    cols = [c for (c,) in query(tmp_path, "SELECT column_name FROM (DESCRIBE crawls)")]
+    row = dict(zip(cols, query(tmp_path, "SELECT * FROM crawls")[0], strict=True))
     real = [json.loads(line) for line in open(REAL_SAMPLE / "models.jsonl")]
     got = dict(query(tmp_path, "SELECT model_id, sha FROM models"))
     assert {m["id"]: m["sha"] for m in real} == got

@@ -75,7 +75,7 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
 def parent_aliases(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome) -> dg.MaterializeResult:
     """Declared parent ids that name no crawled model, resolved once through the hub's redirects (cached)."""
     session = open_session(home)
-    with CrawlLock(home.lake):
+    with CrawlLock(home.lake, shared=True):  # may run beside the repo shards: it lands only its own units
         stats = resolve_parent_aliases(session, hub.client(), home.warehouse, progress_for(context))
     return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, **stats})
 

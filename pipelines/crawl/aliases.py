@@ -17,6 +17,7 @@ with the rest of the crawl, in one transaction; `lineage_edges.resolved_parent_i
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,10 +30,11 @@ from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import delta
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import CrawlSession
-from warehouse.lake import publish_unit, table_files, unit_meta, units
+from warehouse.lake import publish_unit, table_files, unit_meta, units, write_json_atomic
 from warehouse.records import Rows
 
 STAGE = "aliases"
+DONE = "_done.json"
 TABLES = ("model_aliases",)
 BATCH = 500
 DECLARED = ("card", "tag", "card+tag")
@@ -123,6 +125,7 @@ def ask_hub(client: HubClient, alias: str, rows: Rows, at: datetime) -> None:
 
 
 def _land(session: CrawlSession, rows: Rows, meta: dict) -> None:
+    session.aliases_dir.mkdir(parents=True, exist_ok=True)
     n = len(units(session.aliases_dir)) + 1
     publish_unit(session.aliases_dir / f"batch-{n:06d}", rows.tables, meta)
 
@@ -130,8 +133,9 @@ def _land(session: CrawlSession, rows: Rows, meta: dict) -> None:
 def resolve_parent_aliases(session: CrawlSession, client: HubClient, warehouse: Path,
                            progress: Progress | None = None, at: datetime | None = None) -> dict:
     """Resolve the crawl's declared parents that name no crawled model; returns what was done."""
-    if session.stage_done(STAGE):
-        return session.manifest["stages"][STAGE]
+    done = session.aliases_dir / DONE
+    if done.exists():
+        return json.loads(done.read_text())
     at = at or now_utc()
     progress = progress or Progress()
     local, ask, cached = plan_lookups(session, warehouse, at)
@@ -150,8 +154,10 @@ def resolve_parent_aliases(session: CrawlSession, client: HubClient, warehouse: 
                 progress.advance("parent ids", 1)
             _land(session, rows, {"lookups": len(batch), "requests": delta(client.counter.snapshot(), before)})
     progress.done("parent ids")
-    session.finish_stage(STAGE, local=len(local), cached=cached, asked=len(ask))
-    return session.manifest["stages"][STAGE]
+    stats = {"local": len(local), "cached": cached, "asked": len(ask)}
+    done.parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(done, stats)  # beside the answers, not in crawl.json: shard processes may be saving that
+    return stats
 
 
 def alias_requests(session: CrawlSession) -> int:
