@@ -17,8 +17,10 @@ def card_facts(text: str, model_id: str = "card") -> dict:
            if f is not None]
     return {
         "yaml": {"front_matter": facts.has_front_matter, "ok": facts.yaml_ok, "error": facts.yaml_error},
-        "license": [{"raw": r, "license_id": lic.license_id, "spdx": lic.spdx, "category": lic.category}
-                    for r, lic in zip(_as_list(meta.get("license")), licenses.normalize(meta.get("license")))],
+        "license": [{"raw": r, "license_id": lic.license_id, "spdx": lic.spdx, "category": lic.category,
+                     "resolution": lic.resolution}
+                    for r, lic in zip(_as_list(meta.get("license")), licenses.normalize(
+                        meta.get("license"), meta.get("license_name"), meta.get("license_link")), strict=False)],
         "license_name": meta.get("license_name"),
         "base_model": [{"id": e.parent_id, "relation": e.relation} for e in edges],
         "lineage_problems": problems,

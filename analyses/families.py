@@ -45,16 +45,39 @@ def tree_wiener_index(tree: nx.Graph) -> int:
     return total
 
 
-def _generations(g: nx.DiGraph, roots: list[str]) -> dict[str, int]:
-    """Shortest distance from any root (multi-source BFS)."""
-    gen = dict.fromkeys(roots, 0)
-    queue = deque(roots)
+def _distances(g: nx.DiGraph, start: str) -> dict[str, int]:
+    """Shortest distance from one node (BFS)."""
+    dist = {start: 0}
+    queue = deque([start])
     while queue:
         node = queue.popleft()
         for child in g.successors(node):
-            if child not in gen:
-                gen[child] = gen[node] + 1
+            if child not in dist:
+                dist[child] = dist[node] + 1
                 queue.append(child)
+    return dist
+
+
+def generations(g: nx.DiGraph) -> dict[str, int]:
+    """Each node's longest derivation chain from a root: 0 without parents, else 1 + the largest parent generation.
+
+    A merge of a tenth-generation model and a root is generation 11, not 1. Cycles are condensed: the members of
+    a cycle are numbered from the cycle's entry (its smallest member with a parent outside it, else its smallest
+    member) by their distance inside the cycle, starting one past the largest generation among outside parents.
+    """
+    cond = nx.condensation(g)
+    members = cond.graph["mapping"]
+    gen: dict[str, int] = {}
+    for scc in nx.topological_sort(cond):
+        nodes = cond.nodes[scc]["members"]
+        outside = {n: [p for p in g.predecessors(n) if members[p] != scc] for n in nodes}
+        base = max((gen[p] + 1 for ps in outside.values() for p in ps), default=0)
+        if len(nodes) == 1:
+            gen[next(iter(nodes))] = base
+            continue
+        entry = min((n for n in nodes if outside[n]), default=min(nodes))
+        for node, d in _distances(g.subgraph(nodes), entry).items():
+            gen[node] = base + d
     return gen
 
 
@@ -90,12 +113,7 @@ def family_tables(edges: pl.DataFrame, present: set[str], licenses: dict[str, st
         roots = sorted(n for n in here if not any(p in present for p in g.predecessors(n)))
         if not roots:  # a cycle with no way in: start from its smallest member
             roots = [min(here)]
-        sub = g.subgraph(here)
-        gen = _generations(sub, roots)
-        while len(gen) < len(here):  # parts reachable only through a cycle: number them after the rest
-            base = max(gen.values()) + 1
-            rest = sub.subgraph(here - gen.keys())
-            gen.update({k: base + v for k, v in _generations(rest, [min(rest)]).items()})
+        gen = generations(g.subgraph(here))
         family_id = roots[0]
         comp_edges = [(p, c, d["relation"]) for p, c, d in g.subgraph(comp).edges(data=True)]
         in_deg = Counter(c for _, c, _ in comp_edges)
@@ -146,10 +164,15 @@ def lineage_issues(edges: pl.DataFrame, invalid: pl.DataFrame, whole_hub: bool) 
     """Data-quality findings: self-loops, cycles, parents missing from the warehouse, unusable base ids.
 
     A missing parent is an `orphan_parent`; when the latest crawl listed the whole hub it is also a
-    `missing_base`: the declared base does not exist there (deleted, renamed away, or a typo).
+    `missing_base`: the declared base does not exist there (deleted, or a typo). A card naming its parent by an
+    earlier id or in another letter case is a `stale_parent_id` (the parent resolved through the hub's redirect).
     """
     rows = []
-    for child, parent, present in edges.select("child_id", "parent_id", "parent_present").iter_rows():
+    declared = edges["declared_parent_id"] if "declared_parent_id" in edges.columns else edges["parent_id"]
+    for child, parent, present, named in zip(*(edges[c] for c in ("child_id", "parent_id", "parent_present")),
+                                             declared, strict=True):
+        if named != parent:
+            rows.append(("stale_parent_id", child, parent, f"the card names {parent} as {named}"))
         if child == parent:
             rows.append(("self_loop", child, parent, "declares itself as its base model"))
         elif not present:
@@ -168,13 +191,17 @@ def lineage_issues(edges: pl.DataFrame, invalid: pl.DataFrame, whole_hub: bool) 
                                       "detail": pl.String}, orient="row")
 
 
-def relatives(edges: list[tuple[str, str, str]], model_id: str) -> dict:
-    """Ancestors and descendants of one model with their generation (negative above, positive below)."""
+def relatives(edges: list[tuple], model_id: str) -> dict:
+    """Ancestors and descendants of one model with their generation (negative above, positive below).
+
+    Edges are (child, parent, relation[, declared parent id]); the parent is the resolved id, and the id the card
+    declared is kept on the edge as `declared` (it differs for a renamed parent or another letter case).
+    """
     g = nx.DiGraph()
     g.add_node(model_id)
-    for child, parent, relation in edges:
+    for child, parent, relation, *declared in edges:
         if child != parent:
-            g.add_edge(parent, child, relation=relation)
+            g.add_edge(parent, child, relation=relation, declared=declared[0] if declared else parent)
     down = nx.single_source_shortest_path_length(g, model_id)
     up = nx.single_source_shortest_path_length(g.reverse(copy=False), model_id)
     return {

@@ -1,9 +1,16 @@
-"""License drift along lineage: parent -> child transition matrices (of licenses and of categories) and
-violations of upstream terms found by an explicit rule table (data/license_rules.csv).
+"""License drift along lineage: transition matrices, violations derived from the license knowledge base, and
+how much of the lineage the knowledge base can judge.
 
-Rules are tried in file order and the first match decides; `allowed` rules stop the search silently.
-A selector is `*`, `=` (downstream only: same license as upstream), `cat:<category>` or a license id,
-several joined by `|`.
+A rule (data/license_rules.csv) names an obligation column of the knowledge base (data/licenses.csv) and the
+downstream situation it fires on, for an upstream license that has that obligation:
+- `any`: every derivative (no-derivatives);
+- `lacks`: the derivative's license has no clause for the obligation: it drops it;
+- `other-terms`: the derivative's license has such a clause but is another license, not one the upstream names
+  as compatible: its terms replace the upstream's;
+- `none` / `unresolved` (obligation `*`): the derivative declares no license, or one the knowledge base does not
+  know; once per edge, naming every obligation the upstream passes on.
+Nothing fires when the derivative keeps the upstream license (except `any`) or when the upstream's terms are
+unknown; license_coverage counts those edges instead. Every finding names the clause and the license text.
 """
 
 from __future__ import annotations
@@ -16,16 +23,23 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.errors import HubmineError
+from analyses.licenses import OBLIGATIONS, License, resolve, terms_of
 
 RULES = Path(__file__).parent / "data" / "license_rules.csv"
-SEVERITIES = ("violation", "warning", "review", "allowed")
+SEVERITIES = ("violation", "warning", "review")
+DOWNSTREAM = ("any", "lacks", "other-terms", "none", "unresolved")
+LICENSE_COLUMNS = {"model_id": pl.String, "license": pl.String, "spdx": pl.String, "category": pl.String,
+                   "resolution": pl.String, "resolved": pl.Boolean}
+VIOLATION_COLUMNS = ("child_id", "parent_id", "declared_parent_id", "relation", "parent_license", "child_license",
+                     "parent_category", "child_category", "rule_id", "obligation", "severity", "clause", "source_url",
+                     "reason")
 
 
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
-    upstream: tuple[str, ...]
-    downstream: tuple[str, ...]
+    obligation: str   # a knowledge-base obligation column, or `*` (every obligation the upstream passes on)
+    downstream: str   # one of DOWNSTREAM
     severity: str
     reason: str
 
@@ -36,12 +50,16 @@ class RuleError(HubmineError, ValueError):
 
 def load_rules(path: Path = RULES) -> list[Rule]:
     rules = []
-    with open(path, newline="") as fh:
+    with open(path, newline="", encoding="utf-8") as fh:
         for i, row in enumerate(csv.DictReader(fh), start=2):
-            if row["severity"] not in SEVERITIES:
-                raise RuleError(f"{path}:{i}: severity {row['severity']!r} is not one of {', '.join(SEVERITIES)}")
-            rules.append(Rule(row["rule_id"], tuple(row["upstream"].split("|")), tuple(row["downstream"].split("|")),
-                              row["severity"], row["reason"]))
+            rule = Rule(row["rule_id"], row["obligation"], row["downstream"], row["severity"], row["reason"])
+            if rule.severity not in SEVERITIES:
+                raise RuleError(f"{path}:{i}: severity {rule.severity!r} is not one of {', '.join(SEVERITIES)}")
+            if rule.downstream not in DOWNSTREAM or rule.obligation not in (*OBLIGATIONS, "*"):
+                raise RuleError(f"{path}:{i}: downstream {rule.downstream!r} or obligation {rule.obligation!r} unknown")
+            if (rule.obligation == "*") != (rule.downstream in ("none", "unresolved")):
+                raise RuleError(f"{path}:{i}: obligation `*` goes with downstream none or unresolved, and only there")
+            rules.append(rule)
     return rules
 
 
@@ -50,30 +68,58 @@ def default_rules() -> tuple[Rule, ...]:
     return tuple(load_rules())
 
 
-def _matches(selectors: tuple[str, ...], license_id: str, category: str, upstream_id: str | None = None) -> bool:
-    for s in selectors:
-        if s == "*" or s == license_id or (s.startswith("cat:") and s[4:] == category) \
-                or (s == "=" and upstream_id is not None and license_id == upstream_id):
-            return True
-    return False
+def passed_on(rules) -> set[str]:
+    """Obligations the rules carry downstream (attribution, kept under any license, is not one of them)."""
+    return {r.obligation for r in rules if r.obligation != "*"}
 
 
-def judge(parent: tuple[str, str], child: tuple[str, str], rules=None) -> Rule | None:
-    """The first rule matching a parent (license_id, category) -> child (license_id, category) pair."""
-    for rule in rules or default_rules():
-        if _matches(rule.upstream, *parent) and _matches(rule.downstream, *child, upstream_id=parent[0]):
-            return rule
-    return None
+def judge(parent: License, child: License, rules=None) -> list[tuple[Rule, str, str]]:
+    """(rule, clause, source URL) of every finding on one parent -> child edge."""
+    rules = rules or default_rules()
+    up = terms_of(parent.license_id) if parent.resolved else None
+    carried = [(o, c) for o, c in up.obligations if o in passed_on(rules)] if up else []
+    if not carried:
+        return []
+    if not child.resolved:
+        situation = "none" if child.resolution in ("none", "unknown") else "unresolved"
+        clauses = "; ".join(c for _, c in carried)
+        return [(r, clauses, up.source_url) for r in rules if r.obligation == "*" and r.downstream == situation]
+    down = terms_of(child.license_id)
+    kept = child.license_id == parent.license_id or child.license_id in up.compatible_with
+    out = []
+    for r in rules:
+        clause = up.clause(r.obligation) if r.obligation != "*" else None
+        if clause is None:
+            continue
+        has = down.clause(r.obligation) is not None
+        fires = r.downstream == "any" or (not kept and r.downstream == ("other-terms" if has else "lacks"))
+        if fires:
+            out.append((r, clause, up.source_url))
+    return out
 
 
-def license_pairs(edges: pl.DataFrame, traits: pl.DataFrame) -> pl.DataFrame:
-    """Declared edges with both ends in the warehouse, with each side's license and category."""
-    lic = traits.select("model_id", pl.col("license").fill_null("unknown"), "license_category")
+# -- frames ---------------------------------------------------------------------------------------------
+def resolve_frame(declared: pl.DataFrame) -> pl.DataFrame:
+    """model_id, license_raw, license_name, license_link -> each model's license as the knowledge base sees it."""
+    rows = []
+    for mid, raw, name, link in declared.select("model_id", "license_raw", "license_name", "license_link").iter_rows():
+        lic = resolve(raw, name, link)
+        rows.append((mid, lic.license_id or "unknown", lic.spdx, lic.category, lic.resolution, lic.resolved))
+    return pl.DataFrame(rows, schema=LICENSE_COLUMNS, orient="row")
+
+
+def _license(row: dict, side: str) -> License:
+    return License(row[f"{side}_license"], row[f"{side}_spdx"], row[f"{side}_category"], row[f"{side}_resolution"])
+
+
+def license_pairs(edges: pl.DataFrame, lic: pl.DataFrame) -> pl.DataFrame:
+    """Declared edges with both ends in the warehouse, with each side's resolved license."""
+    cols = [c for c in LICENSE_COLUMNS if c != "model_id"]
+    keep = [c for c in ("declared_parent_id",) if c in edges.columns]
+    side = {s: lic.rename({"model_id": f"{s}_id", **{c: f"{s}_{c}" for c in cols}}) for s in ("parent", "child")}
     return (edges.filter(pl.col("child_id") != pl.col("parent_id"))
-            .join(lic.rename({"model_id": "parent_id", "license": "parent_license", "license_category": "parent_category"}),
-                  on="parent_id")
-            .join(lic.rename({"model_id": "child_id", "license": "child_license", "license_category": "child_category"}),
-                  on="child_id"))
+            .select("child_id", "parent_id", "relation", *keep)
+            .join(side["parent"], on="parent_id").join(side["child"], on="child_id"))
 
 
 def transitions(pairs: pl.DataFrame) -> pl.DataFrame:
@@ -90,11 +136,38 @@ def transitions(pairs: pl.DataFrame) -> pl.DataFrame:
 
 
 def violations(pairs: pl.DataFrame, rules=None) -> pl.DataFrame:
+    """One row per finding: the edge, both licenses, the rule, the obligation, the clause and its source."""
     rows = []
-    cols = ("child_id", "parent_id", "relation", "parent_license", "child_license", "parent_category", "child_category")
-    for child, parent, rel, pl_, cl, pc, cc in pairs.select(cols).iter_rows():
-        rule = judge((pl_, pc), (cl, cc), rules)
-        if rule is not None and rule.severity != "allowed":
-            rows.append((child, parent, rel, pl_, cl, pc, cc, rule.rule_id, rule.severity, rule.reason))
-    schema = {c: pl.String for c in (*cols, "rule_id", "severity", "reason")}
-    return pl.DataFrame(rows, schema=schema, orient="row").sort("severity", "parent_license", "child_id")
+    for row in pairs.iter_rows(named=True):
+        for rule, clause, url in judge(_license(row, "parent"), _license(row, "child"), rules):
+            rows.append((row["child_id"], row["parent_id"], row.get("declared_parent_id") or row["parent_id"],
+                         row["relation"], row["parent_license"], row["child_license"], row["parent_category"],
+                         row["child_category"], rule.rule_id, rule.obligation, rule.severity, clause, url, rule.reason))
+    schema = dict.fromkeys(VIOLATION_COLUMNS, pl.String)
+    return pl.DataFrame(rows, schema=schema, orient="row").sort("severity", "rule_id", "parent_license", "child_id")
+
+
+def coverage(lic: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
+    """How many models, and how many declared edges (by parent, by child, by either end), fall on a license whose
+    terms the knowledge base does not know; edges whose parent is not crawled have no parent license at all."""
+    lic = lic.select("model_id", "resolution", "resolved")
+    e = (edges.filter(pl.col("child_id") != pl.col("parent_id")).select("child_id", "parent_id")
+         .join(lic.rename({"model_id": "parent_id", "resolution": "p_res", "resolved": "p_ok"}), on="parent_id",
+               how="left")
+         .join(lic.rename({"model_id": "child_id", "resolution": "c_res", "resolved": "c_ok"}), on="child_id",
+               how="left")
+         .with_columns(pl.col("p_res").fill_null("not-crawled"), pl.col("p_ok").fill_null(False)))
+    parts = [_counts(lic, "models", None, "resolution", "resolved"), _counts(e, "edges", "parent", "p_res", "p_ok"),
+             _counts(e, "edges", "child", "c_res", "c_ok"),
+             _counts(e.with_columns((pl.col("p_ok") & pl.col("c_ok")).alias("ok"),
+                                    pl.when(pl.col("p_ok") & pl.col("c_ok")).then(pl.lit("both-resolved"))
+                                    .otherwise(pl.lit("unresolved")).alias("res")), "edges", "either", "res", "ok")]
+    return pl.concat(parts).sort("scope", "side", "items", descending=[True, False, True], nulls_last=True)
+
+
+def _counts(frame: pl.DataFrame, scope: str, side: str | None, res: str, ok: str) -> pl.DataFrame:
+    total = frame.height
+    return (frame.group_by(pl.col(res).alias("resolution"), pl.col(ok).alias("resolved")).len("items")
+            .select(pl.lit(scope).alias("scope"), pl.lit(side, dtype=pl.String).alias("side"), "resolution",
+                    "resolved", pl.col("items").cast(pl.Int64),
+                    (pl.col("items") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share")))

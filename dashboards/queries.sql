@@ -13,12 +13,13 @@ SELECT family_id, size, depth, max_breadth, leaves, merges, finetune_edges, adap
        merge_edges, is_tree, wiener_index, external_parents, top_license
 FROM family_stats WHERE crawl_id = $crawl ORDER BY size DESC, family_id;
 -- name: family_edges
-SELECT e.child_id, e.parent_id, any_value(e.relation) AS relation, any_value(coalesce(m.license, '(none)')) AS license
+SELECT e.child_id, coalesce(e.resolved_parent_id, e.parent_id) AS parent_id, any_value(e.relation) AS relation,
+       any_value(coalesce(m.license, '(none)')) AS license
 FROM lineage_edges e JOIN family_members f ON f.model_id = e.child_id AND f.crawl_id = $crawl
 LEFT JOIN models m ON m.model_id = e.child_id
 WHERE e.source IN ('card', 'tag', 'card+tag') AND f.family_id IN (SELECT family_id FROM family_stats WHERE crawl_id = $crawl
                                                                  ORDER BY size DESC, family_id LIMIT $families)
-GROUP BY e.child_id, e.parent_id;
+GROUP BY e.child_id, coalesce(e.resolved_parent_id, e.parent_id);
 -- name: family_roots
 SELECT f.model_id, f.family_id, coalesce(m.license, '(none)') AS license FROM family_members f
 LEFT JOIN models m USING (model_id)
@@ -29,8 +30,23 @@ SELECT pair_type, trait, pairs, mean, ci_low, ci_high FROM trait_similarity WHER
 -- name: category_transitions
 SELECT parent_value, child_value, edges FROM license_transitions WHERE crawl_id = $crawl AND level = 'category';
 -- name: violations
-SELECT severity, rule_id, parent_license, child_license, parent_id, child_id, reason FROM license_violations
-WHERE crawl_id = $crawl ORDER BY severity DESC, rule_id, child_id;
+SELECT severity, rule_id, parent_license, child_license, parent_id,
+       nullif(declared_parent_id, parent_id) AS declared_as, child_id, clause, source_url
+FROM license_violations
+WHERE crawl_id = $crawl ORDER BY CASE severity WHEN 'violation' THEN 0 WHEN 'review' THEN 1 ELSE 2 END, rule_id, child_id;
+-- name: violations_by_rule
+SELECT severity, rule_id, count(DISTINCT (child_id, parent_id)) AS edges,
+       arg_max(parent_license || ' -> ' || child_license, n) AS most_frequent_pair, max(n) AS pair_edges
+FROM (SELECT *, count(*) OVER (PARTITION BY rule_id, parent_license, child_license) AS n
+      FROM license_violations WHERE crawl_id = $crawl)
+GROUP BY severity, rule_id
+ORDER BY CASE severity WHEN 'violation' THEN 0 WHEN 'review' THEN 1 ELSE 2 END, edges DESC, rule_id;
+-- name: violation_pairs
+SELECT parent_license, child_license, count(DISTINCT (child_id, parent_id)) AS edges FROM license_violations
+WHERE crawl_id = $crawl AND severity = 'violation' GROUP BY ALL ORDER BY edges DESC, parent_license, child_license LIMIT 15;
+-- name: license_coverage
+SELECT scope, side, resolution, resolved, items, share FROM license_coverage
+WHERE crawl_id = $crawl ORDER BY scope DESC, side, items DESC;
 -- name: drift
 SELECT relation, metric, edges, parent_value, child_value FROM drift_summary WHERE crawl_id = $crawl ORDER BY metric, relation;
 -- name: conventions

@@ -69,15 +69,26 @@ def _families(d: Data) -> str:
 
 
 def _licenses(d: Data) -> str:
-    viol = d.rows("violations")
+    viol, by_rule, pairs, cov = d.rows("violations"), d.rows("violations_by_rule"), d.rows("violation_pairs"), \
+        d.dicts("license_coverage")
     drift = d.dicts("drift")
     rate = next((r["child_value"] for r in drift if r["metric"] == "license_mutation_rate" and r["relation"] == "finetune"), None)
-    n_viol = sum(1 for r in viol[1] if r[0] == "violation")
-    ours = {"license_mutation_rate": _pct(rate), "violations": f"{n_viol} violations, "
-            f"{sum(1 for r in viol[1] if r[0] == 'warning')} warnings among declared edges"}
+    edges = len({(r[4], r[6]) for r in viol[1] if r[0] == "violation"})
+    top = pairs[1][0] if pairs[1] else None
+    unresolved = sum(r["items"] for r in cov if r["scope"] == "models" and not r["resolved"])
+    models = sum(r["items"] for r in cov if r["scope"] == "models")
+    ours = {"license_mutation_rate": _pct(rate),
+            "violations": f"{edges} derivative edges break an upstream clause; "
+                          + (f"most frequent: {top[1]} child of {top[0]} ({top[2]} edges)" if top else "none found")}
     return (figure("sankey", F.license_sankey(d.dicts("category_transitions"))) +
             figure("drift", F.drift(drift, DRIFT_RATES)) + anchors(_anchor_rows("licenses", ours)) +
-            table(viol[0], viol[1], "license_violations (rule table: analyses/data/license_rules.csv)"))
+            table(by_rule[0], by_rule[1], "violations by rule (rules derived from the obligations in "
+                                          "analyses/data/licenses.csv by analyses/data/license_rules.csv)") +
+            table(pairs[0], pairs[1], "license pairs with violations (upstream -> derivative)") +
+            table(["scope", "side", "resolution", "resolved", "items", "share"],
+                  [(r["scope"], r["side"], r["resolution"], r["resolved"], r["items"], _pct(r["share"])) for r in cov],
+                  f"license_coverage: {unresolved} of {models} models on a license whose terms are not known") +
+            table(viol[0], viol[1], "license_violations: the clause each derivative breaks, and the license text"))
 
 
 def _versioning(d: Data) -> str:

@@ -68,8 +68,8 @@ def cmd_crawl(args) -> int:
     print(f"crawl {row['crawl_id']} finished in {time.monotonic() - t0:.1f}s: {row['models_seen']} models "
           f"({row['models_changed']} new or changed), {row['repos_fetched']} repos fetched, "
           f"{row['spaces_seen']} spaces; requests: {row['api_requests']} api, {row['resolver_requests']} resolver, "
-          f"{row['git_requests']} git ({row['retries']} retries); {row['errors']} records quarantined "
-          "(see crawl_errors)")
+          f"{row['git_requests']} git ({row['retries']} retries), {row.get('alias_requests') or 0} parent-id "
+          f"lookups; {row['errors']} records quarantined (see crawl_errors)")
     print(f"warehouse: {warehouse_path(data)}")
     return 0
 
@@ -196,8 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--limit", type=positive_int, help="crawl only the first N models of the listing")
     c.add_argument("--author", help="only models of this user or organisation")
     c.add_argument("--search", help="only models whose id contains this text")
-    c.add_argument("--metadata-only", action="store_true", help="listing only (about N/1000 requests): no cards, "
-                   "commits, refs or spaces")
+    c.add_argument("--metadata-only", action="store_true", help="listing only (about N/1000 requests, plus one "
+                   "lookup per declared parent id no crawled model has): no cards, commits, refs or spaces")
     c.add_argument("--concurrency", type=positive_int, default=8, help="parallel per-repo requests (default 8)")
     c.add_argument("--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)")
     c.add_argument("--max-retries", type=int, default=5, help="retries of a failed call before it is quarantined")

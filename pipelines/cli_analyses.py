@@ -62,40 +62,40 @@ def cmd_family(args) -> int:
     from analyses.families import relatives
     from warehouse.paths import warehouse_path
     from warehouse.query import connect_readonly
-    from warehouse.results import input_sql
 
     con = connect_readonly(warehouse_path(home()))
     try:
         model_id = resolve_model_id(con, args.model_id)
-        edges = [tuple(r) for q in ("family_ancestors", "family_descendants")
-                 for r in con.execute(input_sql(q), [model_id]).fetchall()]
-        present = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
-                                              [sorted({x for e in edges for x in e[:2]} | {model_id})]).fetchall()}
+        edges, present = _family_edges(con, model_id)
+        findings = _license_findings(con, model_id, edges)
     finally:
         con.close()
     rel = relatives(edges, model_id)
     mark = lambda m: "" if m in present else "  (not crawled)"  # noqa: E731
     print(f"{model_id}{mark(model_id)}")
-    print(f"ancestors ({len(rel['ancestors'])}):")
-    g = rel["graph"]
-    for anc, gen in rel["ancestors"]:
-        kids = [c for c in g.successors(anc) if c == model_id or any(c == a for a, _ in rel["ancestors"])]
-        how = ", ".join(sorted({g.edges[anc, k]["relation"] for k in kids})) or "?"
-        print(f"  {gen:>3}  {anc}  [{how}]{mark(anc)}")
+    _print_ancestors(rel, model_id, mark)
     print(f"descendants ({len(rel['descendants'])}):")
-    _print_tree(g, model_id, present, args.max_depth)
+    _print_tree(rel["graph"], model_id, present, args.max_depth)
+    _print_findings(findings, args.max_findings)
     return 0
 
 
 def resolve_model_id(con, name: str) -> str:
-    """The repo id the user meant: exact, else the one id equal up to letter case; else NotInWarehouse naming
-    the closest ids the warehouse knows."""
+    """The repo id the user meant: exact; else the crawled id the hub redirects it to (an earlier id or another
+    letter case, from model_aliases); else the one id equal up to letter case; else NotInWarehouse naming the
+    closest ids the warehouse knows."""
     from pipelines.errors import NotInWarehouse
     from warehouse.results import input_sql
 
     known = "SELECT 1 FROM models WHERE model_id = $name UNION ALL SELECT 1 FROM lineage_edges WHERE parent_id = $name"
     if con.execute(known + " LIMIT 1", {"name": name}).fetchall():
         return name
+    alias = con.execute("""SELECT canonical_id, status FROM model_aliases
+                           WHERE alias = ? AND canonical_id IS NOT NULL AND canonical_id <> alias""", [name]).fetchall()
+    if alias:
+        how = "another letter case of" if alias[0][1] == "case" else "an earlier id of"
+        print(f"{name} is {how} {alias[0][0]} (the hub redirects it); showing {alias[0][0]}", file=sys.stderr)
+        return alias[0][0]
     rows = con.execute(input_sql("model_lookup"), {"name": name}).fetchall()
     same = [r[0] for r in rows if r[2]]
     if len(same) == 1:
@@ -104,6 +104,56 @@ def resolve_model_id(con, name: str) -> str:
     close = [r[0] for r in rows if r[2] or (r[3] or 0) >= 0.9][:3]
     hint = f"did you mean {', '.join(close)}?" if close else "`hubmine sql \"select model_id from models\"` lists them"
     raise NotInWarehouse(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
+
+
+def _family_edges(con, model_id: str) -> tuple[list[tuple], set[str]]:
+    from warehouse.results import input_sql
+
+    edges = [tuple(r) for q in ("family_ancestors", "family_descendants")
+             for r in con.execute(input_sql(q), [model_id]).fetchall()]
+    present = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
+                                          [sorted({x for e in edges for x in e[:2]} | {model_id})]).fetchall()}
+    return edges, present
+
+
+def _license_findings(con, model_id: str, edges: list[tuple]) -> list[tuple] | None:
+    """License violations of the latest crawl on the edges shown (None when the analyses have not run)."""
+    from warehouse.results import input_sql
+
+    pairs = sorted({(c, p) for c, p, *_ in edges})
+    try:
+        return con.execute(input_sql("family_license_findings"),
+                           [[c for c, _ in pairs], [p for _, p in pairs]]).fetchall()
+    except Exception:  # noqa: BLE001 - no license_violations table yet
+        return None
+
+
+def _declared_note(g, parent: str, child: str) -> str:
+    declared = g.edges[parent, child].get("declared", parent)
+    return f" (declared as {declared})" if declared != parent else ""
+
+
+def _print_ancestors(rel: dict, model_id: str, mark) -> None:
+    g = rel["graph"]
+    print(f"ancestors ({len(rel['ancestors'])}):")
+    above = {a for a, _ in rel["ancestors"]} | {model_id}
+    for anc, gen in rel["ancestors"]:
+        kids = [c for c in g.successors(anc) if c in above]
+        how = ", ".join(sorted({g.edges[anc, k]["relation"] for k in kids})) or "?"
+        declared = "".join(sorted({_declared_note(g, anc, k) for k in kids}))
+        print(f"  {gen:>3}  {anc}  [{how}]{declared}{mark(anc)}")
+
+
+def _print_findings(findings: list[tuple] | None, limit: int) -> None:
+    if findings is None:
+        print("license findings: run `hubmine analyze` first")
+        return
+    print(f"license findings ({len(findings)}):")
+    for child, parent, p_lic, c_lic, rule, severity, clause, url in findings[:limit]:
+        print(f"  {severity:<9} {child} ({c_lic}) <- {parent} ({p_lic}): {rule}\n"
+              f"            {clause}  [{url}]")
+    if len(findings) > limit:
+        print(f"  ... {len(findings) - limit} more (--max-findings, or SELECT * FROM license_violations)")
 
 
 def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:
@@ -115,7 +165,7 @@ def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:
             last = i == len(kids) - 1
             again = kid in seen
             print(f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]"
-                  f"{_note(g, kid, again, path, present)}")
+                  f"{_declared_note(g, node, kid)}{_note(g, kid, again, path, present)}")
             if not again and depth < max_depth:
                 seen.add(kid)
                 walk(kid, depth + 1, prefix + ("    " if last else "│   "), path | {kid})
@@ -140,11 +190,15 @@ def register(sub) -> None:
     a.add_argument("--only", action="append", metavar="ASSET",
                    help="run only this analysis asset (repeatable), e.g. lineage_families")
     a.set_defaults(func=cmd_analyze)
-    f = sub.add_parser("family", help="ancestors and descendants of one model",
+    f = sub.add_parser("family", help="ancestors, descendants and license findings of one model",
                        description="Print the ancestors (with their generation: -1 parent, -2 grandparent) and the "
-                                   "descendant tree of one model through declared lineage (card and tags).")
-    f.add_argument("model_id", help="repo id, e.g. meta-llama/Llama-2-7b")
+                                   "descendant tree of one model through declared lineage (card and tags), parents "
+                                   "resolved through the hub's redirects (a card naming a renamed or differently "
+                                   "cased id shows `declared as ...`), then the license findings on those edges with "
+                                   "the clause each one breaks and the license text's URL.")
+    f.add_argument("model_id", help="repo id, e.g. meta-llama/Llama-2-7b (an old id or another letter case works too)")
     f.add_argument("--max-depth", type=int, default=50, help="deepest generation of descendants printed (default 50)")
+    f.add_argument("--max-findings", type=int, default=50, help="license findings printed (default 50)")
     f.set_defaults(func=cmd_family)
 
 

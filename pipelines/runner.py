@@ -6,7 +6,15 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.crawl import CRAWL_ASSETS, hub_listing, hub_spaces, repo_details, set_progress, warehouse_tables
+from pipelines.assets.crawl import (
+    CRAWL_ASSETS,
+    hub_listing,
+    hub_spaces,
+    parent_aliases,
+    repo_details,
+    set_progress,
+    warehouse_tables,
+)
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import SHARDS, shard_key
 from pipelines.errors import HubmineError, one_line
@@ -65,8 +73,8 @@ def materialize(assets, selection, home: Path, resources: dict, run_config: dict
 def materialize_crawl(home: Path, hub: HubResource, *, mode: str = "full", author: str | None = None,
                       search: str | None = None, limit: int | None = None, progress: Progress | None = None,
                       repo_config: dict | None = None, history: str | None = None) -> dg.ExecuteInProcessResult:
-    """One Dagster run: listing, all shards (one partition range), spaces and the warehouse load."""
-    selection = [hub_listing, warehouse_tables] + ([repo_details, hub_spaces] if mode == "full" else [])
+    """One Dagster run: listing, parent-id lookups, all shards (one partition range), spaces and the load."""
+    selection = [hub_listing, parent_aliases, warehouse_tables] + ([repo_details, hub_spaces] if mode == "full" else [])
     tags = {"dagster/asset_partition_range_start": shard_key(0),
             "dagster/asset_partition_range_end": shard_key(SHARDS - 1)} if mode == "full" else None
     ops = {"hub_listing": {"config": {"mode": mode, "author": author, "search": search, "limit": limit,

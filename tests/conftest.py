@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import socket
 from pathlib import Path
@@ -22,6 +24,13 @@ from pipelines.replay.store import SnapshotStore, open_snapshots  # noqa: E402
 from pipelines.replay.synth.generator import generate  # noqa: E402
 
 REAL_SAMPLE = Path(__file__).resolve().parent.parent / "pipelines" / "replay" / "real-sample"
+
+
+@functools.lru_cache(maxsize=1)
+def real_records() -> tuple[dict, ...]:
+    """The real sample's model records, as the replay hub serves them."""
+    with open(REAL_SAMPLE / "models.jsonl", encoding="utf-8") as fh:
+        return tuple(json.loads(line) for line in fh if line.strip())
 
 
 @pytest.fixture(scope="session")

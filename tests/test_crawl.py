@@ -13,7 +13,7 @@ import pytest
 from pipelines.crawl.session import CrawlBusy, CrawlLock, CrawlSession, CrawlSpec
 from pipelines.replay.limits import FaultInjector
 from pipelines.replay.store import SnapshotStore
-from tests.conftest import REAL_SAMPLE, content, crawl_into, fast_client, query
+from tests.conftest import REAL_SAMPLE, content, crawl_into, fast_client, query, real_records
 from tests.hubedit import edited_copy
 
 
@@ -45,10 +45,10 @@ def test_real_sample_lands_with_real_sha_license_and_lineage(analysed_real):
     declared = {(m["id"], b) for m in real for b in ([m["cardData"]["base_model"]] if isinstance(m["cardData"].get("base_model"), str)
                                                        else m["cardData"].get("base_model") or [])}
     assert declared and declared <= edges
-    assert row["models_seen"] == 558 and row["status"] == "finished"
+    assert row["models_seen"] == len(real) and row["status"] == "finished"
     # no history in the sample: each repo shows one synthesized commit of its listed files, in either history mode
     shown = query(home, "SELECT count(*), count(DISTINCT model_id), count(DISTINCT title) FROM commits")
-    assert shown == [(558, 558, 1)]
+    assert shown == [(len(real), len(real), 1)]
     cats = dict(query(home, "SELECT license_id, any_value(category) FROM licenses GROUP BY 1"))
     assert cats["llama2"] == "restrictive-commercial" and cats["apache-2.0"] == "permissive"
     assert cats["creativeml-openrail-m"] == "open-rail"
@@ -90,7 +90,12 @@ def test_metadata_only_listing_costs_one_request_per_page(synth_store, replay, t
     row = crawl_into(tmp_path, hub.url, mode="metadata")
     pages = math.ceil(synth_store.counts()["models"] / 1000)
     assert row["api_requests"] == pages and row["resolver_requests"] == 0 and row["repo_requests"] == 0
-    assert hub.stats()["requests"] == {"api": pages}
+    # besides the listing pages, only one lookup per declared parent id that names no listed model
+    # one request per id the hub is asked about, two when it answers with a redirect (renamed, other case)
+    lookups, redirected = query(tmp_path, """SELECT count(*), count(*) FILTER (WHERE status IN ('renamed', 'case'))
+                                             FROM model_aliases WHERE source = 'hub'""")[0]
+    assert redirected > 0 and row["alias_requests"] == lookups + redirected
+    assert hub.stats()["requests"] == {"api": pages + row["alias_requests"]}
     assert query(tmp_path, "SELECT count(*) FROM commits")[0][0] == 0
     assert query(tmp_path, "SELECT count(*) FROM lineage_edges")[0][0] > 0
 
@@ -146,7 +151,7 @@ def test_faults_on_a_whole_hub_do_not_change_what_lands(synth_store, replay, tmp
 def test_broken_listing_pages_are_refetched(real_store, replay, tmp_path):
     hub = replay(real_store, faults=FaultInjector({"badjson": 0.4}, seed=3))
     row = crawl_into(tmp_path, hub.url, mode="metadata")
-    assert row["models_seen"] == 558 and row["retries"] >= 1
+    assert row["models_seen"] == len(real_records()) and row["retries"] >= 1
 
 
 def test_persistent_failures_are_quarantined_and_retried_next_crawl(synth_store, replay, tmp_path):

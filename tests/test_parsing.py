@@ -15,12 +15,12 @@ from warehouse.records import Rows, model_rows
     ("apache-2.0", "apache-2.0", "Apache-2.0", "permissive"),
     ("MIT", "mit", "MIT", "permissive"),
     ("Apache 2.0", "apache-2.0", "Apache-2.0", "permissive"),
-    ("llama2", "llama2", "LicenseRef-hf-llama2", "restrictive-commercial"),
-    ("creativeml-openrail-m", "creativeml-openrail-m", "CreativeML-OpenRAIL-M", "open-rail"),
+    ("llama2", "llama2", "LicenseRef-scancode-llama-2-license-2023", "restrictive-commercial"),
+    ("creativeml-openrail-m", "creativeml-openrail-m", "LicenseRef-hf-creativeml-openrail-m", "open-rail"),
     ("cc-by-nc-4.0", "cc-by-nc-4.0", "CC-BY-NC-4.0", "non-commercial"),
     ("gpl-3.0", "gpl-3.0", "GPL-3.0-only", "copyleft"),
     ("other", "other", "LicenseRef-hf-other", "other"),
-    ("unknown", "unknown", None, "unknown"),
+    ("unknown", "unknown", "NOASSERTION", "unknown"),
     ("MIT OR Apache-2.0", "mit or apache-2.0", "MIT OR Apache-2.0", "permissive"),
     ("my custom terms", "my custom terms", None, "other"),
 ])
@@ -34,12 +34,13 @@ def test_license_lists_and_absence():
     assert licenses.normalize(None) == [] and licenses.normalize({"weird": 1}) == []
 
 
-def test_every_real_sample_license_gets_a_category():
+def test_every_real_sample_license_value_resolves_to_the_knowledge_base():
+    kb = licenses.knowledge_base()
     for line in open(REAL_SAMPLE / "models.jsonl"):
-        raw = json.loads(line)["cardData"].get("license")
-        for lic in licenses.normalize(raw):
-            assert lic.category in licenses.CATEGORIES
-            assert lic.category != "other" or lic.license_id == "other", raw
+        card = json.loads(line)["cardData"]
+        for lic in licenses.normalize(card.get("license"), card.get("license_name"), card.get("license_link")):
+            assert lic.license_id in kb and lic.category in licenses.CATEGORIES, card.get("license")
+            assert lic.resolved or lic.license_id in ("other", "unknown"), card.get("license")
 
 
 def test_declared_edges_from_card_and_tags():

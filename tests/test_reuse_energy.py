@@ -39,7 +39,8 @@ def test_reuse_stats_reproduce_planted_downloads(analysed_synth, truth_models):
 
 def test_base_model_reuse_counts_derivatives(analysed_synth):
     rows = analysed_synth.rows("""SELECT r.model_id, r.derivatives, count(e.child_id) FROM base_model_reuse r
-                                  JOIN (SELECT DISTINCT child_id, parent_id FROM lineage_edges
+                                  JOIN (SELECT DISTINCT child_id, coalesce(resolved_parent_id, parent_id) AS parent_id
+                                        FROM lineage_edges
                                         WHERE source IN ('card', 'tag', 'card+tag') AND child_id <> parent_id) e
                                     ON e.parent_id = r.model_id GROUP BY ALL""")
     assert rows and all(d == n for _, d, n in rows)

@@ -58,7 +58,7 @@ def test_calibrated_to_the_published_figures(hub5k):
 def test_records_agree_with_ground_truth(hub5k):
     out, records = hub5k
     truth_edges = pq.read_table(out / "truth" / "edges.parquet").to_pylist()
-    declared = {(e["child_id"], e["parent_id"]) for e in truth_edges if e["declared"]}
+    declared = {(e["child_id"], e["declared_as"]) for e in truth_edges if e["declared"]}
     in_records = {(r["id"], p) for r in records for p in declared_parents(r)}
     truth = {t["model_id"]: t for t in pq.read_table(out / "truth" / "models.parquet").to_pylist()}
     malformed = {m for m, t in truth.items() if t["card_malformed"]}
@@ -67,6 +67,20 @@ def test_records_agree_with_ground_truth(hub5k):
     orphans = [e for e in truth_edges if e["evidence"] == "orphan"]
     assert orphans and all(e["parent_id"] not in ids for e in orphans)
     assert any(e["evidence"] == "self_loop" for e in truth_edges)
+
+
+def test_stale_parent_ids_redirect_to_the_true_parent(hub5k):
+    out, records = hub5k
+    store = SnapshotStore(out / "hub.sqlite")
+    renames = pq.read_table(out / "truth" / "renames.parquet").to_pylist()
+    assert renames and store.renames() == sorted((r["old_id"], r["new_id"]) for r in renames)
+    stale = [e for e in pq.read_table(out / "truth" / "edges.parquet").to_pylist()
+             if e["declared"] and e["declared_as"] != e["parent_id"]]
+    kinds = Counter("case" if e["declared_as"].lower() == e["parent_id"].lower() else "renamed" for e in stale)
+    assert kinds["case"] and kinds["renamed"]
+    ids = {r["id"] for r in records}
+    for e in stale:
+        assert e["declared_as"] not in ids and store.redirect_target(e["declared_as"]) == e["parent_id"]
 
 
 def test_histories_are_consistent_with_listing(hub5k):

@@ -12,7 +12,7 @@ from warehouse import load as load_mod
 from warehouse.lake import ddl_statements, lake_schema, publish_unit, remove_partials, units
 from warehouse.load import load_crawl
 from warehouse.query import WarehouseMissing, connect_readonly, format_rows, run_query
-from tests.conftest import fast_client, query
+from tests.conftest import fast_client, query, real_records
 
 
 def test_lake_schemas_follow_the_warehouse_ddl():
@@ -56,11 +56,12 @@ def test_load_is_one_transaction(listed_session, tmp_path, monkeypatch):
     assert query(tmp_path, "SELECT count(*) FROM crawls")[0][0] == 0
     monkeypatch.setattr(load_mod, "sql_statements", real)
     row = load_crawl(warehouse, listed_session, landed_requests(listed_session), 1)
-    assert row["models_seen"] == 558
+    n = len(real_records())
+    assert row["models_seen"] == n
     again = load_crawl(warehouse, listed_session, landed_requests(listed_session), 1)  # idempotent
     assert again == row
-    assert query(tmp_path, "SELECT count(*), count(DISTINCT model_id) FROM models")[0] == (558, 558)
-    assert query(tmp_path, "SELECT count(*) FROM model_history")[0][0] == 558
+    assert query(tmp_path, "SELECT count(*), count(DISTINCT model_id) FROM models")[0] == (n, n)
+    assert query(tmp_path, "SELECT count(*) FROM model_history")[0][0] == n
 
 
 def test_adhoc_sql_is_read_only_and_sandboxed(listed_session, tmp_path):
@@ -74,7 +75,7 @@ def test_adhoc_sql_is_read_only_and_sandboxed(listed_session, tmp_path):
     con.close()
     assert not (tmp_path / "leak.csv").exists()
     cols, rows = run_query(warehouse, "SELECT count(*) AS n FROM models")
-    assert cols == ["n"] and rows == [(558,)]
+    assert cols == ["n"] and rows == [(len(real_records()),)]
 
 
 def test_missing_warehouse_is_a_clear_error(tmp_path):

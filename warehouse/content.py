@@ -10,7 +10,9 @@ from warehouse.query import connect_readonly
 CONTENT_QUERIES = {
     "models": "SELECT model_id, sha, license, downloads, base_models FROM models ORDER BY model_id",
     "lineage_edges": "SELECT DISTINCT child_id, parent_id, relation, source FROM lineage_edges ORDER BY ALL",
-    "licenses": "SELECT model_id, position, license_id, spdx, category FROM licenses ORDER BY ALL",
+    "resolved_parents": "SELECT DISTINCT child_id, parent_id, resolved_parent_id FROM lineage_edges ORDER BY ALL",
+    "model_aliases": "SELECT alias, canonical_id, mongo_id, status, source FROM model_aliases ORDER BY ALL",
+    "licenses": "SELECT model_id, position, license_id, spdx, category, resolution FROM licenses ORDER BY ALL",
     "commits": "SELECT model_id, commit_id, position, title, authors, date FROM commits ORDER BY ALL",
     "commit_files": "SELECT model_id, commit_id, path, change, oid, size FROM commit_files ORDER BY ALL",
     "refs": "SELECT model_id, kind, name, target_commit FROM refs ORDER BY ALL",

@@ -24,7 +24,9 @@ STAGE_TABLES = {
     "repo": ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
              "lineage_edges", "energy", "crawl_errors"),
     "spaces": ("spaces", "space_models", "crawl_errors"),
+    "aliases": ("model_aliases", "crawl_errors"),
 }
+LOAD_SQL = ("load_crawl.sql", "load_aliases.sql")
 
 
 def sql_statements(name: str) -> list[str]:
@@ -72,7 +74,7 @@ def already_loaded(con: duckdb.DuckDBPyConnection, crawl_id: str) -> bool:
 CRAWL_COLUMNS = ("crawl_id", "endpoint", "mode", "scope", "started_at", "finished_at", "status", "runs", "api_requests",
                  "resolver_requests", "listing_requests", "repo_requests", "retries", "models_seen", "models_changed",
                  "models_new", "models_removed", "repos_fetched", "spaces_seen", "errors", "missing", "history",
-                 "git_requests", "git_bytes", "repos_incremental")
+                 "git_requests", "git_bytes", "repos_incremental", "alias_requests")
 
 
 def _put_crawl_row(con: duckdb.DuckDBPyConnection, values: dict) -> None:
@@ -92,7 +94,8 @@ def _identity(session, requests: dict, runs: int) -> dict:
             "api_requests": requests.get("api", 0), "resolver_requests": requests.get("resolvers", 0),
             "listing_requests": requests.get("listing", 0), "repo_requests": requests.get("repos", 0),
             "retries": requests.get("retries", 0), "history": spec.history if spec.mode == "full" else None,
-            "git_requests": requests.get("git", 0), "git_bytes": requests.get("git_bytes", 0)}
+            "git_requests": requests.get("git", 0), "git_bytes": requests.get("git_bytes", 0),
+            "alias_requests": requests.get("aliases", 0)}
 
 
 def record_partial(warehouse: Path, session, requests: dict, runs: int, missing: list[str]) -> dict:
@@ -123,13 +126,14 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
         _register_stage(con, "listing", [session.listing_dir])
         _register_stage(con, "repo", shard_dirs)
         _register_stage(con, "spaces", [session.spaces_dir])
+        _register_stage(con, "aliases", [session.aliases_dir])
         con.execute("SET VARIABLE crawl_id = ?", [crawl_id])
         con.execute("SET VARIABLE whole_hub = ?", [spec.whole_hub])
         con.execute("SET VARIABLE spaces_listed = ?", [session.stage_done("spaces")])
         t0 = time.monotonic()
         con.execute("BEGIN TRANSACTION")
         try:
-            for stmt in sql_statements("load_crawl.sql"):
+            for stmt in (s for name in LOAD_SQL for s in sql_statements(name)):
                 con.execute(stmt)
             counts = con.execute("""
                 SELECT (SELECT count(*) FROM stg_models),

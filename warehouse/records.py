@@ -118,10 +118,11 @@ def model_rows(item: dict, out: Rows) -> str | None:
     })
     for e in edges:
         out.add("lineage_edges", {"child_id": model_id, "parent_id": e.parent_id, "relation": e.relation, "source": e.source})
-    for i, (raw, lic) in enumerate(zip(as_list(lic_raw), licenses.normalize(lic_raw))):
+    name, link = (_str(card.get("license_name")), _str(card.get("license_link"))) if card else (None, None)
+    for i, (raw, lic) in enumerate(zip(as_list(lic_raw), licenses.normalize(lic_raw, name, link), strict=False)):
         out.add("licenses", {"model_id": model_id, "position": i, "license_raw": raw, "license_id": lic.license_id,
-                             "spdx": lic.spdx, "category": lic.category,
-                             "license_name": _str(card.get("license_name")), "license_link": _str(card.get("license_link"))})
+                             "spdx": lic.spdx, "category": lic.category, "license_name": name, "license_link": link,
+                             "resolution": lic.resolution})
     if card and "co2_eq_emissions" in card:
         fact = energy.from_card_data(card["co2_eq_emissions"])
         if fact is not None:

@@ -1,4 +1,4 @@
-"""Crawl assets: listing -> per-repo shards -> spaces -> warehouse tables.
+"""Crawl assets: listing -> parent-id lookups and per-repo shards -> spaces -> warehouse tables.
 
 Each asset runs one stage of the crawl (pipelines/crawl) and attaches what it did as metadata. Stages
 talk through the lake on disk, not through IO managers, so any asset can run in its own process (or
@@ -9,6 +9,7 @@ on another machine sharing the lake) and a killed run resumes where it stopped.
 import dagster as dg
 
 from pipelines.crawl.client import HubClient
+from pipelines.crawl.aliases import resolve_parent_aliases
 from pipelines.crawl.listing import run_model_listing, run_space_listing
 from pipelines.crawl.progress import LogProgress, Progress
 from pipelines.crawl.repos import RepoOptions, landed_requests, run_repos
@@ -21,7 +22,7 @@ from warehouse.query import table_counts
 SHARD_PARTITIONS = dg.StaticPartitionsDefinition([shard_key(i) for i in range(SHARDS)])
 CORE_TABLES = ("models", "model_history", "model_events", "lineage_edges", "licenses", "energy", "model_cards",
                "commits", "commit_files", "refs", "repo_files", "repo_configs", "spaces", "space_models", "crawls",
-               "crawl_errors")
+               "crawl_errors", "model_aliases")
 _progress: Progress | None = None
 LOCK_WAIT_S = 3600.0  # a Dagster run of the open crawl waits this long for another run's stage to end
 
@@ -105,6 +106,15 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
     })
 
 
+@dg.asset(group_name="crawl", deps=[hub_listing], kinds={"python", "parquet"})
+def parent_aliases(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome) -> dg.MaterializeResult:
+    """Declared parent ids that name no crawled model, resolved once through the hub's redirects (cached)."""
+    session = open_session(context, home)
+    with CrawlLock(home.lake, shared=True, wait_s=LOCK_WAIT_S):  # beside the repo shards: it lands its own units
+        stats = resolve_parent_aliases(session, probed_client(hub), home.warehouse, progress_for(context))
+    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, **stats})
+
+
 @dg.asset(group_name="crawl", deps=[hub_listing], partitions_def=SHARD_PARTITIONS, kinds={"python", "parquet"},
           backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=4))
 def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: HubResource,
@@ -138,7 +148,8 @@ def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: Hubmin
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(t, group_name="warehouse", deps=[hub_listing, repo_details, hub_spaces], kinds={"duckdb"},
+    specs=[dg.AssetSpec(t, group_name="warehouse", deps=[hub_listing, parent_aliases, repo_details, hub_spaces],
+                        kinds={"duckdb"},
                         description=f"warehouse table {t} (DuckDB)", skippable=True) for t in CORE_TABLES],
     can_subset=False,
 )
@@ -160,9 +171,9 @@ def warehouse_tables(context: dg.AssetExecutionContext, home: HubmineHome):
         meta = {"rows": dg.MetadataValue.int(counts.get(t, 0)), "crawl_id": row["crawl_id"]}
         if t == "crawls":
             meta["status"] = row["status"]
-            meta.update({k: row[k] for k in ("api_requests", "resolver_requests", "models_seen", "models_changed",
-                                              "repos_fetched", "errors") if row.get(k) is not None})
+            meta.update({k: row[k] for k in ("api_requests", "resolver_requests", "alias_requests", "models_seen",
+                                              "models_changed", "repos_fetched", "errors") if row.get(k) is not None})
         yield dg.MaterializeResult(asset_key=t, metadata=meta)
 
 
-CRAWL_ASSETS = [hub_listing, repo_details, hub_spaces, warehouse_tables]
+CRAWL_ASSETS = [hub_listing, parent_aliases, repo_details, hub_spaces, warehouse_tables]

@@ -98,17 +98,23 @@ def trait_similarity(home: HubmineHome) -> dg.MaterializeResult:
 
 @dg.multi_asset(specs=result_specs(GROUP, {
     "license_transitions": "parent -> child license and license-category transition matrix",
-    "license_violations": "derivatives whose license breaks the upstream terms, with the rule that fired",
+    "license_violations": "derivatives whose license drops an upstream obligation: the rule, clause and source",
+    "license_coverage": "models and declared edges whose license terms the knowledge base does not know",
 }, TRAITS_IN))
 def license_drift_tables(home: HubmineHome):
-    """License drift along declared lineage, judged by the rule table in analyses/data/license_rules.csv."""
+    """License drift along declared lineage, judged by rules derived from the knowledge base (analyses/data)."""
     with warehouse_inputs(home) as inp:
-        pairs = license_drift.license_pairs(inp.frame("declared_edges"), inp.frame("model_traits"))
+        edges = inp.frame("declared_edges")
+        lic = license_drift.resolve_frame(inp.frame("model_licenses"))
         crawl_id = inp.crawl_id
+    pairs = license_drift.license_pairs(edges, lic)
     viol = license_drift.violations(pairs)
+    cov = license_drift.coverage(lic, edges)
+    unresolved = cov.filter((pl.col("scope") == "models") & ~pl.col("resolved"))["items"].sum()
     yield from publish(home, crawl_id, {"license_transitions": license_drift.transitions(pairs),
-                                        "license_violations": viol},
-                       extra={"license_violations": dict(viol.group_by("severity").len().iter_rows())})
+                                        "license_violations": viol, "license_coverage": cov},
+                       extra={"license_violations": dict(viol.group_by("severity").len().iter_rows()),
+                              "license_coverage": {"models_unresolved": int(unresolved or 0)}})
 
 
 @dg.multi_asset(specs=result_specs(GROUP, {

@@ -6,10 +6,10 @@ from dashboards.site import build_site
 from pipelines.resources import HubmineHome
 from warehouse.paths import dashboards_dir
 
-RESULT_TABLES = ("family_stats", "license_transitions", "license_violations", "trait_similarity", "drift_summary",
-                 "naming_conventions", "variant_types", "commit_categories", "versioning_summary", "bn_edges", "bn_cpds",
-                 "reuse_stats", "downloads_lorenz", "space_org_usage", "collaboration_stats", "energy_reporting",
-                 "energy_hardware", "energy_profile")
+RESULT_TABLES = ("family_stats", "license_transitions", "license_violations", "license_coverage", "trait_similarity",
+                 "drift_summary", "naming_conventions", "variant_types", "commit_categories", "versioning_summary",
+                 "bn_edges", "bn_cpds", "reuse_stats", "downloads_lorenz", "space_org_usage", "collaboration_stats",
+                 "energy_reporting", "energy_hardware", "energy_profile")
 
 
 @dg.asset(group_name="dashboards", deps=list(RESULT_TABLES), kinds={"html", "plotly"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipelines.crawl.aliases import alias_requests, resolve_parent_aliases
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import run_model_listing, run_space_listing
 from pipelines.crawl.progress import Progress
@@ -21,7 +22,8 @@ def finish_crawl(session: CrawlSession, home: Path, wait_s: float = 0.0) -> dict
     that lands the last partition loads it.
     """
     with CrawlLock(lake_dir(home), wait_s=wait_s):
-        requests, runs = landed_requests(session), session.manifest.get("runs", 1)
+        requests = {**landed_requests(session), "aliases": alias_requests(session)}
+        runs = session.manifest.get("runs", 1)
         missing = missing_parts(session)
         if missing:
             return record_partial(warehouse_path(home), session, requests, runs, missing)
@@ -39,6 +41,7 @@ def crawl(spec: CrawlSpec, home: Path, client: HubClient | None = None, repo_opt
     with CrawlLock(lake_dir(home)):
         session = CrawlSession.open(lake_dir(home), spec)
         run_model_listing(session, client, progress)
+        resolve_parent_aliases(session, client, warehouse_path(home), progress)
         if spec.mode == "full":
             run_repos(session, client, warehouse_path(home), opts=repo_opts, progress=progress)
             run_space_listing(session, client, progress)

@@ -153,6 +153,10 @@ class CrawlSession:
     def spaces_dir(self) -> Path:
         return self.root / "spaces"
 
+    @property
+    def aliases_dir(self) -> Path:
+        return self.root / "aliases"
+
     def shard_dir(self, shard: int) -> Path:
         return self.repos_dir / f"shard-{shard_key(shard)}"
 
@@ -194,7 +198,7 @@ class CrawlSession:
             if current.manifest["spec"] == asdict(spec):
                 current.manifest["runs"] = current.manifest.get("runs", 1) + 1
                 current.save()
-                for stage in (current.listing_dir, current.repos_dir, current.spaces_dir):
+                for stage in (current.listing_dir, current.repos_dir, current.spaces_dir, current.aliases_dir):
                     remove_partials(stage)
                 current.clear_work()
                 log.info("resuming crawl %s (run %d)", current.crawl_id, current.manifest["runs"])

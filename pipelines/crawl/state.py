@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
+from pipelines.crawl.aliases import lookups_done
 from pipelines.crawl.repos import plan_path, shard_todo
 from pipelines.crawl.session import SHARDS, CrawlSession, CrawlSpec, shard_key
 
@@ -23,6 +24,8 @@ def missing_shards(session: CrawlSession) -> list[str]:
 def missing_parts(session: CrawlSession) -> list[str]:
     """What must still land before the crawl can be loaded, as asset names (`repo_details[03]`)."""
     missing = [] if session.stage_done("listing") else ["hub_listing"]
+    if not lookups_done(session):
+        missing.append("parent_aliases")
     if session.spec.mode == "full":
         missing += [f"repo_details[{k}]" for k in missing_shards(session)]
         if not session.stage_done("spaces"):

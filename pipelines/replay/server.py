@@ -3,7 +3,9 @@
 Paths are split raw and each segment unquoted afterwards, because the client sends revisions
 percent-encoded with no safe characters (`refs%2Fpr%2F1`). Pagination links are absolute, dates end
 in `Z`, errors carry `X-Error-Code`, and downloads follow the Hub's redirect hops (307 to the
-resolve-cache for regular files, 302 to another origin for LFS files) without any Xet headers.
+resolve-cache for regular files, 302 to another origin for LFS files) without any Xet headers. A renamed
+repo's old id, or an id in another letter case, is answered like the Hub does: 307 with a relative
+`Location` naming the current id (the rest of the path and the query kept).
 """
 
 from __future__ import annotations
@@ -139,6 +141,14 @@ class _Abort(Exception):
     """Drop the connection without an answer (fault injection)."""
 
 
+class _Moved(Exception):
+    """Answer with the Hub's redirect to a repo's current id."""
+
+    def __init__(self, location: str):
+        super().__init__(location)
+        self.location = location
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
@@ -217,6 +227,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(e.status, {"error": e.message})
             else:
                 self._send(e.status, e.message.encode(), "text/plain; charset=utf-8")
+        except _Moved as m:
+            self._send(307, f"Temporary Redirect. Redirecting to {m.location}".encode(), "text/plain; charset=utf-8",
+                       {"Location": m.location})
         except _Abort:
             self.close_connection = True
             try:
@@ -281,18 +294,34 @@ class _Handler(BaseHTTPRequestHandler):
         raise ApiError(404, f"Sorry, we can't find the page you are looking for: {self.path}")
 
     def _split_repo(self, rest: list[str]) -> tuple[str, list[str]]:
+        """(repo id, what follows it) of the path segments after a route prefix; a stale id redirects."""
         store = self.server.hub.store
         if len(rest) >= 2 and store.model(f"{rest[0]}/{rest[1]}") is not None:
             return f"{rest[0]}/{rest[1]}", rest[2:]
         if rest and store.model(rest[0]) is not None:
             return rest[0], rest[1:]
-        if len(rest) >= 2:
-            raise api.repo_not_found(f"{rest[0]}/{rest[1]}")
-        raise api.repo_not_found(rest[0] if rest else "")
+        for n in (2, 1):
+            if len(rest) >= n:
+                self._redirect_if_moved("/".join(rest[:n]), len(self.segments) - len(rest))
+        raise api.repo_not_found("/".join(rest[:2]))
 
-    def _repo(self, repo_id: str):
+    def _redirect_if_moved(self, repo_id: str, start: int) -> None:
+        """Raise the Hub's 307 when `repo_id` (path segments from `start`) is an old name or another letter case."""
+        target = self.server.hub.store.redirect_target(repo_id)
+        if target is None:
+            return
+        raw_path, _, raw_query = self.path.partition("?")
+        raw = raw_path.split("/")[1:]
+        n = len(repo_id.split("/"))
+        new = [quote(x, safe="") for x in target.split("/")]
+        location = "/" + "/".join(raw[:start] + new + raw[start + n:])
+        raise _Moved(location + (f"?{raw_query}" if raw_query else ""))
+
+    def _repo(self, repo_id: str, start: int | None = None):
         repo = self.server.hub.store.repo(repo_id)
         if repo is None:
+            if start is not None:
+                self._redirect_if_moved(repo_id, start)
             raise api.repo_not_found(repo_id)
         return repo
 
@@ -392,7 +421,7 @@ class _Handler(BaseHTTPRequestHandler):
         return entry
 
     def _resolve(self, repo_id: str, rev: str, path: str) -> None:
-        repo = self._repo(repo_id)
+        repo = self._repo(repo_id, start=0)
         idx = self._rev(repo, rev)
         commit = repo.commit_id(idx)
         self.extra_headers["X-Repo-Commit"] = commit

@@ -1,7 +1,8 @@
 """The replay hub's snapshot store: one SQLite file per snapshot, read with bounded memory.
 
 A snapshot directory holds either `hub.sqlite` (written by `hubmine hub synth`) or the plain
-layout of the real sample (`models.jsonl`, `cards/<author>__<name>.md`, optional `spaces.jsonl`).
+layout of the real sample (`models.jsonl`, `cards/<author>__<name>.md`, optional `spaces.jsonl` and
+`renames.jsonl`: `{"old": ..., "new": ...}` per line, an old repo id the hub redirects to its new one).
 Plain layouts are imported into a store on first use; records are kept byte-for-byte as JSON so the
 hub serves them unaltered.
 """
@@ -75,6 +76,7 @@ CREATE TABLE IF NOT EXISTS renames(old TEXT PRIMARY KEY, new TEXT NOT NULL);
 INDEXES = """
 CREATE INDEX IF NOT EXISTS model_tags_tag ON model_tags(tag, ord);
 CREATE INDEX IF NOT EXISTS models_author ON models(author, ord);
+CREATE INDEX IF NOT EXISTS models_id_lower ON models(id_lower);
 CREATE INDEX IF NOT EXISTS models_created ON models(created_at, ord);
 CREATE INDEX IF NOT EXISTS models_modified ON models(last_modified, ord);
 CREATE INDEX IF NOT EXISTS models_downloads ON models(downloads, ord);
@@ -98,6 +100,8 @@ MODEL_SORTS = {
     "trendingScore": "trending",
 }
 SPACE_SORTS = {k: v for k, v in MODEL_SORTS.items() if k != "downloads"}
+MAX_RENAME_HOPS = 8  # a repo renamed again and again still redirects in one hop to its current id
+RENAMES_FILE = "renames.jsonl"
 
 
 def _zip(obj) -> bytes:
@@ -204,8 +208,11 @@ class StoreWriter:
         self._tick()
 
     def add_rename(self, old: str, new: str) -> None:
-        """`old` was renamed to `new` (same `_id`): the old id answers with the Hub's redirect."""
+        """The hub answers `old` (a repo's id before a rename) with a redirect to `new`."""
+        if old == new:
+            raise ValueError(f"a rename needs two different ids, got {old!r} twice")
         self.db.execute("INSERT OR REPLACE INTO renames VALUES (?,?)", (old, new))
+        self._tick()
 
     def set_meta(self, key: str, value) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES (?,?)", (key, json.dumps(value)))
@@ -279,15 +286,30 @@ def import_plain_snapshot(src: Path, writer: StoreWriter) -> int:
         for sid in sorted(space_models):
             writer.add_space({"id": sid, "author": sid.split("/")[0], "models": sorted(space_models[sid])})
         writer.set_meta("spaces_derived_from_models", True)
-    renames_file = src / "renames.jsonl"
-    if renames_file.exists():
-        with open(renames_file, encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    r = json.loads(line)
-                    writer.add_rename(r["old"], r["new"])
+    import_renames(src / RENAMES_FILE, writer)
     manifest = src / "SNAPSHOT.json"
     writer.set_meta("kind", json.loads(manifest.read_text()).get("kind", "real") if manifest.exists() else "real")
+    return n
+
+
+def import_renames(path: Path, writer: StoreWriter) -> int:
+    """`renames.jsonl` of a plain snapshot: one `{"old": ..., "new": ...}` per line. Returns renames imported."""
+    if not path.exists():
+        return 0
+    n = 0
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                old, new = row["old"], row["new"]
+            except (ValueError, KeyError, TypeError) as e:
+                raise ValueError(f"{path}:{i}: not a {{\"old\": ..., \"new\": ...}} record ({e})") from None
+            if not (isinstance(old, str) and isinstance(new, str) and old and new):
+                raise ValueError(f"{path}:{i}: old and new must be repo ids")
+            writer.add_rename(old, new)
+            n += 1
     return n
 
 
@@ -310,7 +332,7 @@ def copy_store(src_db: Path, writer: StoreWriter) -> None:
         INSERT INTO space_models SELECT ord + {sbase}, model_id FROM src.space_models;
         INSERT INTO space_tags SELECT ord + {sbase}, tag FROM src.space_tags;
     """)
-    if w.execute("SELECT count(*) FROM src.sqlite_master WHERE name = 'renames'").fetchone()[0]:
+    if w.execute("SELECT 1 FROM src.sqlite_master WHERE name = 'renames'").fetchone():
         w.execute("INSERT OR REPLACE INTO renames SELECT * FROM src.renames")
     w.commit()
     w.execute("DETACH DATABASE src")
@@ -477,6 +499,30 @@ class SnapshotStore:
     def model(self, repo_id: str) -> dict | None:
         row = self.db.execute("SELECT record FROM models WHERE id = ?", (repo_id,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def redirect_target(self, repo_id: str) -> str | None:
+        """The current id the hub redirects a stale id to: an old id of a renamed repo (renames followed), or
+        the same id in another letter case. None when the id names nothing (or already is current)."""
+        rid = repo_id
+        if self._has_renames():
+            for _ in range(MAX_RENAME_HOPS):
+                row = (self.db.execute("SELECT new FROM renames WHERE old = ?", (rid,)).fetchone()
+                       or self.db.execute("SELECT new FROM renames WHERE lower(old) = lower(?)", (rid,)).fetchone())
+                if row is None or row[0] == rid:
+                    break
+                rid = row[0]
+        row = self.db.execute("SELECT id FROM models WHERE id_lower = ?", (rid.lower(),)).fetchone()
+        return row[0] if row and row[0] != repo_id else None
+
+    def _has_renames(self) -> bool:
+        has = getattr(self._local, "has_renames", None)
+        if has is None:  # stores written before renames existed have no such table
+            has = self._local.has_renames = self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'renames'").fetchone() is not None
+        return has
+
+    def renames(self) -> list[tuple[str, str]]:
+        return self.db.execute("SELECT old, new FROM renames ORDER BY old").fetchall() if self._has_renames() else []
 
     def space(self, space_id: str) -> dict | None:
         row = self.db.execute("SELECT record FROM spaces WHERE id = ?", (space_id,)).fetchone()

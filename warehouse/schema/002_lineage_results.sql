@@ -7,7 +7,7 @@ CREATE TABLE IF NOT EXISTS family_stats (
     family_id        VARCHAR NOT NULL,       -- its first root (sorted); roots lists them all
     roots            VARCHAR[],
     size             INTEGER,                -- models of the family present in the warehouse
-    depth            INTEGER,                -- deepest generation below a root
+    depth            INTEGER,                -- largest generation (longest derivation chain) in the family
     max_breadth      INTEGER,                -- most models in one generation
     leaves           INTEGER,
     merges           INTEGER,                -- models with more than one parent
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS family_members (
     crawl_id    VARCHAR NOT NULL,
     model_id    VARCHAR NOT NULL,
     family_id   VARCHAR NOT NULL,
-    generation  INTEGER,                     -- shortest distance from a root of the family
+    generation  INTEGER,                     -- longest derivation chain from a root (1 + largest parent generation)
     parents     INTEGER,
     children    INTEGER,
     descendants INTEGER,                     -- through every relation (NULL: too large a DAG to count exactly)
@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS lineage_out_degree (
 
 CREATE TABLE IF NOT EXISTS lineage_issues (
     crawl_id  VARCHAR NOT NULL,
-    kind      VARCHAR NOT NULL,              -- cycle | self_loop | orphan_parent | missing_base | invalid_base
+    kind      VARCHAR NOT NULL,              -- cycle | self_loop | orphan_parent | missing_base | invalid_base | stale_parent_id
     child_id  VARCHAR,
     parent_id VARCHAR,
     detail    VARCHAR

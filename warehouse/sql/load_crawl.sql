@@ -68,13 +68,13 @@ CREATE OR REPLACE TEMP TABLE stg_listed AS
 SELECT model_id FROM stg_models UNION ALL SELECT model_id FROM stg_removed;
 
 DELETE FROM lineage_edges WHERE source IN ('card', 'tag', 'card+tag') AND child_id IN (SELECT model_id FROM stg_listed);
-INSERT INTO lineage_edges
+INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id)
 SELECT DISTINCT e.child_id, e.parent_id, e.relation, e.source, getvariable('crawl_id')
 FROM lake_listing_lineage_edges e JOIN stg_models s ON s.model_id = e.child_id AND s._unit = parse_dirpath(e.filename);
 
 DELETE FROM licenses WHERE model_id IN (SELECT model_id FROM stg_listed);
-INSERT INTO licenses
-SELECT DISTINCT l.* EXCLUDE (filename), getvariable('crawl_id')
+INSERT INTO licenses BY NAME
+SELECT DISTINCT l.* EXCLUDE (filename), getvariable('crawl_id') AS crawl_id
 FROM lake_listing_licenses l JOIN stg_models s ON s.model_id = l.model_id AND s._unit = parse_dirpath(l.filename);
 
 DELETE FROM energy WHERE source_kind = 'card_yaml' AND model_id IN (SELECT model_id FROM stg_listed);
@@ -125,7 +125,7 @@ DELETE FROM lineage_edges WHERE source IN ('adapter_config', 'config', 'mergekit
     AND NOT EXISTS (SELECT 1 FROM stg_kept k WHERE k.model_id = lineage_edges.child_id
                     AND k.path = CASE lineage_edges.source WHEN 'adapter_config' THEN 'adapter_config.json'
                                       WHEN 'config' THEN 'config.json' ELSE 'mergekit_config.yml' END);
-INSERT INTO lineage_edges
+INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id)
 SELECT DISTINCT child_id, parent_id, relation, source, getvariable('crawl_id') FROM lake_repo_lineage_edges
 WHERE child_id IN (SELECT model_id FROM stg_repos_ok);
 

@@ -25,7 +25,7 @@ from pipelines.replay.synth import cards, checkpoints, names, vocab
 from pipelines.replay.synth.history import WEIGHT_SUFFIXES, commit_message, plan_commits
 from pipelines.replay.synth.truth import TruthWriters
 
-GENERATOR_VERSION = 4  # 4: real git ids (commits, trees, blobs)
+GENERATOR_VERSION = 5  # 4: real git ids (commits, trees, blobs); 5: renamed bases, stale parent ids
 HUB_START = datetime(2021, 3, 1, tzinfo=timezone.utc)
 HUB_END = datetime(2025, 10, 1, tzinfo=timezone.utc)
 GITATTRIBUTES = (b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
@@ -67,6 +67,7 @@ class Node:
     library: str | None = None
     datasets: list[str] = field(default_factory=list)
     declared: list[str] = field(default_factory=list)   # what the card declares as base_model
+    declared_as: dict[str, str] = field(default_factory=dict)  # true parent id -> the stale id the card writes
     declare_relation: bool = False
     evidence: str | None = None     # how an undeclared edge can still be inferred
     downloads: int = 0
@@ -107,6 +108,9 @@ class SyntheticHub:
         self.self_loops_left = max(1, n_models // 5000) if n_models >= 500 else 0
         self.cycles_left = max(1, n_models // 20000) if n_models >= 1000 else 0
         self.gitattributes_oid = None
+        self.renames: list[tuple[str, str]] = []  # (old id, current id) the hub redirects
+        self.stale_rng = random.Random(seed ^ 0x57A1E)
+        self.stale_case_any = False
 
     # -- calibration ---------------------------------------------------------------------------
     def _family_size(self, rng: random.Random) -> int:
@@ -130,17 +134,21 @@ class SyntheticHub:
     def _mongo_id(self, created: datetime) -> str:
         return f"{int(created.timestamp()):08x}{self.rng.getrandbits(64):016x}"
 
+    def _free(self, rid: str) -> bool:
+        """Claim a repo id (ids are unique regardless of letter case, as on the Hub); False if taken."""
+        h = int.from_bytes(hashlib.blake2b(rid.lower().encode(), digest_size=8).digest(), "big")
+        if h in self.used:
+            return False
+        self.used.add(h)
+        return True
+
     def _claim(self, author: str, name: str) -> str:
         base = name
         k = 1
-        while True:
-            rid = f"{author}/{name}"
-            h = int.from_bytes(hashlib.blake2b(rid.lower().encode(), digest_size=8).digest(), "big")
-            if h not in self.used:
-                self.used.add(h)
-                return rid
+        while not self._free(f"{author}/{name}"):
             k += 1
             name = f"{base}-{k}"
+        return f"{author}/{name}"
 
     def _user(self) -> str:
         # a growing population with heavy-tailed activity: reuse earlier users often
@@ -239,6 +247,7 @@ class SyntheticHub:
             if rel == "finetune":
                 finetunes.append(child)
         self._plant_anomalies(nodes)
+        self._plant_stale_ids(nodes)
         return nodes
 
     def _isolate(self, domain: str) -> Node:
@@ -346,6 +355,34 @@ class SyntheticHub:
                 root.declared = [child.id]
                 root.anomaly = "cycle"
                 self.cycles_left -= 1
+
+    def _plant_stale_ids(self, nodes: list[Node]) -> None:
+        """Cards naming their base by its id before a rename, or in another letter case (the hub redirects both).
+
+        Drawn from a generator of their own, so the rest of the hub is what the same seed gives without them.
+        """
+        rng = self.stale_rng
+        root = nodes[0]
+        kids = [n for n in nodes[1:] if root.id in n.declared and not n.anomaly]
+        if len(nodes) >= 3 and kids and (rng.random() < vocab.RENAMED_BASE or not self.renames):
+            old, k = root.name, 0
+            while not self._free(old):  # an id nobody else holds: a bare legacy name, as bert-base-uncased was
+                k += 1
+                old = f"{root.name}-v{k}"
+            self.renames.append((old, root.id))
+            for i, kid in enumerate(kids):
+                if i == 0 or rng.random() < vocab.CARD_KEEPS_OLD_ID:
+                    kid.declared_as[root.id] = old
+        for n in nodes[1:]:
+            for p in n.declared:
+                stale = rng.random() < vocab.STALE_CASE or not self.stale_case_any
+                if stale and p not in n.declared_as and not n.anomaly:
+                    n.declared_as[p] = p.upper() if p.upper() != p else p.lower()
+                    self.stale_case_any = True
+
+    def _written(self, n: Node) -> list[str]:
+        """The parent ids as the card writes them."""
+        return [n.declared_as.get(p, p) for p in n.declared]
 
     # -- popularity, spaces, energy ---------------------------------------------------------------
     def _popularity(self, nodes: list[Node]) -> None:
@@ -493,7 +530,8 @@ class SyntheticHub:
     def _card_meta(self, n: Node) -> dict:
         meta: dict = {}
         if n.declared:
-            meta["base_model"] = n.declared[0] if len(n.declared) == 1 and self.rng.random() < 0.55 else list(n.declared)
+            written = self._written(n)
+            meta["base_model"] = written[0] if len(written) == 1 and self.rng.random() < 0.55 else written
         if n.declared and n.declare_relation and n.relation:
             meta["base_model_relation"] = n.relation
         if n.license:
@@ -531,7 +569,7 @@ class SyntheticHub:
                 tags.append(f"license:{n.license}")
             rel = meta.get("base_model_relation") or ("merge" if len(n.declared) > 1 else
                                                      n.relation if n.relation in ("adapter", "quantized") else "finetune")
-            for b in n.declared:
+            for b in self._written(n):
                 tags += [f"base_model:{b}", f"base_model:{rel}:{b}"]
         else:
             tags.append(vocab.SYNTHETIC_TAG)
@@ -717,12 +755,14 @@ class SyntheticHub:
         })
         for p in n.parents:
             truth.add("edges", {"child_id": n.id, "parent_id": p, "relation": n.relation,
-                                "declared": p in n.declared, "evidence": n.evidence if p not in n.declared else None,
+                                "declared": p in n.declared,
+                                "declared_as": n.declared_as.get(p, p) if p in n.declared else None,
+                                "evidence": n.evidence if p not in n.declared else None,
                                 "checkpoint_relation": n.checkpoint_relation if n.checkpoint is not None else None})
         for p in n.declared:
             if p not in n.parents:
                 truth.add("edges", {"child_id": n.id, "parent_id": p, "relation": None, "declared": True,
-                                    "evidence": n.anomaly, "checkpoint_relation": None})
+                                    "declared_as": p, "evidence": n.anomaly, "checkpoint_relation": None})
         for row in truth_commits:
             truth.add("commits", row)
 
@@ -759,10 +799,14 @@ class SyntheticHub:
             manifest = {
                 "kind": "synthetic", "generator": "hubmine hub synth", "generator_version": GENERATOR_VERSION,
                 "seed": self.seed, "models": self.made, "families": families, "spaces": spaces_total,
+                "renames": len(self.renames),
                 "checkpoint_models": self.checkpoint_budget - max(0, ck_left), "isolate_share": round(self.isolate_share, 4),
                 "note": "SYNTHETIC data generated by hubmine; calibrated to published figures (ANCHORS), not real models.",
                 "seconds": round(time.time() - t0, 1),
             }
+            for old, new in self.renames:
+                writer.add_rename(old, new)
+                truth.add("renames", {"old_id": old, "new_id": new})
             writer.set_meta("kind", "synthetic")
             writer.set_meta("manifest", manifest)
             truth.close()

@@ -20,9 +20,11 @@ SCHEMAS = {
         ("checkpoint_relation", S), ("created_at", S),
     ]),
     "edges": pa.schema([
-        ("child_id", S), ("parent_id", S), ("relation", S), ("declared", pa.bool_()), ("evidence", S),
-        ("checkpoint_relation", S),
+        ("child_id", S), ("parent_id", S), ("relation", S), ("declared", pa.bool_()),
+        ("declared_as", S),  # the id the card names the parent by: a pre-rename id, another letter case, or parent_id
+        ("evidence", S), ("checkpoint_relation", S),
     ]),
+    "renames": pa.schema([("old_id", S), ("new_id", S)]),  # the hub redirects old_id to new_id
     "commits": pa.schema([
         ("model_id", S), ("commit_id", S), ("position", pa.int32()), ("categories", pa.list_(S)),
         ("weights_changed", pa.bool_()), ("represented", S), ("release", S),

@@ -48,6 +48,11 @@ LICENSE_MUTATION = 0.20
 LICENSE_OMITTED_BY_CHILD = 0.45
 LANGUAGE_MUTATION = 0.24
 TASK_MUTATION = 0.41
+# Stale parent ids: a family base renamed after children declared it (its old id answers with a redirect, as
+# bert-base-uncased -> google-bert/bert-base-uncased), and cards naming a parent in another letter case.
+RENAMED_BASE = 0.03       # share of families of 3+ models whose base was renamed
+CARD_KEEPS_OLD_ID = 0.5   # share of that base's children whose card still names the old id
+STALE_CASE = 0.005        # share of declared parent references written in another letter case
 
 LANGUAGES = ["en", "zh", "fr", "de", "es", "ja", "ko", "ru", "pt", "it", "ar", "hi", "vi", "tr", "pl", "nl",
              "id", "sv", "uk", "fa", "th", "he", "cs", "ro"]

@@ -1,5 +1,6 @@
 -- Parent-child pairs whose both ends publish top-level .safetensors, with their sizes where the crawl saw
--- them: declared edges, and inferred ones the card does not declare (for "undeclared relative" checks).
+-- them: declared edges (parents resolved through renames and letter case), and inferred ones the card does not
+-- declare (for "undeclared relative" checks).
 WITH weights AS (
     SELECT m.model_id, m.sha,
            list_filter(m.siblings, lambda f: f LIKE '%.safetensors' AND NOT contains(f, '/')) AS files
@@ -10,10 +11,11 @@ WITH weights AS (
                                                  AND NOT contains(r.path, '/')) AS bytes
     FROM weights w WHERE len(w.files) > 0
 ), pairs AS (
-    SELECT child_id, parent_id, max(relation) AS declared_relation, true AS declared FROM lineage_edges
+    SELECT child_id, coalesce(resolved_parent_id, parent_id) AS parent_id, max(relation) AS declared_relation,
+           true AS declared FROM lineage_edges
     WHERE source IN ('card', 'tag', 'card+tag') AND child_id <> parent_id GROUP BY ALL
     UNION ALL
-    SELECT e.child_id, e.parent_id, NULL, false FROM lineage_edges e
+    SELECT e.child_id, coalesce(e.resolved_parent_id, e.parent_id), NULL, false FROM lineage_edges e
     WHERE e.source NOT IN ('card', 'tag', 'card+tag') AND e.child_id <> e.parent_id
       AND NOT EXISTS (SELECT 1 FROM lineage_edges d WHERE d.child_id = e.child_id AND d.source IN ('card', 'tag', 'card+tag'))
 )
