@@ -13,7 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
-from pipelines import cli_analyses, cli_cards, cli_hub, cli_versioning, cli_weights
+from pipelines import cli_analyses, cli_bom, cli_cards, cli_hub, cli_versioning, cli_weights
 from pipelines.cli_common import home, positive_int
 from pipelines.errors import HubmineError, user_facing
 
@@ -224,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_versioning.register(sub)
     cli_cards.register(sub)
     cli_weights.register(sub)
+    cli_bom.register(sub)
 
     h = sub.add_parser("hub", help="the offline replay hub: serve snapshots, generate synthetic hubs",
                        description="Serve snapshot directories over the HF REST API on loopback, or generate "

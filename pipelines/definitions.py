@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.assets.crawl import CRAWL_ASSETS
+from pipelines.assets.governance import GOVERNANCE_ASSETS, boms
 from pipelines.assets.lineage import LINEAGE_ASSETS
 from pipelines.assets.reuse import REUSE_ASSETS
 from pipelines.assets.site import dashboard_site
@@ -14,11 +15,11 @@ from pipelines.automation import crawl_job, daily_crawl, refresh_after_crawl, re
 from pipelines.resources import HubmineHome, HubResource
 
 RESOURCES = {"hub": HubResource(), "home": HubmineHome()}
-ANALYSIS_ASSETS = [*LINEAGE_ASSETS, *VERSIONING_ASSETS, *REUSE_ASSETS]
+ANALYSIS_ASSETS = [*LINEAGE_ASSETS, *VERSIONING_ASSETS, *REUSE_ASSETS, *GOVERNANCE_ASSETS]
 WEIGHT_ANALYSIS = [*WEIGHT_ASSETS]
 
 defs = dg.Definitions(
-    assets=[*CRAWL_ASSETS, *ANALYSIS_ASSETS, *WEIGHT_ANALYSIS, dashboard_site],
+    assets=[*CRAWL_ASSETS, *ANALYSIS_ASSETS, *WEIGHT_ANALYSIS, dashboard_site, boms],
     jobs=[crawl_job, refresh_job],
     schedules=[daily_crawl],
     sensors=[refresh_after_crawl],
