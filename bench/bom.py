@@ -36,8 +36,7 @@ def sizes(home, models) -> None:
                     comp = json.loads(w.text)["metadata"]["component"]
                     nested = len(comp.get("pedigree", {}).get("ancestors", [])) + len(comp.get("components", []))
                     extra = f", {nested} nested components"
-                print(f"  {mid:<48} {fmt:<9} {w.size:>9,} bytes, {w.ancestors} ancestors, {w.components} models/"
-                      f"files/datasets{extra}")
+                print(f"  {mid:<48} {fmt:<9} {w.summary()}{extra}")
     finally:
         con.close()
 

@@ -43,8 +43,7 @@ def cmd_bom(args) -> int:
     else:
         sys.stdout.write(written.text)
         where = "stdout"
-    print(f"{args.format} BOM of {model_id}: {written.ancestors} ancestors, {written.components} models, files "
-          f"and datasets, {written.size:,} bytes -> {where}", file=sys.stderr)
+    print(f"{args.format} BOM of {model_id}: {written.summary()} -> {where}", file=sys.stderr)
     return 0
 
 

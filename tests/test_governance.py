@@ -16,7 +16,6 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.spdx import is_supported_id
 from cyclonedx.validation.json import JsonStrictValidator
 
-from analyses.bom import cyclonedx
 from analyses.bom.export import render
 from analyses.bom.facts import read_facts
 from analyses.licenses import resolve
@@ -24,8 +23,8 @@ from pipelines.cli import main
 from pipelines.replay.server import ReplayHub
 from pipelines.replay.store import SnapshotStore
 from pipelines.replay.synth.evolve import Shares, evolve
-from warehouse.query import connect_readonly
 from tests.conftest import crawl_into, query
+from warehouse.query import connect_readonly
 from warehouse.results import latest_crawl
 
 DEEP = "Minbyul/meditron-7b-dpo-full-sft-wo-live_qa"   # real sample: three generations above it
@@ -37,7 +36,8 @@ def ancestors_by_sql(home, model_id: str) -> set[str]:
     try:
         return {r[0] for r in con.execute(
             "WITH RECURSIVE up(id) AS (SELECT ?::VARCHAR UNION SELECT coalesce(e.resolved_parent_id, e.parent_id) "
-            "FROM lineage_edges e JOIN up ON e.child_id = up.id) SELECT id FROM up", [model_id]).fetchall()} - {model_id}
+            "FROM lineage_edges e JOIN up ON e.child_id = up.id) SELECT id FROM up", [model_id]).fetchall()} \
+            - {model_id}
     finally:
         con.close()
 
@@ -86,7 +86,8 @@ def test_real_bom_holds_the_whole_ancestry_with_evidence(analysed_real):
     sha = analysed_real.rows("SELECT sha FROM models WHERE model_id = ?", [DEEP])[0][0]
     assert subject["type"] == "machine-learning-model" and subject["purl"] == f"pkg:huggingface/{DEEP}@{sha}"
     # llama2 has no SPDX id: it goes by name (the knowledge base's LicenseRef), never in license.id
-    assert subject["licenses"][0]["license"]["name"].startswith("LicenseRef-") and "id" not in subject["licenses"][0]["license"]
+    first = subject["licenses"][0]["license"]
+    assert first["name"].startswith("LicenseRef-") and "id" not in first
     # each edge's evidence, as the warehouse has it, on the parent's component
     for e in facts.edges:
         props = {p["name"]: p["value"] for p in pedigree[e.parent_id]["properties"]}
@@ -219,11 +220,12 @@ def test_changes_lists_each_planted_change_with_its_descendants(two_crawls, monk
     rows = {r["model_id"]: r for r in json.loads(capsys.readouterr().out)}
     relicensed = [t for t in truth if t["change"] == "license"]
     assert len(relicensed) >= 10
-    present = {m for (m,) in connect_readonly(home / "warehouse.duckdb").execute("SELECT model_id FROM models").fetchall()}
+    present = {m for (m,) in query(home, "SELECT model_id FROM models")}
     g = truth_descendants(synth_dir, present)
     for t in relicensed:
         r = rows[t["model_id"]]
-        assert "license" in r["changes"] and (r["old_license"], r["new_license"]) == (t["old_license"], t["new_license"])
+        assert "license" in r["changes"]
+        assert (r["old_license"], r["new_license"]) == (t["old_license"], t["new_license"])
         want = sorted((nx.descendants(g, t["model_id"]) if t["model_id"] in g else set()) & present)
         assert r["affected"] == want and r["descendants"] == len(want), t["model_id"]
     committed = {t["model_id"] for t in truth if t["change"] == "commit"}
@@ -240,8 +242,7 @@ def test_changes_put_restrictive_turns_above_permissive_descendants_first(two_cr
     order = ["violation", "warning", "review", "notice"]
     assert [order.index(r["severity"]) for r in rows] == sorted(order.index(r["severity"]) for r in rows)
     assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
-    lic = dict(connect_readonly(home / "warehouse.duckdb").execute(
-        "SELECT model_id, license FROM models").fetchall())
+    lic = dict(query(home, "SELECT model_id, license FROM models"))
     turned = 0
     for r in rows:
         if "license" not in r["changes"]:
@@ -263,8 +264,7 @@ def test_refresh_computes_upstream_changes(two_crawls, capsys, monkeypatch):
     job = defs.resolve_job_def("refresh_analyses")
     assert dg.AssetKey("upstream_changes") in job.asset_layer.executable_asset_keys
     materialize_analyses(home, [upstream_changes])
-    table = {m: a for m, a in connect_readonly(home / "warehouse.duckdb").execute(
-        "SELECT model_id, affected FROM upstream_changes").fetchall()}
+    table = dict(query(home, "SELECT model_id, affected FROM upstream_changes"))
     monkeypatch.setenv("HUBMINE_HOME", str(home))
     assert main(["changes", "--format", "json"]) == 0
     assert table == {r["model_id"]: r["affected"] for r in json.loads(capsys.readouterr().out)}

@@ -29,8 +29,18 @@ class Written:
     model_id: str
     text: str
     ancestors: int
-    components: int   # models, weight files and datasets it lists
+    models: int       # the model and its ancestors
+    files: int        # weight files with a sha256
+    datasets: int
     size: int = 0     # bytes of the UTF-8 document
+
+    @property
+    def components(self) -> int:
+        return self.models + self.files + self.datasets
+
+    def summary(self) -> str:
+        return (f"{self.ancestors} ancestors, {self.files} weight files, {self.datasets} datasets, "
+                f"{self.size:,} bytes")
 
 
 def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: str, crawl: dict) -> Written:
@@ -38,7 +48,6 @@ def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: str, crawl: dict)
     facts = read_facts(con, model_id, crawl)
     files = sum(len(m.weight_files) for m in facts.models.values())
     datasets = len({str(d) for m in facts.models.values() for d in m.row.get("datasets") or [] if d})
-    count = len(facts.models) + files + datasets
     if fmt == "cyclonedx":
         text = json.dumps(cyclonedx.build(facts, tool_version()), indent=1, ensure_ascii=False, default=str)
     elif fmt == "spdx":
@@ -46,7 +55,8 @@ def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: str, crawl: dict)
     else:
         raise ValueError(f"unknown BOM format {fmt!r}; choose from {', '.join(FORMATS)}")
     text += "\n"
-    return Written(model_id, text, len(facts.ancestors()), count, len(text.encode("utf-8")))
+    return Written(model_id, text, len(facts.ancestors()), len(facts.models), files, datasets,
+                   len(text.encode("utf-8")))
 
 
 def file_name(model_id: str, fmt: str) -> str:
@@ -74,7 +84,8 @@ def write_many(con: duckdb.DuckDBPyConnection, model_ids: list[str], out_dir: Pa
         try:
             w = render(con, mid, fmt, crawl)
             write_atomic(out_dir / file_name(mid, fmt), w.text)
-            done.append(Written(mid, "", w.ancestors, w.components, w.size))
+            w.text = ""
+            done.append(w)
         except Exception as e:  # noqa: BLE001 - one bad model must not stop the others; the error is reported
             failed[mid] = f"{type(e).__name__}: {e}"
         if progress:

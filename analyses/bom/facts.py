@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+
 import duckdb
 
 from analyses.files import is_weight_file
@@ -80,10 +81,10 @@ class BomFacts:
         return [e for e in self.edges if e.child_id == model_id]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list) -> list[dict]:
     cur = con.execute(sql, params)
     cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
 def _optional(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
@@ -126,8 +127,6 @@ def _attach_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge]) -> None:
 
 def _findings(con: duckdb.DuckDBPyConnection, pairs: dict) -> list[dict]:
     try:
-        cur = con.execute(input_sql("family_license_findings"), [pairs["children"], pairs["parents"]])
+        return _rows(con, input_sql("family_license_findings"), [pairs["children"], pairs["parents"]])
     except duckdb.CatalogException:
         return []
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r)) for r in cur.fetchall()]

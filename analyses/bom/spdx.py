@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 
 from spdx_python_model import v3_0_1 as S
 
+from analyses.bom.card_text import considerations, metrics
 from analyses.bom.cyclonedx import purl, weight_evidence
 from analyses.bom.facts import BomFacts, Edge, ModelFacts
 from analyses.bom.licenses import bom_licenses
-from analyses.bom.card_text import considerations, metrics
 
 ENERGY_NOTE = ("ai_energyConsumption holds the card's co2_eq_emissions in grams of CO2 equivalent (unit `other`): "
                "the card reports emissions, not energy")
