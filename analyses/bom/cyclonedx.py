@@ -89,27 +89,9 @@ def model_component(m: ModelFacts, refs: dict[str, str]) -> dict:
 def edge_properties(e: Edge) -> list[dict]:
     """How the warehouse knows child -> parent: declared, inferred, checked against the weights."""
     key = f"lineage:{e.child_id}"
-    declared = sorted({p for s in e.sources for p in s.split("+") if p in ("card", "tag")})
-    inferred = sorted({s for s in e.sources if s not in ("card", "tag", "card+tag")} |
-                      {f"{i['source']} ({i['agreement']})" for i in e.inferred})
-    out = [prop(f"{key}:relation", e.relation),
-           prop(f"{key}:declared", ", ".join(declared) if declared else "no"),
-           prop(f"{key}:inferred", ", ".join(inferred) if inferred else "no"),
-           prop(f"{key}:weights", weight_evidence(e))]
-    out += [prop(f"{key}:declared-as", d) for d in e.declared_ids if d != e.parent_id]
-    return out
-
-
-def weight_evidence(e: Edge) -> str:
-    parts = []
-    for w in e.weights:
-        if w["kind"] == "diff":
-            verdict = "verified" if w["agrees"] else "contradicted"
-            conf = f", confidence {w['confidence']:.2f}" if w.get("confidence") is not None else ""
-            parts.append(f"{verdict}: the weights say {w['relation']}{conf}")
-        else:
-            parts.append(f"fingerprint match: {w['relation']}, distance {w['distance']:.3f}")
-    return "; ".join(parts) or "not checked"
+    out = [prop(f"{key}:relation", e.relation), prop(f"{key}:declared", e.declared()),
+           prop(f"{key}:inferred", e.inferred()), prop(f"{key}:weights", e.weights_say())]
+    return out + [prop(f"{key}:declared-as", d) for d in e.declared_ids if d != e.parent_id]
 
 
 def finding_properties(findings: list[dict]) -> list[dict]:

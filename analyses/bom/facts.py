@@ -11,6 +11,7 @@ from analyses.files import is_weight_file
 from warehouse.results import INPUTS, input_sql
 
 SQL = INPUTS.parent / "bom"
+DECLARED = ("card", "tag")
 
 
 def bom_sql(name: str) -> str:
@@ -26,8 +27,29 @@ class Edge:
     relation: str
     sources: list[str]                  # lineage_edges sources: card, tag, card+tag, adapter_config, config, mergekit
     declared_ids: list[str]             # the parent id as written (before renames and letter case were resolved)
-    inferred: list[dict] = field(default_factory=list)   # inferred_edges rows (config files, names)
+    inferred_rows: list[dict] = field(default_factory=list)  # inferred_edges rows (config files, names)
     weights: list[dict] = field(default_factory=list)    # weight_diffs verdict / weight_matches fingerprint match
+
+    def declared(self) -> str:
+        """Where the child declares the parent: `card`, `tag`, `card, tag`, or `no`."""
+        return ", ".join(sorted({p for s in self.sources for p in s.split("+") if p in DECLARED})) or "no"
+
+    def inferred(self) -> str:
+        """What else shows the edge: the repo's adapter/config/mergekit files, the analyses' inferred edges."""
+        found = {s for s in self.sources if s not in ("card", "tag", "card+tag")}
+        found |= {f"{i['source']} ({i['agreement']})" for i in self.inferred_rows}
+        return ", ".join(sorted(found)) or "no"
+
+    def weights_say(self) -> str:
+        """The weight check's verdict on the edge (verified / contradicted) or a fingerprint match."""
+        parts = []
+        for w in self.weights:
+            if w["kind"] == "diff":
+                conf = f", confidence {w['confidence']:.2f}" if w.get("confidence") is not None else ""
+                parts.append(f"{'verified' if w['agrees'] else 'contradicted'}: the weights say {w['relation']}{conf}")
+            else:
+                parts.append(f"fingerprint match: {w['relation']}, distance {w['distance']:.3f}")
+        return "; ".join(parts) or "not checked"
 
 
 @dataclass
@@ -120,7 +142,7 @@ def _attach_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge]) -> None:
     by_pair = {(e.child_id, e.parent_id): e for e in edges}
     pairs = {"children": [e.child_id for e in edges], "parents": [e.parent_id for e in edges]}
     for r in _optional(con, "inferred", pairs):
-        by_pair[r["child_id"], r["parent_id"]].inferred.append(r)
+        by_pair[r["child_id"], r["parent_id"]].inferred_rows.append(r)
     for r in _optional(con, "weight_verdicts", pairs):
         by_pair[r["child_id"], r["parent_id"]].weights.append(r)
 

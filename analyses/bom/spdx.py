@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from spdx_python_model import v3_0_1 as S
 
 from analyses.bom.card_text import considerations, metrics
-from analyses.bom.cyclonedx import purl, weight_evidence
+from analyses.bom.cyclonedx import purl
 from analyses.bom.facts import BomFacts, Edge, ModelFacts
 from analyses.bom.licenses import bom_licenses
 
@@ -117,11 +117,7 @@ def _licenses(doc: _Doc, pkg, m: ModelFacts) -> None:
 
 
 def _edge_comment(e: Edge) -> str:
-    declared = sorted({p for s in e.sources for p in s.split("+") if p in ("card", "tag")})
-    inferred = sorted({s for s in e.sources if s not in ("card", "tag", "card+tag")} |
-                      {f"{i['source']} ({i['agreement']})" for i in e.inferred})
-    return (f"relation {e.relation}; declared: {', '.join(declared) or 'no'}; inferred: {', '.join(inferred) or 'no'}; "
-            f"weights: {weight_evidence(e)}")
+    return f"relation {e.relation}; declared: {e.declared()}; inferred: {e.inferred()}; weights: {e.weights_say()}"
 
 
 def build(f: BomFacts, tool_version: str = "0.1.0", now: datetime | None = None) -> str:
