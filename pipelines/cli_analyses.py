@@ -81,9 +81,9 @@ def cmd_family(args) -> int:
 
 
 def resolve_model_id(con, name: str) -> str:
-    """The repo id the user meant: a crawled id; else the crawled id the hub redirects it to (an earlier id or
-    another letter case, from model_aliases); else a declared parent id no crawl listed; else the one id equal up to
-    letter case; else NotInWarehouse naming the closest ids the warehouse knows."""
+    """The repo id the user meant: exact; else the crawled id the hub redirects it to (an earlier id or another
+    letter case, from model_aliases); else the one id equal up to letter case; else NotInWarehouse naming the
+    closest ids the warehouse knows."""
     from pipelines.errors import NotInWarehouse
     from warehouse.results import input_sql
 
@@ -93,10 +93,10 @@ def resolve_model_id(con, name: str) -> str:
                            WHERE alias = ? AND canonical_id IS NOT NULL AND canonical_id <> alias""", [name]).fetchall()
     if alias:
         how = "another letter case of" if alias[0][1] == "case" else "an earlier id of"
-        print(f"{name} is {how} {alias[0][0]} (the hub redirects it); showing {alias[0][0]}", file=sys.stderr)
+        print(f"{name} is {how} {alias[0][0]} (the hub redirects it); showing {alias[0][0]}")
         return alias[0][0]
     if con.execute("SELECT 1 FROM lineage_edges WHERE parent_id = ? LIMIT 1", [name]).fetchall():
-        return name
+        return name  # declared as a base by crawled models, not crawled itself
     rows = con.execute(input_sql("model_lookup"), {"name": name}).fetchall()
     same = [r[0] for r in rows if r[2]]
     if len(same) == 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -30,7 +31,8 @@ def cmd_bom(args) -> int:
     con = connect_readonly(warehouse_path(home()))
     try:
         crawl = latest_crawl(con)
-        model_id = resolve_model_id(con, args.model_id)
+        with contextlib.redirect_stdout(sys.stderr):  # its note on an id the hub redirects must not enter the BOM
+            model_id = resolve_model_id(con, args.model_id)
         if not con.execute("SELECT 1 FROM models WHERE model_id = ?", [model_id]).fetchall():
             raise NotInWarehouse(f"{model_id} is declared as a base by crawled models but no crawl listed it: "
                                  "crawl it (`hubmine crawl --search ...`) to write its BOM")
