@@ -6,8 +6,6 @@ from typing import Literal
 
 import dagster as dg
 
-from analyses.bom.export import write_many
-from analyses.upstream_changes import compute
 from pipelines.assets.results import core, preview
 from pipelines.errors import UsageError
 from pipelines.resources import HubmineHome
@@ -33,6 +31,8 @@ class BomSelection(dg.Config):
           kinds={"duckdb", "json"})
 def boms(context: dg.AssetExecutionContext, config: BomSelection, home: HubmineHome) -> dg.MaterializeResult:
     """CycloneDX 1.6 / SPDX 3.0 bills of materials of the selected models, one file each under <data>/boms/."""
+    from analyses.bom.export import write_many  # imported when run: every step process loads these definitions
+
     if config.select == "author" and not config.author:
         raise dg.Failure("select=author needs `author`")
     out = home.home / BOMS_DIR
@@ -69,6 +69,8 @@ def boms(context: dg.AssetExecutionContext, config: BomSelection, home: HubmineH
 def upstream_changes(home: HubmineHome) -> dg.MaterializeResult:
     """Models whose license, gating, base models, card or sha changed since the previous crawl, with the
     descendants each reaches, worst first."""
+    from analyses.upstream_changes import compute
+
     con = connect_readonly(home.warehouse, wait_s=120)
     try:
         latest, old, frame = compute(con)
