@@ -68,7 +68,8 @@ def phase_dataset(categories: pl.DataFrame, commits: pl.DataFrame, activity: pl.
     return out.select(
         "model_id", "phase",
         pl.col("downloads").map_elements(popularity_bucket, return_dtype=pl.String).alias("popularity"),
-        pl.when(pl.col("people").fill_null(1) > 1).then(pl.lit("team")).otherwise(pl.lit("solo")).alias("collaboration"),
+        pl.when(pl.col("people").fill_null(1) > 1).then(pl.lit("team")).otherwise(pl.lit("solo"))
+        .alias("collaboration"),
         pl.when(pl.col("card_length").fill_null(0) == 0).then(pl.lit("none"))
         .when(pl.col("card_length") < CARD_LONG).then(pl.lit("short")).otherwise(pl.lit("long")).alias("doc_quality"),
         yes_no("release"), *[yes_no(c) for c in CATEGORY_GROUPS],
@@ -109,7 +110,7 @@ def cpd_table(bn) -> pl.DataFrame:
         states = cpd.state_names
         values = cpd.get_values()  # (card(var), prod card(parents)), first parent varies slowest
         for j, combo in enumerate(itertools.product(*[states[p] for p in parents])):
-            assignment = json.dumps(dict(zip(parents, combo)), sort_keys=True)
+            assignment = json.dumps(dict(zip(parents, combo, strict=True)), sort_keys=True)
             for i, value in enumerate(states[var]):
                 rows.append((var, str(value), assignment, float(values[i, j])))
     return pl.DataFrame(rows, schema={"variable": pl.String, "value": pl.String, "parents": pl.String,
@@ -126,7 +127,8 @@ def edge_table(net: LearnedNetwork) -> pl.DataFrame:
 
 
 # -- inference from stored CPDs ------------------------------------------------------------------------
-QUERY = re.compile(r"^\s*P\s*\(\s*(?P<target>[\w-]+)\s*(?:=\s*(?P<value>[\w-]+))?\s*(?:\|\s*(?P<evidence>[^)]*))?\)\s*$", re.I)
+QUERY = re.compile(r"^\s*P\s*\(\s*(?P<target>[\w-]+)\s*(?:=\s*(?P<value>[\w-]+))?"
+                   r"\s*(?:\|\s*(?P<evidence>[^)]*))?\)\s*$", re.I)
 
 
 class QueryError(HubmineError, ValueError):
@@ -160,7 +162,8 @@ def network_from_cpds(cpds: pl.DataFrame):
         pstates = {p: list(dict.fromkeys(a[p] for a in assignments)) for p in parents}
         lookup = {(r[0], r[1]): r[2] for r in rows.select("value", "parents", "probability").iter_rows()}
         combos = list(itertools.product(*[pstates[p] for p in parents]))
-        values = [[lookup[(s, json.dumps(dict(zip(parents, c)), sort_keys=True))] for c in combos] for s in states]
+        values = [[lookup[(s, json.dumps(dict(zip(parents, c, strict=True)), sort_keys=True))] for c in combos]
+                  for s in states]
         tab.append(TabularCPD(var, len(states), values, evidence=parents or None,
                               evidence_card=[len(pstates[p]) for p in parents] or None,
                               state_names={var: states, **pstates}))
@@ -187,5 +190,5 @@ def query(cpds: pl.DataFrame, text: str) -> dict[str, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         post = VariableElimination(bn).query([target], evidence=evidence or None, show_progress=False)
-    dist = {str(s): float(p) for s, p in zip(post.state_names[target], post.values)}
+    dist = {str(s): float(p) for s, p in zip(post.state_names[target], post.values, strict=True)}
     return {value: dist[value]} if value else dist

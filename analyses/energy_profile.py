@@ -30,7 +30,8 @@ def reporting(facts: pl.DataFrame) -> pl.DataFrame:
     for grouping, col in (("year", "year"), ("library", "library_name"), ("pipeline", "pipeline_tag"),
                           ("autotrain", "autotrain_group")):
         frames.append(f.filter(pl.col(col).is_not_null())
-                      .select(pl.lit(grouping).alias("grouping"), pl.col(col).alias("group_value"), "reports", "co2_grams"))
+                      .select(pl.lit(grouping).alias("grouping"), pl.col(col).alias("group_value"), "reports",
+                              "co2_grams"))
     return (pl.concat(frames).group_by("grouping", "group_value")
             .agg(pl.len().cast(pl.Int64).alias("models"), pl.col("reports").sum().cast(pl.Int64).alias("reporting"),
                  pl.col("co2_grams").median().alias("median_grams"))

@@ -134,8 +134,9 @@ def main() -> int:
               f"retries {q['retries']} | under HF limits: {projection(q['api'], q['resolvers'])}", flush=True)
     meta = {r["models"]: r for r in results if r["mode"] == "metadata"}
     if 1_000_000 in meta and 100_000 in meta:
-        print(f"growth t(1M)/t(100k): crawl {meta[1_000_000]['crawl']['seconds'] / meta[100_000]['crawl']['seconds']:.1f}x, "
-              f"crawl+analyses+dashboards {meta[1_000_000]['pipeline_seconds'] / meta[100_000]['pipeline_seconds']:.1f}x")
+        big, small = meta[1_000_000], meta[100_000]
+        print(f"growth t(1M)/t(100k): crawl {big['crawl']['seconds'] / small['crawl']['seconds']:.1f}x, "
+              f"crawl+analyses+dashboards {big['pipeline_seconds'] / small['pipeline_seconds']:.1f}x")
     if args.full_at:
         from bench.history import run_history
 

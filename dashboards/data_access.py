@@ -42,4 +42,4 @@ class Data:
 
     def dicts(self, name: str) -> list[dict]:
         cols, rows = self.rows(name)
-        return [dict(zip(cols, r)) for r in rows]
+        return [dict(zip(cols, r, strict=True)) for r in rows]

@@ -132,7 +132,8 @@ def bn_graph(edges: list[dict], cpds: list[dict]) -> go.Figure:
     for a, b, confirmed in hc:
         (x0, y0), (x1, y1) = pos[a], pos[b]
         fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                           arrowhead=3, arrowwidth=2.5 if confirmed else 1.2, arrowcolor="#334155" if confirmed else "#94a3b8")
+                           arrowhead=3, arrowwidth=2.5 if confirmed else 1.2,
+                           arrowcolor="#334155" if confirmed else "#94a3b8")
     nodes = list(g.nodes)
     fig.add_trace(go.Scatter(x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
                              text=nodes, textposition="top center", marker=dict(size=22, color="#2563eb"),
@@ -143,7 +144,8 @@ def bn_graph(edges: list[dict], cpds: list[dict]) -> go.Figure:
 
 
 def lorenz(rows: list[dict]) -> go.Figure:
-    fig = go.Figure([go.Scatter(x=[r["model_share"] for r in rows], y=[r["download_share"] for r in rows], name="downloads"),
+    fig = go.Figure([go.Scatter(x=[r["model_share"] for r in rows], y=[r["download_share"] for r in rows],
+                                name="downloads"),
                      go.Scatter(x=[0, 1], y=[0, 1], name="equality", line=dict(dash="dot"))])
     fig.update_layout(title="Lorenz curve of downloads", xaxis_title="share of models (least downloaded first)",
                       yaxis_title="share of downloads", height=460)
@@ -164,7 +166,8 @@ def energy_scatter(rows: list[dict]) -> go.Figure:
 def weights_heatmap(rows: list[dict]) -> go.Figure:
     declared = sorted({r["declared"] for r in rows})
     verdicts = sorted({r["relation"] for r in rows})
-    z = [[sum(r["pairs"] for r in rows if r["declared"] == d and r["relation"] == v) for v in verdicts] for d in declared]
+    z = [[sum(r["pairs"] for r in rows if r["declared"] == d and r["relation"] == v) for v in verdicts]
+         for d in declared]
     fig = go.Figure(go.Heatmap(z=z, x=verdicts, y=declared, text=z, texttemplate="%{text}", colorscale="Blues"))
     fig.update_layout(title="Declared relation vs what the weights say", height=420)
     return fig

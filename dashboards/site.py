@@ -58,8 +58,10 @@ def _families(d: Data) -> str:
                 "if(figs.length){show(0);}})();</script>") if order else "<p>No families in this warehouse.</p>"
     sim = d.dicts("similarity")
     means = {r["pair_type"]: r["mean"] for r in sim if r["trait"] == "all"}
-    ours = {"sibling_vs_parent_child": "siblings {:.2f} vs parent-child {:.2f} vs cross-family {:.2f} (Jaccard of traits)"
-            .format(*(means.get(k) or 0 for k in ("sibling", "parent_child", "cross_family_random"))) if means else "n/a",
+    pairs = "siblings {:.2f} vs parent-child {:.2f} vs cross-family {:.2f} (Jaccard of traits)"
+    ours = {"sibling_vs_parent_child": pairs.format(*(means.get(k) or 0 for k in
+                                                      ("sibling", "parent_child", "cross_family_random")))
+            if means else "n/a",
             "largest_family": f"{fams[0]['size']} models ({fams[0]['family_id']})" if fams else "n/a"}
     sizes = F.bar([f["family_id"] for f in fams[:25]], [f["size"] for f in fams[:25]], "Largest families")
     cols = ["family_id", "size", "depth", "max_breadth", "leaves", "merges", "is_tree", "wiener_index", "top_license"]
@@ -72,7 +74,8 @@ def _licenses(d: Data) -> str:
     viol, by_rule, pairs, cov = d.rows("violations"), d.rows("violations_by_rule"), d.rows("violation_pairs"), \
         d.dicts("license_coverage")
     drift = d.dicts("drift")
-    rate = next((r["child_value"] for r in drift if r["metric"] == "license_mutation_rate" and r["relation"] == "finetune"), None)
+    rate = next((r["child_value"] for r in drift
+                 if r["metric"] == "license_mutation_rate" and r["relation"] == "finetune"), None)
     edges = len({(r[4], r[6]) for r in viol[1] if r[0] == "violation"})
     top = pairs[1][0] if pairs[1] else None
     unresolved = sum(r["items"] for r in cov if r["scope"] == "models" and not r["resolved"])

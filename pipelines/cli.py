@@ -111,7 +111,8 @@ def cmd_sql(args) -> int:
     shown = rows if args.format != "table" or args.max_rows <= 0 else rows[: args.max_rows]
     sys.stdout.write(format_rows(cols, shown, args.format))
     if len(shown) < len(rows):
-        print(f"(showing {len(shown)} of {len(rows)} rows; --max-rows 0 shows all, --format csv exports)", file=sys.stderr)
+        print(f"(showing {len(shown)} of {len(rows)} rows; --max-rows 0 shows all, --format csv exports)",
+              file=sys.stderr)
     return 0
 
 
@@ -237,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=0, help="port (default: a free one, printed on start)")
     s.add_argument("--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300,git=1000/300" '
                    '(quota/window s)')
-    s.add_argument("--git-cache", type=int, default=256, help="bare repositories kept built for git requests (default 256)")
+    s.add_argument("--git-cache", type=int, default=256,
+                   help="bare repositories kept built for git requests (default 256)")
     s.add_argument("--faults", help='fault injection, e.g. "5xx=0.1,429=0.05,truncate=0.02,reset=0.01,timeout=0.01"')
     s.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws (default 0)")
     s.add_argument("--fault-paths", help="only inject faults on paths matching this regex (e.g. /refs$)")

@@ -7,9 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+from dashboards.site import build_site
 from pipelines.replay.synth.generator import generate
 from pipelines.resources import HubResource
-from dashboards.site import build_site
 from pipelines.runner import materialize_analyses, materialize_crawl, materialize_weights
 from warehouse.paths import dashboards_dir, warehouse_path
 from warehouse.query import run_query

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -33,14 +33,15 @@ def ddl_statements() -> list[str]:
     return [p.read_text() for p in sorted(SCHEMA_DIR.glob("*.sql"))]
 
 
-@lru_cache(maxsize=None)
+@cache
 def lake_schema(table: str) -> pa.Schema:
     con = duckdb.connect()
     for ddl in ddl_statements():
         con.execute(ddl)
     con.execute(LAKE_ONLY_DDL)
     cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table]).fetchall()]
     if not cols:
         raise KeyError(f"no table {table!r} in the warehouse schema")
     keep = [c for c in cols if c not in WAREHOUSE_ONLY.get(table, ("crawl_id",))]

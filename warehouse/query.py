@@ -90,10 +90,12 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
-            w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v) for v in r])
+            w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v)
+                        for v in r])
         return buf.getvalue()
     if fmt == "json":
-        return json.dumps([dict(zip(cols, r)) for r in rows], default=_jsonable, ensure_ascii=False, indent=1) + "\n"
+        return json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=_jsonable, ensure_ascii=False,
+                          indent=1) + "\n"
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r} (table, csv, json)")
 
@@ -105,7 +107,7 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
     cells = [[cell(v) for v in r] for r in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
     line = "+".join("-" * (w + 2) for w in widths)
-    out = [" | ".join(c.ljust(w) for c, w in zip(cols, widths)), line]
-    out += [" | ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+    out = [" | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)), line]
+    out += [" | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"

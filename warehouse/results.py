@@ -29,7 +29,7 @@ def latest_crawl(con: duckdb.DuckDBPyConnection) -> dict:
     rows = cur.fetchall()
     if not rows:
         raise NoCrawl("the warehouse holds no finished crawl: run `hubmine crawl` (or `make demo`) first")
-    return dict(zip(cols, rows[0]))
+    return dict(zip(cols, rows[0], strict=True))
 
 
 def input_sql(name: str) -> str:

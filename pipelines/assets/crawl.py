@@ -8,8 +8,8 @@ on another machine sharing the lake) and a killed run resumes where it stopped.
 
 import dagster as dg
 
-from pipelines.crawl.client import HubClient
 from pipelines.crawl.aliases import resolve_parent_aliases
+from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import run_model_listing, run_space_listing
 from pipelines.crawl.progress import LogProgress, Progress
 from pipelines.crawl.repos import RepoOptions, landed_requests, run_repos

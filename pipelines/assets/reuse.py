@@ -32,7 +32,8 @@ def reuse_tables(home: HubmineHome):
     hub = {f"{m} gini": round(g, 3) for _, _, m, _, g, *_ in stats.filter(stats["grouping"] == "hub").iter_rows()
            if g is not None}
     yield from publish(home, crawl_id, {
-        "reuse_stats": stats, "downloads_lorenz": reuse.lorenz(models), "base_model_reuse": reuse.base_model_reuse(edges),
+        "reuse_stats": stats, "downloads_lorenz": reuse.lorenz(models),
+        "base_model_reuse": reuse.base_model_reuse(edges),
         "space_model_usage": by_model, "space_org_usage": by_org, "collaboration_stats": reuse.collaboration(authors),
         "study_sample": energy_profile.stratified_sample(models)}, extra={"reuse_stats": hub})
 

@@ -112,7 +112,8 @@ class RequestCounter:
 
     def on_request(self, request: httpx2.Request) -> None:
         path = request.url.path
-        bucket = "resolvers" if ("/resolve/" in path or "/resolve-cache/" in path) else "api" if path.startswith("/api/") else "other"
+        resolver = "/resolve/" in path or "/resolve-cache/" in path
+        bucket = "resolvers" if resolver else "api" if path.startswith("/api/") else "other"
         with self._lock:
             self.counts[bucket] += 1
 
@@ -219,7 +220,8 @@ class HubClient:
         raise AssertionError("unreachable")
 
     # -- listings (page by page, so a crawl can resume at the page it stopped) --------------------
-    def _pages(self, path: str, params: list[tuple[str, Any]], start_url: str | None) -> Iterator[tuple[list, str, str | None]]:
+    def _pages(self, path: str, params: list[tuple[str, Any]],
+               start_url: str | None) -> Iterator[tuple[list, str, str | None]]:
         """(items, url of this page, url of the next page or None); the cursor is the Hub's own Link header.
 
         Paging by hand (with the client's http_backoff and error mapping) rather than through list_models,

@@ -109,7 +109,8 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
     """, [files]).fetchall() if files else []
     con.close()
     names = [f.name for f in PLAN_SCHEMA if f.name != "shard"]
-    table = pa.Table.from_pylist([{**dict(zip(names, r)), "shard": shard_of(r[0])} for r in rows], schema=PLAN_SCHEMA)
+    table = pa.Table.from_pylist([{**dict(zip(names, r, strict=True)), "shard": shard_of(r[0])} for r in rows],
+                                 schema=PLAN_SCHEMA)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # shard processes may plan at the same time
     pq.write_table(table, tmp)

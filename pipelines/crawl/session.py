@@ -16,7 +16,7 @@ import secrets
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.crawl.gitremote import default_history
@@ -206,7 +206,7 @@ class CrawlSession:
             log.warning("abandoning unfinished crawl %s (%s): a crawl with other settings was asked for",
                         current.crawl_id, current.manifest["spec"])
             current.set_status("abandoned")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         crawl_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
         root = cls.crawls_dir(lake) / crawl_id
         root.mkdir(parents=True)

@@ -60,7 +60,8 @@ LANGUAGES = ["en", "zh", "fr", "de", "es", "ja", "ko", "ru", "pt", "it", "ar", "
 # Domains of families: what they make, with which library and files.
 DOMAINS = {
     "llm": {"weight": 0.62, "pipeline": "text-generation", "library": "transformers",
-            "arch": ("LlamaForCausalLM", "llama"), "sizes": ["0.5B", "1B", "1.5B", "3B", "7B", "8B", "13B", "14B", "32B", "70B"],
+            "arch": ("LlamaForCausalLM", "llama"),
+            "sizes": ["0.5B", "1B", "1.5B", "3B", "7B", "8B", "13B", "14B", "32B", "70B"],
             "tasks": ["text-generation", "text-classification", "question-answering", "summarization", "translation"]},
     "diffusion": {"weight": 0.14, "pipeline": "text-to-image", "library": "diffusers",
                   "arch": ("StableDiffusionPipeline", "unet"), "sizes": ["", "XL", "2B", "8B"],
