@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import config
 from pipelines.assets.crawl import (
     CRAWL_ASSETS,
     hub_listing,
@@ -70,7 +71,7 @@ def materialize(assets, selection, home: Path, resources: dict, run_config: dict
     return result
 
 
-def materialize_crawl(home: Path, hub: HubResource, *, mode: str = "full", author: str | None = None,
+def materialize_crawl(home: Path, hub: HubResource, *, mode: config.CrawlMode = "full", author: str | None = None,
                       search: str | None = None, limit: int | None = None, progress: Progress | None = None,
                       repo_config: dict | None = None, history: str | None = None) -> dg.ExecuteInProcessResult:
     """One Dagster run: listing, parent-id lookups, all shards (one partition range), spaces and the load."""
@@ -119,7 +120,8 @@ def materialize_analyses(home: Path, assets) -> dg.ExecuteInProcessResult:
                        {"home": HubmineHome(path=str(home)), "hub": HubResource()})
 
 
-def materialize_weights(home: Path, hub: HubResource, budget_gb: float = 2.0, max_pairs: int = 200):
+def materialize_weights(home: Path, hub: HubResource, budget_gb: float = config.WEIGHTS_BUDGET_GB,
+                        max_pairs: int = config.WEIGHTS_MAX_PAIRS):
     """The weight checks: sample pairs within the budget, read them by byte ranges, judge them, find relatives."""
     from pipelines.assets.weights import WEIGHT_ASSETS
 

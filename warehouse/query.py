@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config import OUTPUT_FORMATS
 from pipelines.errors import HubmineError
 
 
@@ -97,7 +98,7 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
         return json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=_jsonable, ensure_ascii=False,
                           indent=1) + "\n"
     if fmt != "table":
-        raise ValueError(f"unknown format {fmt!r} (table, csv, json)")
+        raise ValueError(f"unknown format {fmt!r} ({', '.join(OUTPUT_FORMATS)})")
 
     def cell(v) -> str:
         s = "NULL" if v is None else str(v)

@@ -8,6 +8,7 @@ on another machine sharing the lake) and a killed run resumes where it stopped.
 
 import dagster as dg
 
+from pipelines.config import FETCH_CONFIGS, MAX_TREE_COMMITS, CrawlMode, FetchConfigs, HistoryMode
 from pipelines.crawl.aliases import resolve_parent_aliases
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import run_model_listing, run_space_listing
@@ -40,16 +41,16 @@ def progress_for(context) -> Progress:
 class CrawlConfig(dg.Config):
     """What to crawl. Leave author/search/limit empty to crawl the whole hub."""
 
-    mode: str = "full"  # full | metadata (listing only: no cards, commits, refs or spaces)
+    mode: CrawlMode = "full"  # metadata: listing only (no cards, commits, refs or spaces)
     author: str | None = None
     search: str | None = None
     limit: int | None = None
-    history: str | None = None  # git | api (how per-repo history is read); default: git when a git >= 2.30 is on PATH
+    history: HistoryMode | None = None  # default: git when a git >= 2.30 is on PATH, else api
 
 
 class RepoConfig(dg.Config):
-    max_tree_commits: int = 50  # api history: file diffs for at most this many newest commits (git has no limit)
-    fetch_configs: str = "undeclared"
+    max_tree_commits: int = MAX_TREE_COMMITS  # api history only (git has no limit)
+    fetch_configs: FetchConfigs = FETCH_CONFIGS
 
 
 def open_session(context: dg.AssetExecutionContext, home: HubmineHome) -> CrawlSession:

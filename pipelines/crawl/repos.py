@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines import config
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.gitremote import GitRemote
 from pipelines.crawl.listing import delta
@@ -46,9 +47,12 @@ REQUEST_KEYS = ("api", "resolvers", "git", "git_bytes", "retries")
 
 @dataclass
 class RepoOptions:
-    max_tree_commits: int = 50       # api mode: file diffs for at most this many newest commits per repo
-    fetch_configs: str = "undeclared"  # config.json: "all", "undeclared" (no declared base) or "none"
+    max_tree_commits: int = config.MAX_TREE_COMMITS
+    fetch_configs: config.FetchConfigs = config.FETCH_CONFIGS
     batch_size: int = 200
+
+    def __post_init__(self):
+        config.check_choice("fetch_configs", self.fetch_configs, config.FETCH_CONFIGS_MODES)
 
 
 # -- planning ----------------------------------------------------------------------------------------
