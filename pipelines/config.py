@@ -15,6 +15,8 @@ CrawlMode = Literal["full", "metadata"]
 """full: listing + cards, commits, files, refs, configs, spaces; metadata: the listing only."""
 HistoryMode = Literal["git", "api"]
 """How per-repo history is read: one blobless partial clone (git), or the REST API's commit pages (api)."""
+HistoryChoice = Literal["auto", HistoryMode]
+"""A history mode, or auto: git where a git >= 2.30 binary is on PATH, else api."""
 FetchConfigs = Literal["all", "undeclared", "none"]
 """Which repos' config.json is read for lineage: every one, those declaring no base model, or none."""
 OutputFormat = Literal["table", "csv", "json"]

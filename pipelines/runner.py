@@ -79,7 +79,7 @@ def materialize_crawl(home: Path, hub: HubResource, *, mode: config.CrawlMode = 
     tags = {"dagster/asset_partition_range_start": shard_key(0),
             "dagster/asset_partition_range_end": shard_key(SHARDS - 1)} if mode == "full" else None
     ops = {"hub_listing": {"config": {"mode": mode, "author": author, "search": search, "limit": limit,
-                                      "history": history}}}
+                                      "history": history or "auto"}}}
     if mode == "full" and repo_config:
         ops["repo_details"] = {"config": repo_config}
     set_progress(progress)

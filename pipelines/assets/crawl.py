@@ -8,7 +8,7 @@ on another machine sharing the lake) and a killed run resumes where it stopped.
 
 import dagster as dg
 
-from pipelines.config import FETCH_CONFIGS, MAX_TREE_COMMITS, CrawlMode, FetchConfigs, HistoryMode
+from pipelines.config import FETCH_CONFIGS, MAX_TREE_COMMITS, CrawlMode, FetchConfigs, HistoryChoice
 from pipelines.crawl.aliases import resolve_parent_aliases
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import run_model_listing, run_space_listing
@@ -45,7 +45,7 @@ class CrawlConfig(dg.Config):
     author: str | None = None
     search: str | None = None
     limit: int | None = None
-    history: HistoryMode | None = None  # default: git when a git >= 2.30 is on PATH, else api
+    history: HistoryChoice = "auto"
 
 
 class RepoConfig(dg.Config):
@@ -92,7 +92,7 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
     """One paginated pass of list_models(expand=...) landed page by page; opens (or resumes) a crawl."""
     client = probed_client(hub)
     spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit,
-                     **({"history": config.history} if config.history else {}))
+                     **({"history": config.history} if config.history != "auto" else {}))
     with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
         resumed = resumable(home.lake, spec)
         if resumed is not None:
