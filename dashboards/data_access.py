@@ -27,6 +27,14 @@ def queries() -> dict[str, str]:
     return out
 
 
+def result_tables_read() -> tuple[str, ...]:
+    """The analysis result tables the dashboard's queries read (crawl tables left out), in DDL order."""
+    from warehouse.lake import crawl_tables, schema_tables
+
+    named = set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", "\n".join(queries().values()), re.I))
+    return tuple(t for t in schema_tables() if t in named and t not in crawl_tables())
+
+
 class Data:
     def __init__(self, con: duckdb.DuckDBPyConnection, crawl_id: str, families: int = 30):
         self.con, self.params = con, {"crawl": crawl_id, "families": families}

@@ -15,17 +15,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.lake import ddl_statements, lake_schema, table_files
+from warehouse.lake import ddl_statements, lake_schema, stage_tables, table_files
 
 log = logging.getLogger("hubmine.warehouse")
 SQL_DIR = Path(__file__).parent / "sql"
-STAGE_TABLES = {
-    "listing": ("models", "lineage_edges", "licenses", "energy", "space_models", "crawl_errors"),
-    "repo": ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
-             "lineage_edges", "energy", "crawl_errors"),
-    "spaces": ("spaces", "space_models", "crawl_errors"),
-    "aliases": ("model_aliases", "crawl_errors"),
-}
 LOAD_SQL = ("load_crawl.sql", "load_aliases.sql")
 
 
@@ -54,7 +47,7 @@ def connect(path: Path, retries: int = 20) -> duckdb.DuckDBPyConnection:
 
 
 def _register_stage(con: duckdb.DuckDBPyConnection, stage: str, dirs: list[Path]) -> None:
-    for table in STAGE_TABLES[stage]:
+    for table in stage_tables(stage):
         name = f"lake_{stage}_{table}"
         files = table_files(dirs, table)
         if files:

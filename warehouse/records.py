@@ -6,13 +6,13 @@ unexpected shape, becomes a crawl_errors row with a reason; the rest of the reco
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 
 from huggingface_hub import ModelInfo
 
 from analyses import energy, licenses, lineage
+from warehouse.lake import stage_tables
 
 SYNTHETIC_TAG = "synthetic"
 MAX_JSON = 256 * 1024  # larger card_data / config values are cut to keep the warehouse lean
@@ -46,10 +46,6 @@ def dump_json(value) -> str | None:
     return text
 
 
-def card_hash(card_data) -> str | None:
-    return None if card_data is None else hashlib.md5(dump_json(card_data).encode()).hexdigest()
-
-
 class Rows:
     """Rows of one landing unit, by table; errors are collected beside them."""
 
@@ -67,7 +63,7 @@ class Rows:
         return self.tables[table]
 
 
-LISTING_TABLES = ("models", "lineage_edges", "licenses", "energy", "space_models")
+LISTING_TABLES = stage_tables("listing")
 SPACES_CAP = 100  # the Hub names at most this many spaces per model in a listing (real records stop there)
 
 

@@ -18,12 +18,11 @@ from pipelines.crawl.run import finish_crawl
 from pipelines.crawl.session import SHARDS, CrawlLock, CrawlSession, CrawlSpec, shard_key
 from pipelines.crawl.state import describe, resumable, summarize_missing
 from pipelines.resources import HubmineHome, HubResource
+from warehouse.lake import crawl_tables
 from warehouse.query import table_counts
 
 SHARD_PARTITIONS = dg.StaticPartitionsDefinition([shard_key(i) for i in range(SHARDS)])
-CORE_TABLES = ("models", "model_history", "model_events", "lineage_edges", "licenses", "energy", "model_cards",
-               "commits", "commit_files", "refs", "repo_files", "repo_configs", "spaces", "space_models", "crawls",
-               "crawl_errors", "model_aliases")
+CORE_TABLES = crawl_tables()
 _progress: Progress | None = None
 LOCK_WAIT_S = 3600.0  # a Dagster run of the open crawl waits this long for another run's stage to end
 

@@ -32,11 +32,10 @@ from pipelines.crawl.repo_api import api_reader, api_repo_data
 from pipelines.crawl.repo_data import Base, file_rows, history_rows
 from pipelines.crawl.repo_git import git_reader, git_repo_data
 from pipelines.crawl.session import SHARDS, CrawlSession, shard_key, shard_of
-from warehouse.lake import publish_unit, table_files, unit_meta, units
+from warehouse.lake import publish_unit, stage_tables, table_files, unit_meta, units
 from warehouse.records import Rows
 
-REPO_TABLES = ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files",
-               "repo_configs", "lineage_edges", "energy")
+REPO_TABLES = stage_tables("repo")
 TREE_ENTRY = pa.struct([("path", pa.string()), ("oid", pa.string()), ("size", pa.int64()), ("lfs_sha256", pa.string())])
 PLAN_SCHEMA = pa.schema([("model_id", pa.string()), ("sha", pa.string()), ("shard", pa.int32()),
                          ("siblings", pa.list_(pa.string())), ("declares_base", pa.bool_()),
