@@ -73,7 +73,7 @@ class Hub:
 
 
 def crawl_row(home: Path) -> dict:
-    out = subprocess.run([*HM, "sql", "--format", "json", "SELECT * FROM crawls ORDER BY finished_at DESC LIMIT 1"],
+    out = subprocess.run([*HM, "sql", "--format", "json", "SELECT * FROM latest_crawl"],
                          env={**os.environ, "HUBMINE_HOME": str(home)}, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)[0]
 

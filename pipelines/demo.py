@@ -70,7 +70,7 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
     cols, rows = run_query(warehouse_path(home), """
         SELECT count(*) FILTER (WHERE NOT synthetic), count(*) FILTER (WHERE synthetic),
                (SELECT count(*) FROM lineage_edges), (SELECT count(*) FROM commits), (SELECT count(*) FROM crawl_errors
-                WHERE crawl_id = (SELECT max(crawl_id) FROM crawls))
+                WHERE crawl_id = (SELECT crawl_id FROM latest_crawl))
         FROM models""")
     real, synthetic, edges, commits, errors = rows[0]
     print(f"\ndemo finished in {time.monotonic() - t0:.0f}s")

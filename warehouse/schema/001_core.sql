@@ -241,3 +241,8 @@ CREATE TABLE IF NOT EXISTS repo_state (
     fetched_sha VARCHAR,
     crawl_id    VARCHAR
 );
+
+-- The latest crawl: the one that finished last (a partial or abandoned crawl loaded nothing). Every reader of
+-- "the latest crawl" (analyses, dashboards, reports, `hubmine sql`) selects from this view.
+CREATE OR REPLACE VIEW latest_crawl AS
+SELECT * FROM crawls WHERE status = 'finished' ORDER BY finished_at DESC LIMIT 1;
