@@ -11,9 +11,9 @@ from pipelines.assets.site import dashboard_site
 from pipelines.assets.versioning import VERSIONING_ASSETS
 from pipelines.assets.weights import WEIGHT_ASSETS
 from pipelines.automation import crawl_job, daily_crawl, refresh_after_crawl, refresh_job
-from pipelines.resources import HubmineHome, HubResource
+from pipelines.resources import HubmineHome, HubResource, ProgressResource
 
-RESOURCES = {"hub": HubResource(), "home": HubmineHome()}
+RESOURCES = {"hub": HubResource(), "home": HubmineHome(), "progress": ProgressResource()}
 ANALYSIS_ASSETS = [*LINEAGE_ASSETS, *VERSIONING_ASSETS, *REUSE_ASSETS]
 WEIGHT_ANALYSIS = [*WEIGHT_ASSETS]
 

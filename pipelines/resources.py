@@ -11,6 +11,7 @@ import dagster as dg
 
 from pipelines import config
 from pipelines.crawl.client import HubClient
+from pipelines.crawl.progress import LogProgress, Progress
 from warehouse.paths import data_dir, lake_dir, warehouse_path
 
 
@@ -47,3 +48,14 @@ class HubResource(dg.ConfigurableResource):
     def client(self) -> HubClient:
         return HubClient(self.resolved_endpoint, timeout_s=self.timeout_s, max_retries=self.max_retries,
                          concurrency=self.concurrency)
+
+
+class ProgressResource:
+    """Where a crawl's progress goes: the run's log, or a display a front-end running the assets in-process
+    passes in (the CLI's bars). A plain object resource: assets take it as `dg.ResourceParam[ProgressResource]`."""
+
+    def __init__(self, display: Progress | None = None):
+        self.display = display
+
+    def for_run(self, context: dg.AssetExecutionContext) -> Progress:
+        return self.display or LogProgress(context.log)

@@ -13,14 +13,13 @@ from pipelines.assets.crawl import (
     hub_spaces,
     parent_aliases,
     repo_details,
-    set_progress,
     warehouse_tables,
 )
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import SHARDS, shard_key
 from pipelines.errors import HubmineError, one_line
 from pipelines.instance import instance_for
-from pipelines.resources import HubmineHome, HubResource
+from pipelines.resources import HubmineHome, HubResource, ProgressResource
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -64,7 +63,8 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
 def materialize(assets, selection, home: Path, resources: dict, run_config: dict | None = None,
                 tags: dict | None = None) -> dg.ExecuteInProcessResult:
     with instance_for(home) as instance:
-        result = dg.materialize(assets, selection=selection, resources=resources, instance=instance,
+        result = dg.materialize(assets, selection=selection, resources={"progress": ProgressResource(), **resources},
+                                instance=instance,
                                 run_config={**QUIET, **(run_config or {})}, tags=tags, raise_on_error=False)
     if not result.success:
         raise RunFailed(failure_message(result))
@@ -82,12 +82,9 @@ def materialize_crawl(home: Path, hub: HubResource, *, mode: config.CrawlMode = 
                                       "history": history or "auto"}}}
     if mode == "full" and repo_config:
         ops["repo_details"] = {"config": repo_config}
-    set_progress(progress)
-    try:
-        return materialize(CRAWL_ASSETS, selection_keys(selection),
-                           home, {"hub": hub, "home": HubmineHome(path=str(home))}, {"ops": ops}, tags)
-    finally:
-        set_progress(None)
+    return materialize(CRAWL_ASSETS, selection_keys(selection), home,
+                       {"hub": hub, "home": HubmineHome(path=str(home)), "progress": ProgressResource(progress)},
+                       {"ops": ops}, tags)
 
 
 def crawl_outcome(home: Path, result: dg.ExecuteInProcessResult) -> dict:
