@@ -28,13 +28,21 @@ MIN_OBSERVATIONS = 50                                     # (model, phase) rows 
 CARD_LONG = 1500                                          # characters
 
 
-def popularity_bucket(downloads: int | None) -> str:
-    return next(name for floor, name in POPULARITY if (downloads or 0) >= floor)
+def popularity_bucket(downloads: pl.Expr) -> pl.Expr:
+    """The POPULARITY bucket of a downloads column (null counts as 0)."""
+    (floor, name), *rest = POPULARITY
+    downloads = downloads.fill_null(0)
+    expr = pl.when(downloads >= floor).then(pl.lit(name))
+    for floor, name in rest:
+        expr = expr.when(downloads >= floor).then(pl.lit(name))
+    return expr.otherwise(pl.lit(POPULARITY[-1][1]))
 
 
-def phase_of(position: int, commits: int) -> str:
-    third = position / max(commits, 1)
-    return "early" if third <= 1 / 3 else "middle" if third <= 2 / 3 else "late"
+def phase_of(position: pl.Expr, commits: pl.Expr) -> pl.Expr:
+    """early / middle / late: which third of a model's later commits `position` falls in."""
+    third = position / pl.max_horizontal(commits, pl.lit(1))
+    return pl.when(third <= 1 / 3).then(pl.lit("early")).when(third <= 2 / 3).then(pl.lit("middle")) \
+        .otherwise(pl.lit("late"))
 
 
 HUB_BOOKKEEPING = ("system",)   # the author of the commit the hub makes when a repo is created
@@ -57,8 +65,7 @@ def phase_dataset(categories: pl.DataFrame, commits: pl.DataFrame, activity: pl.
     tagged = {c for cs in activity["tag_commits"].to_list() if cs for c in cs}
     cat = (categories.join(later.select("model_id", "commit_id", "k"), on=["model_id", "commit_id"])
            .join(n, on="model_id")
-           .with_columns(pl.struct("k", "n").map_elements(lambda r: phase_of(r["k"], r["n"]),
-                                                          return_dtype=pl.String).alias("phase"),
+           .with_columns(phase_of(pl.col("k"), pl.col("n")).alias("phase"),
                          pl.col("commit_id").is_in(list(tagged)).alias("released")))
     groups = [pl.col("category").is_in(list(cats)).any().alias(name) for name, cats in CATEGORY_GROUPS.items()]
     per_phase = cat.group_by("model_id", "phase").agg(*groups, pl.col("released").any().alias("release"))
@@ -67,7 +74,7 @@ def phase_dataset(categories: pl.DataFrame, commits: pl.DataFrame, activity: pl.
     yes_no = lambda c: pl.when(pl.col(c)).then(pl.lit("yes")).otherwise(pl.lit("no")).alias(c)  # noqa: E731
     return out.select(
         "model_id", "phase",
-        pl.col("downloads").map_elements(popularity_bucket, return_dtype=pl.String).alias("popularity"),
+        popularity_bucket(pl.col("downloads")).alias("popularity"),
         pl.when(pl.col("people").fill_null(1) > 1).then(pl.lit("team")).otherwise(pl.lit("solo"))
         .alias("collaboration"),
         pl.when(pl.col("card_length").fill_null(0) == 0).then(pl.lit("none"))

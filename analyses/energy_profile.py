@@ -50,7 +50,7 @@ def hardware_mix(prof: pl.DataFrame) -> pl.DataFrame:
 def stratified_sample(models: pl.DataFrame, per_stratum: int = 10, seed: int = 0) -> pl.DataFrame:
     """Up to `per_stratum` models from each (popularity bucket, creation year) stratum, reproducibly."""
     strata = models.with_columns(
-        pl.col("downloads").map_elements(popularity_bucket, return_dtype=pl.String).alias("popularity"),
+        popularity_bucket(pl.col("downloads")).alias("popularity"),
         pl.col("created_at").dt.year().cast(pl.String).fill_null("unknown").alias("year"))
     return (strata.with_columns(pl.col("model_id").hash(seed).alias("_order"))
             .sort("_order").group_by("popularity", "year", maintain_order=True).head(per_stratum)

@@ -29,8 +29,8 @@ def reuse_tables(home: HubmineHome):
         crawl_id = inp.crawl_id
     by_model, by_org = reuse.space_usage(usage, SPACES_CAP)
     stats = reuse.concentration(models)
-    hub = {f"{m} gini": round(g, 3) for _, _, m, _, g, *_ in stats.filter(stats["grouping"] == "hub").iter_rows()
-           if g is not None}
+    hub = {f"{r['metric']} gini": round(r["gini"], 3)
+           for r in stats.filter(stats["grouping"] == "hub").iter_rows(named=True) if r["gini"] is not None}
     yield from publish(home, crawl_id, {
         "reuse_stats": stats, "downloads_lorenz": reuse.lorenz(models),
         "base_model_reuse": reuse.base_model_reuse(edges),
