@@ -7,8 +7,8 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines import config
+from pipelines.assets import crawl
 from pipelines.assets.crawl import (
-    CRAWL_ASSETS,
     hub_listing,
     hub_spaces,
     parent_aliases,
@@ -21,6 +21,7 @@ from pipelines.errors import HubmineError, one_line
 from pipelines.instance import instance_for
 from pipelines.resources import HubmineHome, HubResource, ProgressResource
 
+CRAWL_ASSETS = dg.load_assets_from_modules([crawl])
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -120,9 +121,10 @@ def materialize_analyses(home: Path, assets) -> dg.ExecuteInProcessResult:
 def materialize_weights(home: Path, hub: HubResource, budget_gb: float = config.WEIGHTS_BUDGET_GB,
                         max_pairs: int = config.WEIGHTS_MAX_PAIRS):
     """The weight checks: sample pairs within the budget, read them by byte ranges, judge them, find relatives."""
-    from pipelines.assets.weights import WEIGHT_ASSETS
+    from pipelines.assets import weights
 
-    return materialize([*CRAWL_ASSETS, *WEIGHT_ASSETS], selection_keys(WEIGHT_ASSETS), home,
+    weight_assets = dg.load_assets_from_modules([weights])
+    return materialize([*CRAWL_ASSETS, *weight_assets], selection_keys(weight_assets), home,
                        {"home": HubmineHome(path=str(home)), "hub": hub},
                        {"ops": {op: {"config": {"budget_gb": budget_gb, "max_pairs": max_pairs}}
                                 for op in ("weight_sample", "weight_checks")}})

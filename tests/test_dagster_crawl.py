@@ -10,9 +10,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.crawl import CRAWL_ASSETS
 from pipelines.crawl.session import SHARDS, shard_key
 from pipelines.resources import HubmineHome, HubResource, ProgressResource
+from pipelines.runner import CRAWL_ASSETS
 from tests.conftest import query
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -165,5 +165,3 @@ def warehouse_tables(context: dg.AssetExecutionContext, home: HubmineHome):
                                               "models_changed", "repos_fetched", "errors") if row.get(k) is not None})
         yield dg.MaterializeResult(asset_key=t, metadata=meta)
 
-
-CRAWL_ASSETS = [hub_listing, parent_aliases, repo_details, hub_spaces, warehouse_tables]

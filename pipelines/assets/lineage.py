@@ -129,5 +129,3 @@ def trait_drift(home: HubmineHome):
         crawl_id = inp.crawl_id
     yield from publish(home, crawl_id, {"edge_drift": per_edge, "drift_summary": drift.drift_summary(per_edge)})
 
-
-LINEAGE_ASSETS = [lineage_families, inferred_edges, trait_similarity, license_drift_tables, trait_drift]

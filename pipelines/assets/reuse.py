@@ -54,5 +54,3 @@ def energy_tables(home: HubmineHome):
                                         "energy_hardware": energy_profile.hardware_mix(prof)},
                        extra={"energy_reporting": {"reporting models": prof.height}})
 
-
-REUSE_ASSETS = [reuse_tables, energy_tables]

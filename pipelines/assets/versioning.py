@@ -74,5 +74,3 @@ def bayesian_network(context: dg.AssetExecutionContext, home: HubmineHome):
                        extra={"bn_edges": {"hill_climb": ", ".join(f"{a}->{b}" for a, b in net.hill_climb)[:2000],
                                            "pc": ", ".join(f"{a}-{b}" for a, b in net.pc)[:2000]}})
 
-
-VERSIONING_ASSETS = [versioning_tables, commit_categories, bayesian_network]

@@ -140,4 +140,3 @@ ERROR_SCHEMA = {"child_id": pl.String, "parent_id": pl.String, "error": pl.Strin
 FP_SCHEMA = {"model_id": pl.String, "sha": pl.String, "matrices": pl.Int32, "keys": pl.List(pl.String),
              "vectors": pl.List(pl.List(pl.Float32)), "grid": pl.Float64, "bytes_read": pl.Int64,
              "total_bytes": pl.Int64}
-WEIGHT_ASSETS = [weight_sample, weight_checks, weight_matches]
