@@ -31,6 +31,7 @@ HUB_END = datetime(2025, 10, 1, tzinfo=UTC)
 GITATTRIBUTES = (b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
                  b"*.gguf filter=lfs diff=lfs merge=lfs -text\ntokenizer.json filter=lfs diff=lfs merge=lfs -text\n")
 LFS_MIN_SIZE = 1 << 20  # files this large are stored in LFS (the size limit of a crawler's blobless clone)
+# the relation drawn for each derived model (the published edge mix it is set against: docs/published_figures.csv)
 NODE_RELATIONS = {"adapter": 0.435, "finetune": 0.34, "quantized": 0.19, "merge": 0.035}
 SIZE_PARAMS = {"tiny": 39e6, "small": 60e6, "base": 110e6, "medium": 350e6, "large": 770e6, "XL": 2.6e9, "": 1e9}
 
@@ -108,7 +109,6 @@ class SyntheticHub:
         self.space_count = 0
         self.self_loops_left = max(1, n_models // 5000) if n_models >= 500 else 0
         self.cycles_left = max(1, n_models // 20000) if n_models >= 1000 else 0
-        self.gitattributes_oid = None
         self.renames: list[tuple[str, str]] = []  # (old id, current id) the hub redirects
         self.stale_rng = random.Random(seed ^ 0x57A1E)
         self.stale_case_any = False

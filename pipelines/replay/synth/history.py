@@ -16,7 +16,6 @@ CATEGORIES = ["Sharing", "External Documentation", "Project Metadata", "Model St
               "Pipeline Performance", "Internal Documentation", "Dependencies"]
 FOUNDATIONAL = ("Model Structure", "Input Data", "Parameter Tuning")
 INFRASTRUCTURE = ("Training Infrastructure", "Validation Infrastructure")
-DOCUMENTATION = ("External Documentation", "Internal Documentation")
 
 BASE_WEIGHTS = {
     "Sharing": 0.26, "External Documentation": 0.16, "Project Metadata": 0.07, "Model Structure": 0.10,
