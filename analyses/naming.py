@@ -1,5 +1,5 @@
 """Model names as sequences of segments ({base-model}{size}{variant-type}...), the naming convention they
-follow, and the variant type a name alone suggests (Ajibode et al.'s naming study, ANCHORS.md).
+follow, and the variant type a name alone suggests (Ajibode et al.'s naming study, docs/published_figures.md).
 
 Token classes are data (data/name_segments.csv); the rules here only decide what a token is when no
 pattern claims it: a known model family or a leading stem followed by a size, date or format is the

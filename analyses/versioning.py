@@ -161,7 +161,7 @@ def weight_changes(commits: pl.DataFrame, activity: pl.DataFrame) -> pl.DataFram
 
 def versioning_summary(changes: pl.DataFrame, series: pl.DataFrame, variants: pl.DataFrame,
                        conventions: pl.DataFrame) -> pl.DataFrame:
-    """Headline figures, each computed from the tables above (compare with ANCHORS.md)."""
+    """Headline figures, each computed from the tables above (compare with docs/published_figures.md)."""
     n = changes.height
     by = Counter(changes["recorded_by"].to_list())
     steps = Counter(series.filter(pl.col("step") != "first")["step"].to_list())
