@@ -21,7 +21,8 @@ from pathlib import Path
 from bench.machine import describe
 
 HM = [sys.executable, "-m", "pipelines.cli"]
-# requests per 5-minute window (docs/published_figures.md, "Hub mechanics"): anonymous and free-user API and resolver quotas
+# requests per 5-minute window (docs/published_figures.md, "Hub mechanics"): anonymous and free-user API and
+# resolver quotas
 LIMITS = {"anonymous": {"api": 500, "resolvers": 3000}, "free user": {"api": 1000, "resolvers": 5000},
           "PRO": {"api": 2500, "resolvers": 5000}}
 

@@ -13,7 +13,9 @@ QUERIES = Path(__file__).parent / "queries.sql"
 
 @lru_cache(maxsize=1)
 def queries() -> dict[str, str]:
-    out, name, buf = {}, None, []
+    out: dict[str, str] = {}
+    name: str | None = None
+    buf: list[str] = []
     for line in QUERIES.read_text().splitlines():
         m = re.match(r"--\s*name:\s*(\w+)", line)
         if m:

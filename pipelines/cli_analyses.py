@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines.cli_common import home
@@ -26,7 +27,7 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def choose_analyses(assets: list, only: list[str] | None) -> list:
+def choose_analyses(assets: Sequence, only: list[str] | None) -> list:
     """The analysis assets named by --only: an asset (lineage_families) or a table it writes (family_stats)."""
     if not only:
         return list(assets)

@@ -23,7 +23,7 @@ def cmd_crawl(args) -> int:
     probe_endpoint(endpoint, os.environ.get("HF_TOKEN") or None)
     hub = HubResource(endpoint=endpoint, timeout_s=args.timeout, max_retries=args.max_retries,
                       concurrency=args.concurrency)
-    mode = "metadata" if args.metadata_only else "full"
+    mode: config.CrawlMode = "metadata" if args.metadata_only else "full"
     if mode == "full" and args.history is None:
         from pipelines.crawl.gitremote import default_history
 

@@ -34,7 +34,7 @@ def _open(ref: str, client_for, full: bool):
 
 
 def _client_factory(endpoint: str | None):
-    made = []
+    made: list = []
 
     def get():
         if not made:

@@ -70,7 +70,7 @@ def shard_keys(context: dg.AssetExecutionContext) -> list[str]:
     """The run's shard partitions; a run without partitions (`dagster job execute -j crawl_hub`) does them all."""
     if context.has_partition_key or context.has_partition_key_range:
         return list(context.partition_keys)
-    return SHARD_PARTITIONS.get_partition_keys()
+    return list(SHARD_PARTITIONS.get_partition_keys())
 
 
 @dg.asset(group_name="crawl", kinds={"python", "parquet"})
