@@ -183,7 +183,7 @@ class HubClient:
 
     def __init__(self, endpoint: str | None = None, *, timeout_s: float = config.TIMEOUT_S,
                  max_retries: int = config.MAX_RETRIES, concurrency: int = config.CONCURRENCY,
-                 backoff_base_s: float = 1.0, backoff_cap_s: float = 30.0):
+                 backoff_base_s: float = config.BACKOFF_BASE_S, backoff_cap_s: float = config.BACKOFF_CAP_S):
         self.endpoint = config.normalize_endpoint(endpoint)
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s

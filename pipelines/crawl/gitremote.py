@@ -71,7 +71,8 @@ class GitRemote:
     """One hub endpoint reached with the git binary; thread-safe (each call runs its own processes)."""
 
     def __init__(self, endpoint: str, token: str | None, counter, *, timeout_s: float = config.TIMEOUT_S,
-                 max_retries: int = config.MAX_RETRIES, backoff_base_s: float = 1.0, backoff_cap_s: float = 30.0):
+                 max_retries: int = config.MAX_RETRIES, backoff_base_s: float = config.BACKOFF_BASE_S,
+                 backoff_cap_s: float = config.BACKOFF_CAP_S):
         self.endpoint = config.normalize_endpoint(endpoint)
         self.counter = counter
         self.timeout_s = timeout_s
