@@ -12,9 +12,12 @@ def cmd_demo(args) -> int:
 
 
 def register(sub) -> None:
-    d = sub.add_parser("demo", help="serve the real sample plus a small synthetic hub on loopback, crawl both",
-                       description="Serve the bundled real sample and a small synthetic hub on 127.0.0.1, crawl "
-                                   "them into the warehouse and say where it is. Works offline.")
+    d = sub.add_parser(
+        "demo",
+        help="serve the real sample plus a small synthetic hub on loopback, crawl both",
+        description="Serve the bundled real sample and a small synthetic hub on 127.0.0.1, crawl "
+        "them into the warehouse and say where it is. Works offline.",
+    )
     d.add_argument("--models", type=int, default=2000, help="synthetic models beside the real sample (default 2000)")
     d.add_argument("--seed", type=int, default=42, help="seed of the synthetic hub (default 42)")
     d.add_argument("--port", type=int, default=0, help="replay hub port (default: a free one)")

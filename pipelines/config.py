@@ -27,15 +27,15 @@ FETCH_CONFIGS_MODES: tuple[str, ...] = get_args(FetchConfigs)
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-TIMEOUT_S = 30.0              # per HTTP request
-MAX_RETRIES = 5               # retries of a failed call before its record is quarantined
-BACKOFF_BASE_S = 1.0          # first wait before a retry; doubles each time (with jitter), or the hub's Retry-After
-BACKOFF_CAP_S = 30.0          # longest wait between retries
-CONCURRENCY = 8               # parallel per-repo requests
-MAX_TREE_COMMITS = 50         # api history: files-changed diffs for at most this many newest commits per repo
+TIMEOUT_S = 30.0  # per HTTP request
+MAX_RETRIES = 5  # retries of a failed call before its record is quarantined
+BACKOFF_BASE_S = 1.0  # first wait before a retry; doubles each time (with jitter), or the hub's Retry-After
+BACKOFF_CAP_S = 30.0  # longest wait between retries
+CONCURRENCY = 8  # parallel per-repo requests
+MAX_TREE_COMMITS = 50  # api history: files-changed diffs for at most this many newest commits per repo
 FETCH_CONFIGS: FetchConfigs = "undeclared"
-WEIGHTS_BUDGET_GB = 2.0       # checkpoint bytes a weight check reads at most
-WEIGHTS_MAX_PAIRS = 200       # parent-child pairs a weight check judges at most
+WEIGHTS_BUDGET_GB = 2.0  # checkpoint bytes a weight check reads at most
+WEIGHTS_MAX_PAIRS = 200  # parent-child pairs a weight check judges at most
 
 
 class ConfigError(HubmineError, ValueError):

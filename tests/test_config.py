@@ -21,15 +21,20 @@ def test_dagster_config_cli_and_library_share_the_defaults():
     assert args.fetch_configs == repo.fetch_configs == opts.fetch_configs == config.FETCH_CONFIGS
     assert args.max_tree_commits == repo.max_tree_commits == opts.max_tree_commits == config.MAX_TREE_COMMITS
     assert (args.timeout, args.max_retries, args.concurrency) == (hub.timeout_s, hub.max_retries, hub.concurrency)
-    assert (hub.timeout_s, hub.max_retries, hub.concurrency) == (config.TIMEOUT_S, config.MAX_RETRIES,
-                                                                  config.CONCURRENCY)
+    assert (hub.timeout_s, hub.max_retries, hub.concurrency) == (
+        config.TIMEOUT_S,
+        config.MAX_RETRIES,
+        config.CONCURRENCY,
+    )
     check = build_parser().parse_args(["weights", "check"])
     assert (check.budget_gb, check.max_pairs) == (WeightSampleConfig().budget_gb, WeightSampleConfig().max_pairs)
     assert CrawlConfig().mode == "full" and CrawlConfig().history == "auto"
 
 
-@pytest.mark.parametrize("make", [lambda: RepoConfig(fetch_configs="al"), lambda: CrawlConfig(mode="ful"),
-                                  lambda: CrawlConfig(history="gti")])
+@pytest.mark.parametrize(
+    "make",
+    [lambda: RepoConfig(fetch_configs="al"), lambda: CrawlConfig(mode="ful"), lambda: CrawlConfig(history="gti")],
+)
 def test_dagster_config_rejects_an_unknown_mode(make):
     with pytest.raises(pydantic.ValidationError, match="Input should be"):
         make()
