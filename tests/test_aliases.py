@@ -97,7 +97,7 @@ def test_family_cli_shows_declared_ids_and_clause_level_findings(analysed_rename
                                     capture_output=True, text=True, timeout=120)
     out = run("base-v1")
     assert out.returncode == 0, out.stderr
-    assert "base-v1 is an earlier id of acme/base-v1" in out.stderr and "descendants (3):" in out.stdout
+    assert "base-v1 is an earlier id of acme/base-v1" in out.stdout and "descendants (3):" in out.stdout
     assert "u1/ft-old-name  [unknown] (declared as base-v1)" in out.stdout
     assert "u2/ft-case  [unknown] (declared as ACME/Base-V1)" in out.stdout
     scout = run("v/scout-tune").stdout
