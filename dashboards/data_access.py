@@ -11,10 +11,11 @@ import duckdb
 QUERIES = Path(__file__).parent / "queries.sql"
 
 
-@lru_cache(maxsize=1)
-def queries() -> dict[str, str]:
+@lru_cache(maxsize=8)
+def named_queries(path: Path) -> dict[str, str]:
+    """The queries of one .sql file, each after a `-- name: NAME` line."""
     out, name, buf = {}, None, []
-    for line in QUERIES.read_text().splitlines():
+    for line in Path(path).read_text().splitlines():
         m = re.match(r"--\s*name:\s*(\w+)", line)
         if m:
             if name:
@@ -25,6 +26,10 @@ def queries() -> dict[str, str]:
     if name:
         out[name] = "\n".join(buf).strip().rstrip(";")
     return out
+
+
+def queries() -> dict[str, str]:
+    return named_queries(QUERIES)
 
 
 class Data:

@@ -13,7 +13,7 @@ import time
 import warnings
 from pathlib import Path
 
-from pipelines import cli_analyses, cli_cards, cli_hub, cli_versioning, cli_weights
+from pipelines import cli_analyses, cli_cards, cli_hub, cli_serve, cli_versioning, cli_weights
 from pipelines.cli_common import home, positive_int
 from pipelines.errors import HubmineError, user_facing
 
@@ -21,7 +21,7 @@ EPILOG = """examples:
   hubmine demo                                   real sample + synthetic hub, crawled offline
   hubmine crawl --metadata-only --author google  listing only, one namespace
   hubmine sql "select license, count(*) from models group by 1 order by 2 desc"
-  hubmine analyze && hubmine dashboards && hubmine serve   result tables, then the site on 127.0.0.1:8765
+  hubmine analyze && hubmine serve               result tables, then the explorer on 127.0.0.1:8765
   hubmine family meta-llama/Llama-2-7b           ancestors and descendants of one model
   hubmine hub synth --models 100000 --seed 1 --out /tmp/hub && hubmine hub serve --snapshot /tmp/hub
 
@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_analyses.register(sub)
     cli_analyses.register_site(sub)
+    cli_serve.register(sub)
     cli_versioning.register(sub)
     cli_cards.register(sub)
     cli_weights.register(sub)
