@@ -28,6 +28,7 @@ def cmd_serve(args) -> int:
         print(f"hubmine: error: cannot listen on {args.host}:{args.port} ({e.strerror}); pick another --port "
               "(0 picks a free one)", file=sys.stderr)
         return 1
+    sock.listen(2048)  # accepting from here on: the URL printed below answers at once
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     print(f"explorer over {warehouse} (read-only) at {url} (Ctrl-C stops); JSON API under {url}api/", flush=True)
     app = create_app(warehouse, dashboards_dir(home()))

@@ -44,8 +44,15 @@ def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnect
                 raise WarehouseBusy(f"the warehouse {path} is being written by another process "
                                     "(a crawl or analysis is loading); try again in a moment") from None
             time.sleep(0.25)
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    try:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.InvalidInputException:
+        # another connection of this process to the same file (a server answering requests in parallel) locked
+        # the shared configuration already: it must be the locked-down one
+        if con.execute("SELECT current_setting('enable_external_access')").fetchall()[0][0] is not False:
+            con.close()
+            raise
     return con
 
 

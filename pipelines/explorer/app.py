@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -168,7 +169,7 @@ def create_app(warehouse: Path, dashboards: Path | None = None) -> Starlette:
         Route("/api/index", api_index), Route("/api/models", api_models), Route("/api/models/{rest:path}", api_model),
         Route("/api/licenses/violations", api_violations), Route("/api/licenses/rules", api_rules),
         Route("/api/families", api_families), Route("/api/families/sizes", api_family_sizes),
-        Route("/api/features", api_features),
+        Route("/api/features", api_features), Route("/favicon.ico", lambda request: Response(status_code=204)),
         Route("/assets/plotly.min.js", plotly), Mount("/assets", StaticFiles(directory=STATIC)),
     ]
     if dashboards is not None and dashboards.is_dir():
@@ -176,10 +177,9 @@ def create_app(warehouse: Path, dashboards: Path | None = None) -> Starlette:
     return Starlette(routes=routes, exception_handlers={HubmineError: _error})
 
 
-async def _run(fn, *args):
-    from starlette.concurrency import run_in_threadpool
-
-    return await run_in_threadpool(fn, *args)
+async def _run(fn, *args, **kwargs):
+    """Warehouse work off the event loop (DuckDB releases the GIL while it queries)."""
+    return await run_in_threadpool(fn, *args, **kwargs)
 
 
 async def _error(request: Request, exc: HubmineError) -> JSONResponse:

@@ -113,7 +113,11 @@
           var v = r[c], td = el("td", {class: typeof v === "number" ? "num" : (String(v || "").length > 60 ? "long" : null)});
           var link = opts.links && opts.links[c] && v ? opts.links[c](r) : null;
           if (link) td.append(el("a", {href: link, text: fmt(v, c)}));
-          else td.textContent = fmt(v, c);
+          else {
+            var text = fmt(v, c);
+            td.textContent = text.length > 160 ? text.slice(0, 157) + "…" : text;
+            if (text.length > 160) td.title = text;
+          }
           if (c === "severity") td.className = "sev-" + v;
           tr.append(td);
         });
