@@ -6,6 +6,7 @@ the script writes data into the page as text nodes (plotly labels are entity-esc
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
 import io
@@ -13,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -174,7 +176,27 @@ def create_app(warehouse: Path, dashboards: Path | None = None) -> Starlette:
     ]
     if dashboards is not None and dashboards.is_dir():
         routes.append(Mount("/dashboards", StaticFiles(directory=dashboards, html=True)))
-    return Starlette(routes=routes, exception_handlers={HubmineError: _error})
+    return Starlette(routes=routes, exception_handlers={HubmineError: _error}, lifespan=_idle_release(ex))
+
+
+def _idle_release(ex: Explorer):
+    """Lifespan: every few seconds, hand the warehouse back if nobody is browsing."""
+
+    @asynccontextmanager
+    async def lifespan(app):
+        async def loop():
+            while True:
+                await asyncio.sleep(5)
+                await run_in_threadpool(ex.release_idle)
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+            ex.release_idle(0)
+
+    return lifespan
 
 
 async def _run(fn, *args, **kwargs):

@@ -1,10 +1,15 @@
-"""What the explorer's pages show, read from the warehouse (opened read-only per request, so crawls can still
-load between requests). Every function returns JSON-ready values."""
+"""What the explorer's pages show, read from the warehouse. Every function returns JSON-ready values.
+
+One read-only connection serves every request (a cursor each: opening the file costs more than a query), and it
+is closed once the explorer has been idle for IDLE_RELEASE_S, so a crawl or analysis waiting to load gets the
+file (writers wait for the lock and retry)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +24,7 @@ from warehouse.query import connect_readonly
 QUERIES = Path(__file__).parent / "queries.sql"
 SCOPES = ("all", "real", "synthetic")
 SEARCH_LIMIT = 20
+IDLE_RELEASE_S = 20.0
 
 
 def jsonable(value):
@@ -34,14 +40,34 @@ class Explorer:
 
     def __init__(self, warehouse: Path):
         self.warehouse = Path(warehouse)
+        self._con = None
+        self._users = 0
+        self._last = time.monotonic()
+        self._lock = threading.Lock()
 
     @contextmanager
     def connection(self):
-        con = connect_readonly(self.warehouse)
+        with self._lock:
+            if self._con is None:
+                self._con = connect_readonly(self.warehouse)
+            self._users += 1
+            cur = self._con.cursor()
         try:
-            yield con
+            yield cur
         finally:
-            con.close()
+            cur.close()
+            with self._lock:
+                self._users -= 1
+                self._last = time.monotonic()
+
+    def release_idle(self, idle_s: float = IDLE_RELEASE_S) -> bool:
+        """Close the connection when no request has used it for idle_s seconds (a writer can then load)."""
+        with self._lock:
+            if self._con is None or self._users or time.monotonic() - self._last < idle_s:
+                return False
+            self._con.close()
+            self._con = None
+            return True
 
     @staticmethod
     def rows(con, name: str, **params) -> list[dict]:
