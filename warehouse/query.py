@@ -97,6 +97,9 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
+            if len(r) == 1 and r[0] is None:  # NULL is an empty field, as DuckDB writes it (csv would quote it)
+                buf.write("\n")
+                continue
             w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v) for v in r])
         return buf.getvalue()
     if fmt == "json":

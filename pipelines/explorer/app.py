@@ -180,7 +180,7 @@ def create_app(warehouse: Path, dashboards: Path | None = None) -> Starlette:
 
 
 def _idle_release(ex: Explorer):
-    """Lifespan: every few seconds, hand the warehouse back if nobody is browsing."""
+    """Lifespan: warm the search up, then every few seconds hand the warehouse back if nobody is browsing."""
 
     @asynccontextmanager
     async def lifespan(app):
@@ -189,6 +189,7 @@ def _idle_release(ex: Explorer):
                 await asyncio.sleep(5)
                 await run_in_threadpool(ex.release_idle)
 
+        await run_in_threadpool(ex.search, "warm-up")  # the first search reads the ids into memory, not a user's
         task = asyncio.create_task(loop())
         try:
             yield
