@@ -1,8 +1,11 @@
 """The explorer on a large warehouse: search latency and a model page's data latency over HTTP, p50/p95.
 
-    python -m bench.explorer [--models 1000000] [--dir /tmp/hubmine-bench] [--samples 60]
+    python -m bench.explorer [--models 1000000] [--dir /tmp/hubmine-bench] [--samples 60] [--via-crawl]
 
-Builds (once, cached in --dir) a synthetic hub of --models models and a metadata-only crawl of it, starts
+Builds (once, cached in --dir) a warehouse of --models synthetic models: by default written straight into DuckDB
+(ids, downloads, licenses, one crawl's history, and lineage as random recursive trees: family k holds 2k+1
+models, so families run from 1 to ~2,000 models and most models sit in large ones), or with --via-crawl from
+`hubmine hub synth` and a metadata-only crawl of it (hours at 1M on 2 cores). Then it starts
 `hubmine serve` on that warehouse and times, through real HTTP: search (`/api/models?q=`, prefixes and substrings
 of sampled ids) and everything a model page fetches (`/api/models/ID`, `/family`, `/graph`, `/api/features`, one
 after the other) for sampled models and for the parents with the most direct children.
@@ -14,6 +17,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import time
@@ -23,6 +27,46 @@ from pathlib import Path
 
 from bench.e2e import HM, Hub, ensure_snapshot, timed
 from bench.machine import describe
+
+
+SYNTHETIC_WAREHOUSE = """
+INSERT INTO crawls (crawl_id, endpoint, mode, scope, started_at, finished_at, status, models_seen)
+VALUES ('bench', 'http://127.0.0.1:9', 'metadata', '{}', now(), now(), 'finished', $n);
+CREATE TEMP TABLE ids AS
+SELECT i, 'org' || (i % 5000) || '/model-' || md5(i::VARCHAR)[1:10] || '-' || i AS model_id,
+       floor(sqrt(i))::BIGINT AS fam FROM range($n) t(i);
+INSERT INTO models (model_id, author, downloads, likes, license, synthetic, crawl_id, first_seen_crawl, pipeline_tag)
+SELECT model_id, split_part(model_id, '/', 1), (1e6 * random() ^ 6)::BIGINT, (100 * random() ^ 4)::BIGINT,
+       ['apache-2.0', 'mit', 'llama2', 'cc-by-nc-4.0', 'other'][1 + (i % 5)], true, 'bench', 'bench', 'text-generation'
+FROM ids;
+INSERT INTO model_history (crawl_id, model_id, downloads, license) SELECT 'bench', model_id, downloads, license FROM models;
+INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id, resolved_parent_id)
+SELECT c.model_id, p.model_id, ['finetune', 'adapter', 'quantized', 'merge'][1 + (c.i % 4)], 'card', 'bench', p.model_id
+FROM ids c JOIN ids p ON p.i = c.fam * c.fam + floor(random() * (c.i - c.fam * c.fam))::BIGINT
+WHERE c.i > c.fam * c.fam;
+"""
+
+
+def direct_warehouse(base: Path, n: int) -> Path:
+    """A warehouse of n synthetic models written straight into DuckDB (the shape the explorer's queries see)."""
+    from warehouse.load import connect
+
+    home = base / f"home-{n}-direct"
+    if (home / "explorer-ready").exists():
+        return home
+    shutil.rmtree(home, ignore_errors=True)
+    t0 = time.monotonic()
+    con = connect(home / "warehouse.duckdb")
+    try:
+        con.execute("BEGIN")
+        for stmt in filter(str.strip, SYNTHETIC_WAREHOUSE.split(";")):
+            con.execute(stmt, {"n": n} if "$n" in stmt else None)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    print(f"wrote a warehouse of {n:,} synthetic models in {time.monotonic() - t0:.0f}s", flush=True)
+    (home / "explorer-ready").touch()
+    return home
 
 
 def ensure_warehouse(base: Path, n: int) -> Path:
@@ -78,10 +122,11 @@ def main() -> int:
     ap.add_argument("--dir", default="/tmp/hubmine-bench")
     ap.add_argument("--samples", type=int, default=60)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--via-crawl", action="store_true", help="build the warehouse by synth + metadata-only crawl")
     args = ap.parse_args()
     base = Path(args.dir)
     base.mkdir(parents=True, exist_ok=True)
-    home = ensure_warehouse(base, args.models)
+    home = ensure_warehouse(base, args.models) if args.via_crawl else direct_warehouse(base, args.models)
     models, hubs = samples(home, args.samples, args.seed)
     rng = random.Random(args.seed)
     names = [m.split("/")[-1] for m in models]
