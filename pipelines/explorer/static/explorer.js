@@ -276,8 +276,11 @@
       if (!ns.length) return;
       traces.push({type: "scatter", mode: "markers+text", name: k[0] + " (" + ns.length + ")",
         x: ns.map(function (n) { return n.x; }), y: ns.map(function (n) { return n.y; }),
-        text: ns.map(function (n) { return n.label ? plain(n.collapsed ? n.id : n.id.split("/").pop()).slice(0, 40) : ""; }),
-        textposition: "bottom center", textfont: {size: 10},
+        text: ns.map(function (n) {
+          if (!n.label) return "";
+          return n.collapsed || n.generation === 0 ? plain(n.id) : plain(n.id.split("/").pop().slice(0, 40));
+        }),
+        textposition: k[0] === "model" ? "top center" : "bottom center", textfont: {size: k[0] === "model" ? 14 : 10},
         customdata: ns.map(function (n) { return n.collapsed ? "" : n.id; }),
         hovertext: ns.map(function (n) {
           return n.collapsed ? plain(n.id) : plain(n.id) + "<br>generation " + n.generation + "<br>license: " + plain(n.license || "?") +
