@@ -87,15 +87,16 @@ def resolve_model_id(con, name: str) -> str:
     from pipelines.errors import NotInWarehouse
     from warehouse.results import input_sql
 
-    known = "SELECT 1 FROM models WHERE model_id = $name UNION ALL SELECT 1 FROM lineage_edges WHERE parent_id = $name"
-    if con.execute(known + " LIMIT 1", {"name": name}).fetchall():
+    if con.execute("SELECT 1 FROM models WHERE model_id = ?", [name]).fetchall():
         return name
     alias = con.execute("""SELECT canonical_id, status FROM model_aliases
                            WHERE alias = ? AND canonical_id IS NOT NULL AND canonical_id <> alias""", [name]).fetchall()
     if alias:
         how = "another letter case of" if alias[0][1] == "case" else "an earlier id of"
-        print(f"{name} is {how} {alias[0][0]} (the hub redirects it); showing {alias[0][0]}", file=sys.stderr)
+        print(f"{name} is {how} {alias[0][0]} (the hub redirects it); showing {alias[0][0]}")
         return alias[0][0]
+    if con.execute("SELECT 1 FROM lineage_edges WHERE parent_id = ? LIMIT 1", [name]).fetchall():
+        return name  # declared as a base by crawled models, not crawled itself
     rows = con.execute(input_sql("model_lookup"), {"name": name}).fetchall()
     same = [r[0] for r in rows if r[2]]
     if len(same) == 1:

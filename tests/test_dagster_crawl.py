@@ -13,7 +13,7 @@ import dagster as dg
 from pipelines.assets.crawl import CRAWL_ASSETS
 from pipelines.crawl.session import SHARDS, shard_key
 from pipelines.resources import HubmineHome, HubResource
-from tests.conftest import query
+from tests.conftest import query, real_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -46,9 +46,10 @@ def test_one_partition_is_not_a_finished_crawl_until_every_partition_lands(real_
                                                             "dagster/asset_partition_range_end": shard_key(SHARDS - 1)})
     assert rest.success and _crawls_metadata(rest)["status"] == "finished"
     assert any(m.startswith("resuming crawl") for m in (e.user_message for e in instance.all_logs(rest.run_id)))
+    n = len(real_records())
     row = query(tmp_path, "SELECT status, missing, runs, models_seen, repos_fetched FROM crawls")
-    assert row == [("finished", None, 2, 558, 558)]
-    assert query(tmp_path, "SELECT count(*) FROM models")[0][0] == 558
+    assert row == [("finished", None, 2, n, n)]
+    assert query(tmp_path, "SELECT count(*) FROM models")[0][0] == n
 
 
 def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
@@ -63,8 +64,10 @@ def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     assert "RUN_SUCCESS" in run.stderr and "repos: started" in run.stderr
+    n = len(real_records())
+    spaces = len({s for r in real_records() for s in r.get("spaces") or []})  # every space a real model names
     assert query(tmp_path, "SELECT status, models_seen, repos_fetched, spaces_seen FROM crawls") == [
-        ("finished", 558, 558, 1448)]
+        ("finished", n, n, spaces)]
 
 
 def test_refresh_sensor_skips_a_partial_crawl():
