@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names dagster lint clean
+.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names bench-explorer dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,7 +58,10 @@ bench-faults: $(STAMP)
 bench-names: $(STAMP)
 	$(BIN)/python -m bench.names
 
-bench: bench-weights bench-weights-evidence bench-names bench-faults bench-kill bench-e2e
+bench-explorer: $(STAMP)
+	$(BIN)/python -m bench.explorer
+
+bench: bench-weights bench-weights-evidence bench-names bench-faults bench-kill bench-e2e bench-explorer
 
 dagster: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${HUBMINE_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \

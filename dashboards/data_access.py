@@ -11,12 +11,13 @@ import duckdb
 QUERIES = Path(__file__).parent / "queries.sql"
 
 
-@lru_cache(maxsize=1)
-def queries() -> dict[str, str]:
+@lru_cache(maxsize=8)
+def named_queries(path: Path) -> dict[str, str]:
+    """The queries of one .sql file, each after a `-- name: NAME` line."""
     out: dict[str, str] = {}
     name: str | None = None
     buf: list[str] = []
-    for line in QUERIES.read_text().splitlines():
+    for line in Path(path).read_text().splitlines():
         m = re.match(r"--\s*name:\s*(\w+)", line)
         if m:
             if name:
@@ -27,6 +28,10 @@ def queries() -> dict[str, str]:
     if name:
         out[name] = "\n".join(buf).strip().rstrip(";")
     return out
+
+
+def queries() -> dict[str, str]:
+    return named_queries(QUERIES)
 
 
 def result_tables_read() -> tuple[str, ...]:

@@ -47,10 +47,21 @@ def figure(fig_id: str, fig: go.Figure, title: str | None = None) -> str:
             f'Plotly.newPlot("{esc(fig_id)}",f.data,f.layout,{{responsive:true,displaylogo:false}});}})();</script>')
 
 
+def fmt(value) -> str:
+    """A cell as people read it: thousands separated, floats to 4 significant digits, escaped."""
+    if isinstance(value, bool) or value is None:
+        return esc(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return esc(value)
+
+
 def table(columns: list[str], rows: list[tuple], caption: str | None = None, limit: int = 200) -> str:
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows[:limit])
+    body = "".join("<tr>" + "".join(f"<td>{fmt(v)}</td>" for v in r) + "</tr>" for r in rows[:limit])
     more = f"<p>{len(rows) - limit} more rows: query the warehouse for all of them.</p>" if len(rows) > limit else ""
     return f"<table>{cap}<tr>{head}</tr>{body}</table>{more}"
 

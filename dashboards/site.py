@@ -33,12 +33,19 @@ def _pct(x) -> str:
     return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
+def _covers(counts: list[int], what: str) -> str:
+    """How many models a chart covers."""
+    return f"covers {sum(c or 0 for c in counts):,} models: {what}"
+
+
 def _overview(d: Data) -> tuple[str, dict]:
     reuse = {r["metric"]: r for r in d.dicts("reuse_hub")}
     dl = reuse.get("downloads", {})
     lic, pipes = d.rows("licenses_top")[1], d.rows("pipelines_top")[1]
-    body = (figure("licenses", F.bar([r[0] for r in lic], [r[1] for r in lic], "Most declared licenses")) +
-            figure("pipelines", F.bar([r[0] for r in pipes], [r[1] for r in pipes], "Tasks (pipeline_tag)")))
+    body = (figure("licenses", F.bar([r[0] for r in lic], [r[1] for r in lic], "Most declared licenses", ("models", "license"),
+                                       _covers([r[1] for r in lic], "the 15 most declared licenses"))) +
+            figure("pipelines", F.bar([r[0] for r in pipes], [r[1] for r in pipes], "Tasks (pipeline_tag)", ("models", "task"),
+                                        _covers([r[1] for r in pipes], "the 15 most declared tasks"))))
     counts = [r for r in d.rows("table_counts")[1]]
     body += table(["table", "rows"], counts, "Warehouse tables")
     ours = {"zero_download_share": _pct(dl.get("zero_share")), "top1_download_share": _pct(dl.get("top1_share"))}
@@ -64,7 +71,8 @@ def _families(d: Data) -> str:
                                                       ("sibling", "parent_child", "cross_family_random")))
             if means else "n/a",
             "largest_family": f"{fams[0]['size']} models ({fams[0]['family_id']})" if fams else "n/a"}
-    sizes = F.bar([f["family_id"] for f in fams[:25]], [f["size"] for f in fams[:25]], "Largest families")
+    sizes = F.bar([f["family_id"] for f in fams[:25]], [f["size"] for f in fams[:25]], "Largest families",
+                  ("models in the family", "family (its root)"), f"the 25 largest of {len(fams):,} families")
     cols = ["family_id", "size", "depth", "max_breadth", "leaves", "merges", "is_tree", "wiener_index", "top_license"]
     return (explorer + figure("family-sizes", sizes) + figure("similarity", F.similarity(sim)) +
             table(cols, [tuple(f[c] for c in cols) for f in fams], "family_stats") +
@@ -100,8 +108,10 @@ def _versioning(d: Data) -> str:
     summary = {r["metric"]: r["value"] for r in d.dicts("versioning_summary")}
     ours = {"weight_changes_not_recorded_share": _pct(summary.get("weight_changes_not_recorded_share")),
             "naming_conventions": f"{int(summary.get('naming_conventions') or 0)} conventions"}
-    return (figure("variants", F.bar([r[0] for r in var], [r[1] for r in var], "Variant types")) +
-            figure("conventions", F.bar([r[0] for r in conv], [r[1] for r in conv], "Naming conventions (top 25)")) +
+    return (figure("variants", F.bar([r[0] for r in var], [r[1] for r in var], "Variant types", ("models", "variant type"),
+                                       _covers([r[1] for r in var], "every variant type"))) +
+            figure("conventions", F.bar([r[0] for r in conv], [r[1] for r in conv], "Naming conventions (top 25)",
+                                          ("models", "naming convention"), _covers([r[1] for r in conv], "the 25 most used conventions"))) +
             figure("timeline", F.commit_timeline(d.dicts("commit_timeline"), d.dicts("commit_category_months"))) +
             anchors(_anchor_rows("versioning", ours)) +
             table(["metric", "value", "description"], [tuple(r.values()) for r in d.dicts("versioning_summary")]))
@@ -129,7 +139,9 @@ def _reuse(d: Data) -> str:
             if capped else "")
     return (figure("lorenz", F.lorenz(d.dicts("lorenz"))) +
             figure("spaces", F.bar([f"{'≥ ' if r[3] else ''}{r[0]}" for r in orgs], [r[1] for r in orgs],
-                                   "Organisations whose models spaces use (spaces using any of their models)")) + note +
+                                   "Organisations whose models spaces use (spaces using any of their models)",
+                                   ("spaces using the organisation's models", "organisation"),
+                                   f"the {len(orgs)} organisations most used by spaces")) + note +
             anchors(_anchor_rows("reuse", ours)) +
             table(["metric", "value"], list(collab.items()), "collaboration network of commit authors"))
 
@@ -142,7 +154,8 @@ def _energy(d: Data) -> str:
                               f"{_pct(auto.get('other'))}"}
     hw = d.rows("energy_hw")[1]
     return (figure("co2", F.energy_scatter(d.dicts("energy_points"))) +
-            figure("hardware", F.bar([f"{r[0]} ({r[1]})" for r in hw], [r[2] for r in hw], "Hardware in CO2 reports")) +
+            figure("hardware", F.bar([f"{r[0]} ({r[1]})" for r in hw], [r[2] for r in hw], "Hardware in CO2 reports",
+                                       ("models", "hardware (training type)"), _covers([r[2] for r in hw], "the 20 most reported"))) +
             anchors(_anchor_rows("energy", ours)) +
             table(["grouping", "group", "models", "reporting", "rate"], [tuple(r.values()) for r in rates]))
 

@@ -11,14 +11,24 @@ import os
 import sys
 import warnings
 
-from pipelines import cli_analyses, cli_cards, cli_crawl, cli_demo, cli_hub, cli_sql, cli_versioning, cli_weights
+from pipelines import (
+    cli_analyses,
+    cli_cards,
+    cli_crawl,
+    cli_demo,
+    cli_hub,
+    cli_serve,
+    cli_sql,
+    cli_versioning,
+    cli_weights,
+)
 from pipelines.errors import HubmineError, user_facing
 
 EPILOG = """examples:
   hubmine demo                                   real sample + synthetic hub, crawled offline
   hubmine crawl --metadata-only --author google  listing only, one namespace
   hubmine sql "select license, count(*) from models group by 1 order by 2 desc"
-  hubmine analyze && hubmine dashboards && hubmine serve   result tables, then the site on 127.0.0.1:8765
+  hubmine analyze && hubmine serve               result tables, then the explorer on 127.0.0.1:8765
   hubmine family meta-llama/Llama-2-7b           ancestors and descendants of one model
   hubmine hub synth --models 100000 --seed 1 --out /tmp/hub && hubmine hub serve --snapshot /tmp/hub
 
@@ -40,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_sql.register(sub)
     cli_analyses.register(sub)
     cli_analyses.register_site(sub)
+    cli_serve.register(sub)
     cli_versioning.register(sub)
     cli_cards.register(sub)
     cli_weights.register(sub)

@@ -88,6 +88,7 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
 def test_output_formats():
     cols, rows = ["id", "tags", "n"], [("a/b", ["x", "y"], 1), ("c,d", None, 2)]
     assert format_rows(cols, rows, "csv") == 'id,tags,n\na/b,"[""x"", ""y""]",1\n"c,d",,2\n'
+    assert format_rows(["x"], [(None,), ("",)], "csv") == 'x\n\n""\n'  # NULL empty, as DuckDB writes it; '' quoted
     assert '"tags": [\n   "x",' in format_rows(cols, rows, "json")
     table = format_rows(cols, rows, "table")
     assert "a/b" in table and "NULL" in table and table.strip().endswith("(2 rows)")

@@ -45,8 +45,15 @@ def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnect
                 raise WarehouseBusy(f"the warehouse {path} is being written by another process "
                                     "(a crawl or analysis is loading); try again in a moment") from None
             time.sleep(0.25)
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    try:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.InvalidInputException:
+        # another connection of this process to the same file (a server answering requests in parallel) locked
+        # the shared configuration already: it must be the locked-down one
+        if con.execute("SELECT current_setting('enable_external_access')").fetchall()[0][0] is not False:
+            con.close()
+            raise
     return con
 
 
@@ -91,6 +98,9 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
+            if len(r) == 1 and r[0] is None:  # NULL is an empty field, as DuckDB writes it (csv would quote it)
+                buf.write("\n")
+                continue
             w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v)
                         for v in r])
         return buf.getvalue()
