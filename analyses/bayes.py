@@ -28,13 +28,21 @@ MIN_OBSERVATIONS = 50                                     # (model, phase) rows 
 CARD_LONG = 1500                                          # characters
 
 
-def popularity_bucket(downloads: int | None) -> str:
-    return next(name for floor, name in POPULARITY if (downloads or 0) >= floor)
+def popularity_bucket(downloads: pl.Expr) -> pl.Expr:
+    """The POPULARITY bucket of a downloads column (null counts as 0)."""
+    (floor, name), *rest = POPULARITY
+    downloads = downloads.fill_null(0)
+    expr = pl.when(downloads >= floor).then(pl.lit(name))
+    for floor, name in rest:
+        expr = expr.when(downloads >= floor).then(pl.lit(name))
+    return expr.otherwise(pl.lit(POPULARITY[-1][1]))
 
 
-def phase_of(position: int, commits: int) -> str:
-    third = position / max(commits, 1)
-    return "early" if third <= 1 / 3 else "middle" if third <= 2 / 3 else "late"
+def phase_of(position: pl.Expr, commits: pl.Expr) -> pl.Expr:
+    """early / middle / late: which third of a model's later commits `position` falls in."""
+    third = position / pl.max_horizontal(commits, pl.lit(1))
+    return pl.when(third <= 1 / 3).then(pl.lit("early")).when(third <= 2 / 3).then(pl.lit("middle")) \
+        .otherwise(pl.lit("late"))
 
 
 HUB_BOOKKEEPING = ("system",)   # the author of the commit the hub makes when a repo is created
@@ -57,8 +65,7 @@ def phase_dataset(categories: pl.DataFrame, commits: pl.DataFrame, activity: pl.
     tagged = {c for cs in activity["tag_commits"].to_list() if cs for c in cs}
     cat = (categories.join(later.select("model_id", "commit_id", "k"), on=["model_id", "commit_id"])
            .join(n, on="model_id")
-           .with_columns(pl.struct("k", "n").map_elements(lambda r: phase_of(r["k"], r["n"]),
-                                                          return_dtype=pl.String).alias("phase"),
+           .with_columns(phase_of(pl.col("k"), pl.col("n")).alias("phase"),
                          pl.col("commit_id").is_in(list(tagged)).alias("released")))
     groups = [pl.col("category").is_in(list(cats)).any().alias(name) for name, cats in CATEGORY_GROUPS.items()]
     per_phase = cat.group_by("model_id", "phase").agg(*groups, pl.col("released").any().alias("release"))
@@ -67,8 +74,9 @@ def phase_dataset(categories: pl.DataFrame, commits: pl.DataFrame, activity: pl.
     yes_no = lambda c: pl.when(pl.col(c)).then(pl.lit("yes")).otherwise(pl.lit("no")).alias(c)  # noqa: E731
     return out.select(
         "model_id", "phase",
-        pl.col("downloads").map_elements(popularity_bucket, return_dtype=pl.String).alias("popularity"),
-        pl.when(pl.col("people").fill_null(1) > 1).then(pl.lit("team")).otherwise(pl.lit("solo")).alias("collaboration"),
+        popularity_bucket(pl.col("downloads")).alias("popularity"),
+        pl.when(pl.col("people").fill_null(1) > 1).then(pl.lit("team")).otherwise(pl.lit("solo"))
+        .alias("collaboration"),
         pl.when(pl.col("card_length").fill_null(0) == 0).then(pl.lit("none"))
         .when(pl.col("card_length") < CARD_LONG).then(pl.lit("short")).otherwise(pl.lit("long")).alias("doc_quality"),
         yes_no("release"), *[yes_no(c) for c in CATEGORY_GROUPS],
@@ -109,7 +117,7 @@ def cpd_table(bn) -> pl.DataFrame:
         states = cpd.state_names
         values = cpd.get_values()  # (card(var), prod card(parents)), first parent varies slowest
         for j, combo in enumerate(itertools.product(*[states[p] for p in parents])):
-            assignment = json.dumps(dict(zip(parents, combo)), sort_keys=True)
+            assignment = json.dumps(dict(zip(parents, combo, strict=True)), sort_keys=True)
             for i, value in enumerate(states[var]):
                 rows.append((var, str(value), assignment, float(values[i, j])))
     return pl.DataFrame(rows, schema={"variable": pl.String, "value": pl.String, "parents": pl.String,
@@ -126,7 +134,8 @@ def edge_table(net: LearnedNetwork) -> pl.DataFrame:
 
 
 # -- inference from stored CPDs ------------------------------------------------------------------------
-QUERY = re.compile(r"^\s*P\s*\(\s*(?P<target>[\w-]+)\s*(?:=\s*(?P<value>[\w-]+))?\s*(?:\|\s*(?P<evidence>[^)]*))?\)\s*$", re.I)
+QUERY = re.compile(r"^\s*P\s*\(\s*(?P<target>[\w-]+)\s*(?:=\s*(?P<value>[\w-]+))?"
+                   r"\s*(?:\|\s*(?P<evidence>[^)]*))?\)\s*$", re.I)
 
 
 class QueryError(HubmineError, ValueError):
@@ -160,7 +169,8 @@ def network_from_cpds(cpds: pl.DataFrame):
         pstates = {p: list(dict.fromkeys(a[p] for a in assignments)) for p in parents}
         lookup = {(r[0], r[1]): r[2] for r in rows.select("value", "parents", "probability").iter_rows()}
         combos = list(itertools.product(*[pstates[p] for p in parents]))
-        values = [[lookup[(s, json.dumps(dict(zip(parents, c)), sort_keys=True))] for c in combos] for s in states]
+        values = [[lookup[(s, json.dumps(dict(zip(parents, c, strict=True)), sort_keys=True))] for c in combos]
+                  for s in states]
         tab.append(TabularCPD(var, len(states), values, evidence=parents or None,
                               evidence_card=[len(pstates[p]) for p in parents] or None,
                               state_names={var: states, **pstates}))
@@ -187,5 +197,5 @@ def query(cpds: pl.DataFrame, text: str) -> dict[str, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         post = VariableElimination(bn).query([target], evidence=evidence or None, show_progress=False)
-    dist = {str(s): float(p) for s, p in zip(post.state_names[target], post.values)}
+    dist = {str(s): float(p) for s, p in zip(post.state_names[target], post.values, strict=True)}
     return {value: dist[value]} if value else dist

@@ -25,7 +25,8 @@ TEMPLATE_FIELDS = {
     "cloud_provider": re.compile(r"\*{0,2}Cloud Provider:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
     "geographical_location": re.compile(r"\*{0,2}Compute Region:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
     # the value may run on over the next lines (a worked estimate) until the next bullet or heading
-    "carbon": re.compile(r"\*{0,2}Carbon Emitted(?:\s*\([^)\n]*\))?:?\*{0,2}:?\s*(?P<v>[^\n]+(?:\n(?![ \t]*(?:[-*] |#))[^\n]*){0,6})",
+    "carbon": re.compile(r"\*{0,2}Carbon Emitted(?:\s*\([^)\n]*\))?:?\*{0,2}:?\s*"
+                         r"(?P<v>[^\n]+(?:\n(?![ \t]*(?:[-*] |#))[^\n]*){0,6})",
                          re.I),
 }
 PLACEHOLDER = re.compile(r"^\[?more information needed\]?$|^\{\{.*\}\}$|^n/?a$|^unknown$|^-$", re.I)

@@ -30,7 +30,8 @@ def reporting(facts: pl.DataFrame) -> pl.DataFrame:
     for grouping, col in (("year", "year"), ("library", "library_name"), ("pipeline", "pipeline_tag"),
                           ("autotrain", "autotrain_group")):
         frames.append(f.filter(pl.col(col).is_not_null())
-                      .select(pl.lit(grouping).alias("grouping"), pl.col(col).alias("group_value"), "reports", "co2_grams"))
+                      .select(pl.lit(grouping).alias("grouping"), pl.col(col).alias("group_value"), "reports",
+                              "co2_grams"))
     return (pl.concat(frames).group_by("grouping", "group_value")
             .agg(pl.len().cast(pl.Int64).alias("models"), pl.col("reports").sum().cast(pl.Int64).alias("reporting"),
                  pl.col("co2_grams").median().alias("median_grams"))
@@ -49,7 +50,7 @@ def hardware_mix(prof: pl.DataFrame) -> pl.DataFrame:
 def stratified_sample(models: pl.DataFrame, per_stratum: int = 10, seed: int = 0) -> pl.DataFrame:
     """Up to `per_stratum` models from each (popularity bucket, creation year) stratum, reproducibly."""
     strata = models.with_columns(
-        pl.col("downloads").map_elements(popularity_bucket, return_dtype=pl.String).alias("popularity"),
+        popularity_bucket(pl.col("downloads")).alias("popularity"),
         pl.col("created_at").dt.year().cast(pl.String).fill_null("unknown").alias("year"))
     return (strata.with_columns(pl.col("model_id").hash(seed).alias("_order"))
             .sort("_order").group_by("popularity", "year", maintain_order=True).head(per_stratum)

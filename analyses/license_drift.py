@@ -22,8 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.errors import HubmineError
 from analyses.licenses import OBLIGATIONS, License, resolve, terms_of
+from pipelines.errors import HubmineError
 
 RULES = Path(__file__).parent / "data" / "license_rules.csv"
 SEVERITIES = ("violation", "warning", "review")
@@ -125,14 +125,16 @@ def license_pairs(edges: pl.DataFrame, lic: pl.DataFrame) -> pl.DataFrame:
 def transitions(pairs: pl.DataFrame) -> pl.DataFrame:
     """Transition counts and shares at both levels (license and category)."""
     frames = []
-    for level, p, c in (("license", "parent_license", "child_license"), ("category", "parent_category", "child_category")):
+    for level, p, c in (("license", "parent_license", "child_license"), ("category", "parent_category",
+                                                                         "child_category")):
         t = (pairs.group_by(p, c).len("edges")
              .with_columns((pl.col("edges") / pl.col("edges").sum().over(p)).alias("share"))
              .select(pl.lit(level).alias("level"), pl.col(p).alias("parent_value"), pl.col(c).alias("child_value"),
                      pl.col("edges").cast(pl.Int64), "share",
                      (pl.col(p) != pl.col(c)).alias("changed")))
         frames.append(t)
-    return pl.concat(frames).sort("level", "edges", "parent_value", "child_value", descending=[False, True, False, False])
+    return pl.concat(frames).sort("level", "edges", "parent_value", "child_value", descending=[False, True, False,
+                                                                                               False])
 
 
 def violations(pairs: pl.DataFrame, rules=None) -> pl.DataFrame:

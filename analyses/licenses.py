@@ -179,11 +179,5 @@ def normalize(raw, license_name=None, license_link=None) -> list[License]:
     return [resolve(str(v), name, link) for v in values if isinstance(v, (str, int, float)) and str(v).strip()]
 
 
-def category_of(license_id: str | None) -> str:
-    if not license_id:
-        return "unknown"
-    return resolve(license_id).category
-
-
 def terms_of(license_id: str | None) -> Terms | None:
     return knowledge_base().get(license_id or "")

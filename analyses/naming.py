@@ -1,5 +1,5 @@
 """Model names as sequences of segments ({base-model}{size}{variant-type}...), the naming convention they
-follow, and the variant type a name alone suggests (Ajibode et al.'s naming study, ANCHORS.md).
+follow, and the variant type a name alone suggests (Ajibode et al.'s naming study, docs/published_figures.md).
 
 Token classes are data (data/name_segments.csv); the rules here only decide what a token is when no
 pattern claims it: a known model family or a leading stem followed by a size, date or format is the
@@ -79,7 +79,7 @@ def parse_name(model_id: str) -> ParsedName:
     name = model_id.rsplit("/", 1)[-1]
     tokens = TOKEN.findall(name)
     kinds = [_pattern_kind(t) for t in tokens]
-    for i, (tok, kind) in enumerate(zip(tokens, kinds)):
+    for i, (tok, kind) in enumerate(zip(tokens, kinds, strict=True)):
         if kind is not None or NUMBER.match(tok):
             continue
         nxt = next((k for k in kinds[i + 1:] if k is not None), None) if i + 1 < len(tokens) else None
@@ -94,7 +94,7 @@ def parse_name(model_id: str) -> ParsedName:
             kinds[i] = "identifier"
     # numbers right after a base model belong to it (Llama-2, Qwen-2.5); other bare numbers are versions
     segments: list[tuple[str, str]] = []
-    for tok, kind in zip(tokens, kinds):
+    for tok, kind in zip(tokens, kinds, strict=True):
         if segments and segments[-1][0] == "base-model" and (kind == "base-model"
                                                              or (NUMBER.match(tok) and kind in (None, "version"))):
             segments[-1] = ("base-model", segments[-1][1] + "-" + tok)

@@ -57,7 +57,7 @@ def sample_pairs(edges: pl.DataFrame, members: pl.DataFrame, seed: int = 0) -> d
         if n <= MAX_SIBLING_PAIRS_PER_PARENT:
             siblings += [(ks[i], ks[j]) for i in range(len(ks)) for j in range(i + 1, len(ks))]
         else:
-            seen = set()
+            seen: set[tuple[str, str]] = set()
             while len(seen) < MAX_SIBLING_PAIRS_PER_PARENT:
                 a, b = rng.sample(ks, 2)
                 seen.add((min(a, b), max(a, b)))

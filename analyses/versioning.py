@@ -14,7 +14,8 @@ from analyses.naming import ParsedName, parse_name, variant_from_name
 RELATION_VARIANT = {"quantized": "quantized", "adapter": "adapter", "merge": "merged"}
 FILE_SIGNS = (  # (variant, test on a file name)
     ("quantized", lambda f: f.endswith((".gguf", ".ggml")) or f in ("quantize_config.json", "quant_config.json")),
-    ("adapter", lambda f: f.rsplit("/", 1)[-1] in ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin")),
+    ("adapter", lambda f: f.rsplit("/", 1)[-1] in ("adapter_config.json", "adapter_model.safetensors",
+                                                   "adapter_model.bin")),
     ("merged", lambda f: f.rsplit("/", 1)[-1] in ("mergekit_config.yml", "mergekit_config.yaml")),
 )
 TAG_SIGNS = {"gguf": "quantized", "awq": "quantized", "gptq": "quantized", "exl2": "quantized", "4-bit": "quantized",
@@ -106,7 +107,7 @@ def version_series(models: pl.DataFrame) -> pl.DataFrame:
                                                   m[1]["creation-date"] or "", _size_value(m[1]["size"]),
                                                   m[2] or 0, m[0]))
         prev = None
-        for pos, (mid, marks, created) in enumerate(ordered, start=1):
+        for pos, (mid, marks, _created) in enumerate(ordered, start=1):
             rows.append((series_id, author, stem, mid, pos, marks["version"], marks["creation-date"], marks["size"],
                          _step(prev, marks)))
             prev = marks
@@ -160,7 +161,7 @@ def weight_changes(commits: pl.DataFrame, activity: pl.DataFrame) -> pl.DataFram
 
 def versioning_summary(changes: pl.DataFrame, series: pl.DataFrame, variants: pl.DataFrame,
                        conventions: pl.DataFrame) -> pl.DataFrame:
-    """Headline figures, each computed from the tables above (compare with ANCHORS.md)."""
+    """Headline figures, each computed from the tables above (compare with docs/published_figures.md)."""
     n = changes.height
     by = Counter(changes["recorded_by"].to_list())
     steps = Counter(series.filter(pl.col("step") != "first")["step"].to_list())
@@ -172,7 +173,8 @@ def versioning_summary(changes: pl.DataFrame, series: pl.DataFrame, variants: pl
           for k in ("tag", "card", "name")],
         ("naming_conventions", float(conventions.height), "distinct naming conventions"),
         ("version_series", float(series["series_id"].n_unique()) if series.height else 0.0, "series of 2+ models"),
-        *[(f"series_steps_{k}", float(v), f"{k} steps between consecutive series members") for k, v in sorted(steps.items())],
+        *[(f"series_steps_{k}", float(v), f"{k} steps between consecutive series members") for k,
+          v in sorted(steps.items())],
         ("base_models", float(variants.filter(pl.col("variant") == "base").height), "models classified as base"),
     ]
     return pl.DataFrame(rows, schema={"metric": pl.String, "value": pl.Float64, "description": pl.String}, orient="row")

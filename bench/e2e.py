@@ -21,7 +21,8 @@ from pathlib import Path
 from bench.machine import describe
 
 HM = [sys.executable, "-m", "pipelines.cli"]
-# requests per 5-minute window (ANCHORS.md "Hub mechanics"): anonymous and free-user API and resolver quotas
+# requests per 5-minute window (docs/published_figures.md, "Hub mechanics"): anonymous and free-user API and
+# resolver quotas
 LIMITS = {"anonymous": {"api": 500, "resolvers": 3000}, "free user": {"api": 1000, "resolvers": 5000},
           "PRO": {"api": 2500, "resolvers": 5000}}
 
@@ -73,7 +74,7 @@ class Hub:
 
 
 def crawl_row(home: Path) -> dict:
-    out = subprocess.run([*HM, "sql", "--format", "json", "SELECT * FROM crawls ORDER BY finished_at DESC LIMIT 1"],
+    out = subprocess.run([*HM, "sql", "--format", "json", "SELECT * FROM latest_crawl"],
                          env={**os.environ, "HUBMINE_HOME": str(home)}, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)[0]
 
@@ -134,8 +135,9 @@ def main() -> int:
               f"retries {q['retries']} | under HF limits: {projection(q['api'], q['resolvers'])}", flush=True)
     meta = {r["models"]: r for r in results if r["mode"] == "metadata"}
     if 1_000_000 in meta and 100_000 in meta:
-        print(f"growth t(1M)/t(100k): crawl {meta[1_000_000]['crawl']['seconds'] / meta[100_000]['crawl']['seconds']:.1f}x, "
-              f"crawl+analyses+dashboards {meta[1_000_000]['pipeline_seconds'] / meta[100_000]['pipeline_seconds']:.1f}x")
+        big, small = meta[1_000_000], meta[100_000]
+        print(f"growth t(1M)/t(100k): crawl {big['crawl']['seconds'] / small['crawl']['seconds']:.1f}x, "
+              f"crawl+analyses+dashboards {big['pipeline_seconds'] / small['pipeline_seconds']:.1f}x")
     if args.full_at:
         from bench.history import run_history
 

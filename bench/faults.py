@@ -63,7 +63,8 @@ def main() -> int:
     print(f"clean: {t_clean:.0f}s, {a['api_requests']:,} api + {a['resolver_requests']:,} resolver requests, "
           f"{a['retries']} retries, {a['errors']} quarantined")
     print(f"with {FAULTS}: {t_faulty:.0f}s, {b['api_requests']:,} api + {b['resolver_requests']:,} resolver requests, "
-          f"{b['retries']} retries ({b['retries'] / max(1, b['api_requests'] + b['resolver_requests']):.1%} of requests), "
+          f"{b['retries']} retries "
+          f"({b['retries'] / max(1, b['api_requests'] + b['resolver_requests']):.1%} of requests), "
           f"{b['errors']} quarantined")
     diff = differences(content(clean), content(faulty))
     for table, why in diff.items():

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bench.e2e import HM, LIMITS, Hub, crawl_row, ensure_snapshot, timed
 
-HUB_MODELS = 1_860_411                      # the Anatomy study's snapshot (ANCHORS.md)
-HFCOMMUNITY = {"repos": 680_000, "hours": 54.0}  # a full HFCommunity model crawl (ANCHORS.md)
+HUB_MODELS = 1_860_411                      # the Anatomy study's snapshot (docs/published_figures.md)
+HFCOMMUNITY = {"repos": 680_000, "hours": 54.0}  # a full HFCommunity model crawl (docs/published_figures.md)
 
 
 def crawl(snap: Path, base: Path, home: Path, mode: str, tag: str) -> dict:

@@ -33,7 +33,8 @@ def main() -> int:
         out = subprocess.run([sys.executable, "-m", "pipelines.cli", "names", str(src)], capture_output=True, text=True,
                              check=True)
         seconds = time.perf_counter() - t0
-    print(f"hubmine names: {len(ids):,} names classified in {seconds:.2f}s ({len(out.stdout.splitlines()) - 1:,} CSV rows)")
+    rows = len(out.stdout.splitlines()) - 1
+    print(f"hubmine names: {len(ids):,} names classified in {seconds:.2f}s ({rows:,} CSV rows)")
     return 0
 
 

@@ -11,10 +11,13 @@ import duckdb
 QUERIES = Path(__file__).parent / "queries.sql"
 
 
-@lru_cache(maxsize=1)
-def queries() -> dict[str, str]:
-    out, name, buf = {}, None, []
-    for line in QUERIES.read_text().splitlines():
+@lru_cache(maxsize=8)
+def named_queries(path: Path) -> dict[str, str]:
+    """The queries of one .sql file, each after a `-- name: NAME` line."""
+    out: dict[str, str] = {}
+    name: str | None = None
+    buf: list[str] = []
+    for line in Path(path).read_text().splitlines():
         m = re.match(r"--\s*name:\s*(\w+)", line)
         if m:
             if name:
@@ -25,6 +28,18 @@ def queries() -> dict[str, str]:
     if name:
         out[name] = "\n".join(buf).strip().rstrip(";")
     return out
+
+
+def queries() -> dict[str, str]:
+    return named_queries(QUERIES)
+
+
+def result_tables_read() -> tuple[str, ...]:
+    """The analysis result tables the dashboard's queries read (crawl tables left out), in DDL order."""
+    from warehouse.lake import crawl_tables, schema_tables
+
+    named = set(re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", "\n".join(queries().values()), re.I))
+    return tuple(t for t in schema_tables() if t in named and t not in crawl_tables())
 
 
 class Data:
@@ -42,4 +57,4 @@ class Data:
 
     def dicts(self, name: str) -> list[dict]:
         cols, rows = self.rows(name)
-        return [dict(zip(cols, r)) for r in rows]
+        return [dict(zip(cols, r, strict=True)) for r in rows]

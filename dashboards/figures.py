@@ -15,12 +15,14 @@ RELATION_COLORS = {"finetune": "#2563eb", "adapter": "#16a34a", "quantized": "#d
                    "unknown": "#64748b", "root": "#111827"}
 
 
-def bar(labels, values, title: str, horizontal: bool = True) -> go.Figure:
+def bar(labels, values, title: str, axes: tuple[str, str], covers: str | None = None) -> go.Figure:
+    """Horizontal bars; `axes` names the value axis and the category axis, `covers` what the chart counts."""
     labels = [esc(x) for x in labels]
-    trace = go.Bar(y=labels, x=values, orientation="h") if horizontal else go.Bar(x=labels, y=values)
-    fig = go.Figure(trace)
-    fig.update_layout(title=title, height=max(320, 24 * len(labels) + 120) if horizontal else 420,
-                      margin=dict(l=10, r=10, t=50, b=10), yaxis=dict(autorange="reversed") if horizontal else {})
+    fig = go.Figure(go.Bar(y=labels, x=values, orientation="h", hovertemplate="%{y}: %{x:,}<extra></extra>"))
+    full = f"{title}<br><sub>{esc(covers)}</sub>" if covers else title
+    fig.update_layout(title=full, height=max(320, 24 * len(labels) + 140), margin=dict(l=10, r=10, t=70, b=10),
+                      xaxis=dict(title=axes[0], tickformat=","),
+                      yaxis=dict(autorange="reversed", title=axes[1], type="category", automargin=True))
     return fig
 
 
@@ -84,7 +86,9 @@ def similarity(rows: list[dict]) -> go.Figure:
         fig.add_bar(name=trait, x=[r["pair_type"] for r in rs], y=[r["mean"] for r in rs],
                     error_y=dict(type="data", symmetric=False, array=[r["ci_high"] - r["mean"] for r in rs],
                                  arrayminus=[r["mean"] - r["ci_low"] for r in rs]))
-    fig.update_layout(barmode="group", title="Trait similarity (Jaccard, 95% CI) by pair type", height=460)
+    fig.update_layout(barmode="group", title="Trait similarity (Jaccard, 95% CI) by pair type", height=460,
+                      xaxis_title="pair of models", yaxis_title="mean Jaccard similarity of traits",
+                      legend_title_text="trait")
     return fig
 
 
@@ -92,7 +96,8 @@ def drift(rows: list[dict], metrics: tuple[str, ...]) -> go.Figure:
     rs = [r for r in rows if r["relation"] == "all" and r["metric"] in metrics]
     fig = go.Figure([go.Bar(name="parent", x=[r["metric"] for r in rs], y=[r["parent_value"] for r in rs]),
                      go.Bar(name="child", x=[r["metric"] for r in rs], y=[r["child_value"] for r in rs])])
-    fig.update_layout(barmode="group", title="Parent vs child along declared edges", height=420)
+    fig.update_layout(barmode="group", title="Parent vs child along declared edges", height=420,
+                      xaxis_title="metric", yaxis=dict(title="share of edges", tickformat=".0%"))
     return fig
 
 
@@ -111,6 +116,7 @@ def commit_timeline(months: list[dict], by_category: list[dict]) -> go.Figure:
         fig.add_trace(go.Scatter(name=esc(cat), x=[m for m, _ in pts], y=[s for _, s in pts], mode="lines"),
                       row=2, col=1)
     fig.update_yaxes(title_text="commits", row=1, col=1)
+    fig.update_xaxes(title_text="month", row=2, col=1)
     fig.update_yaxes(title_text="share of the month's commits", tickformat=".0%", row=2, col=1)
     fig.update_layout(title="Commits per month, and the share in each category (extended ML change taxonomy; "
                             "a commit can carry several)", height=620)
@@ -132,7 +138,8 @@ def bn_graph(edges: list[dict], cpds: list[dict]) -> go.Figure:
     for a, b, confirmed in hc:
         (x0, y0), (x1, y1) = pos[a], pos[b]
         fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y", showarrow=True,
-                           arrowhead=3, arrowwidth=2.5 if confirmed else 1.2, arrowcolor="#334155" if confirmed else "#94a3b8")
+                           arrowhead=3, arrowwidth=2.5 if confirmed else 1.2,
+                           arrowcolor="#334155" if confirmed else "#94a3b8")
     nodes = list(g.nodes)
     fig.add_trace(go.Scatter(x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
                              text=nodes, textposition="top center", marker=dict(size=22, color="#2563eb"),
@@ -143,7 +150,8 @@ def bn_graph(edges: list[dict], cpds: list[dict]) -> go.Figure:
 
 
 def lorenz(rows: list[dict]) -> go.Figure:
-    fig = go.Figure([go.Scatter(x=[r["model_share"] for r in rows], y=[r["download_share"] for r in rows], name="downloads"),
+    fig = go.Figure([go.Scatter(x=[r["model_share"] for r in rows], y=[r["download_share"] for r in rows],
+                                name="downloads"),
                      go.Scatter(x=[0, 1], y=[0, 1], name="equality", line=dict(dash="dot"))])
     fig.update_layout(title="Lorenz curve of downloads", xaxis_title="share of models (least downloaded first)",
                       yaxis_title="share of downloads", height=460)
@@ -164,7 +172,10 @@ def energy_scatter(rows: list[dict]) -> go.Figure:
 def weights_heatmap(rows: list[dict]) -> go.Figure:
     declared = sorted({r["declared"] for r in rows})
     verdicts = sorted({r["relation"] for r in rows})
-    z = [[sum(r["pairs"] for r in rows if r["declared"] == d and r["relation"] == v) for v in verdicts] for d in declared]
-    fig = go.Figure(go.Heatmap(z=z, x=verdicts, y=declared, text=z, texttemplate="%{text}", colorscale="Blues"))
-    fig.update_layout(title="Declared relation vs what the weights say", height=420)
+    z = [[sum(r["pairs"] for r in rows if r["declared"] == d and r["relation"] == v) for v in verdicts]
+         for d in declared]
+    fig = go.Figure(go.Heatmap(z=z, x=verdicts, y=declared, text=z, texttemplate="%{text}", colorscale="Blues",
+                               colorbar=dict(title="pairs")))
+    fig.update_layout(title="Declared relation vs what the weights say", height=420,
+                      xaxis_title="verdict from the weights", yaxis_title="declared relation")
     return fig

@@ -1,5 +1,5 @@
 -- name: crawl
-SELECT * FROM crawls WHERE status = 'finished' ORDER BY finished_at DESC LIMIT 1;
+SELECT * FROM latest_crawl;
 -- name: synthetic_share
 SELECT coalesce(avg(synthetic::INT), 0) AS share FROM models;
 -- name: table_counts

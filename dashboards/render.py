@@ -15,13 +15,16 @@ import plotly.graph_objects as go
 NAV = (("index.html", "Home"), ("overview.html", "Overview"), ("families.html", "Families"),
        ("licenses.html", "Licenses"), ("versioning.html", "Versioning & commits"), ("bn.html", "Bayesian network"),
        ("reuse.html", "Reuse"), ("energy.html", "Energy"), ("weights.html", "Weights"))
-STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#222}header{background:#1f2937;color:#fff;padding:10px 20px}
+STYLE = """body{font-family:system-ui,sans-serif;margin:0;color:#222}
+header{background:#1f2937;color:#fff;padding:10px 20px}
 nav a{color:#cbd5e1;margin-right:14px;text-decoration:none}nav a.on{color:#fff;font-weight:600}
-main{padding:12px 24px;max-width:1200px}.crawl{color:#475569;font-size:13px}.synthetic{background:#fef3c7;padding:6px 10px;
-border-left:4px solid #d97706;margin:8px 0}table{border-collapse:collapse;font-size:13px;margin:8px 0}
+main{padding:12px 24px;max-width:1200px}.crawl{color:#475569;font-size:13px}
+.synthetic{background:#fef3c7;padding:6px 10px;border-left:4px solid #d97706;margin:8px 0}
+table{border-collapse:collapse;font-size:13px;margin:8px 0}
 td,th{border:1px solid #e2e8f0;padding:3px 8px;text-align:left}th{background:#f1f5f9}.fig{min-height:420px}
 .anchor td:first-child{color:#475569}#js-errors{color:#b91c1c}"""
-ERROR_HOOK = ("window.__errors=[];function __report(m){window.__errors.push(m);var p=document.getElementById('js-errors');"
+ERROR_HOOK = ("window.__errors=[];function __report(m){window.__errors.push(m);"
+              "var p=document.getElementById('js-errors');"
               "if(p){p.textContent=window.__errors.join('\\n');}}"
               "window.addEventListener('error',function(e){__report('error: '+e.message);});"
               "window.alert=function(m){__report('alert: '+m);};")
@@ -44,10 +47,21 @@ def figure(fig_id: str, fig: go.Figure, title: str | None = None) -> str:
             f'Plotly.newPlot("{esc(fig_id)}",f.data,f.layout,{{responsive:true,displaylogo:false}});}})();</script>')
 
 
+def fmt(value) -> str:
+    """A cell as people read it: thousands separated, floats to 4 significant digits, escaped."""
+    if isinstance(value, bool) or value is None:
+        return esc(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+    return esc(value)
+
+
 def table(columns: list[str], rows: list[tuple], caption: str | None = None, limit: int = 200) -> str:
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows[:limit])
+    body = "".join("<tr>" + "".join(f"<td>{fmt(v)}</td>" for v in r) + "</tr>" for r in rows[:limit])
     more = f"<p>{len(rows) - limit} more rows: query the warehouse for all of them.</p>" if len(rows) > limit else ""
     return f"<table>{cap}<tr>{head}</tr>{body}</table>{more}"
 

@@ -21,7 +21,8 @@ refresh_job = dg.define_asset_job("refresh_analyses", selection=ANALYSES_SELECTI
              default_status=dg.DefaultScheduleStatus.STOPPED)
 def daily_crawl(context: dg.ScheduleEvaluationContext):
     """Crawl every day at 03:00, all shards in one run (turn it on in the UI or with `dagster schedule start`)."""
-    return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else None,
+    return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat() if context.scheduled_execution_time
+                         else None,
                          tags={"dagster/asset_partition_range_start": shard_key(0),
                                "dagster/asset_partition_range_end": shard_key(SHARDS - 1)})
 

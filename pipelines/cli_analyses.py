@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipelines.cli_common import home
@@ -26,7 +27,7 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def choose_analyses(assets: list, only: list[str] | None) -> list:
+def choose_analyses(assets: Sequence, only: list[str] | None) -> list:
     """The analysis assets named by --only: an asset (lineage_families) or a table it writes (family_stats)."""
     if not only:
         return list(assets)
@@ -59,18 +60,18 @@ def _print_checks(evaluations) -> None:
 
 
 def cmd_family(args) -> int:
-    from analyses.families import relatives
+    from warehouse.family import family_of, license_findings
     from warehouse.paths import warehouse_path
     from warehouse.query import connect_readonly
 
     con = connect_readonly(warehouse_path(home()))
     try:
         model_id = resolve_model_id(con, args.model_id)
-        edges, present = _family_edges(con, model_id)
-        findings = _license_findings(con, model_id, edges)
+        rel = family_of(con, model_id)
+        findings = license_findings(con, rel["graph"].edges)
     finally:
         con.close()
-    rel = relatives(edges, model_id)
+    present = rel["present"]
     mark = lambda m: "" if m in present else "  (not crawled)"  # noqa: E731
     print(f"{model_id}{mark(model_id)}")
     _print_ancestors(rel, model_id, mark)
@@ -105,28 +106,6 @@ def resolve_model_id(con, name: str) -> str:
     close = [r[0] for r in rows if r[2] or (r[3] or 0) >= 0.9][:3]
     hint = f"did you mean {', '.join(close)}?" if close else "`hubmine sql \"select model_id from models\"` lists them"
     raise NotInWarehouse(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
-
-
-def _family_edges(con, model_id: str) -> tuple[list[tuple], set[str]]:
-    from warehouse.results import input_sql
-
-    edges = [tuple(r) for q in ("family_ancestors", "family_descendants")
-             for r in con.execute(input_sql(q), [model_id]).fetchall()]
-    present = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
-                                          [sorted({x for e in edges for x in e[:2]} | {model_id})]).fetchall()}
-    return edges, present
-
-
-def _license_findings(con, model_id: str, edges: list[tuple]) -> list[tuple] | None:
-    """License violations of the latest crawl on the edges shown (None when the analyses have not run)."""
-    from warehouse.results import input_sql
-
-    pairs = sorted({(c, p) for c, p, *_ in edges})
-    try:
-        return con.execute(input_sql("family_license_findings"),
-                           [[c for c, _ in pairs], [p for _, p in pairs]]).fetchall()
-    except Exception:  # noqa: BLE001 - no license_violations table yet
-        return None
 
 
 def _declared_note(g, parent: str, child: str) -> str:
@@ -213,26 +192,6 @@ def cmd_dashboards(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
-    import functools
-    import http.server
-
-    from warehouse.paths import dashboards_dir
-
-    root = dashboards_dir(home())
-    if not (root / "index.html").exists():
-        print(f"hubmine: error: no dashboards in {root}: run `hubmine dashboards` first", file=sys.stderr)
-        return 1
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
-        print(f"serving {root} at http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C stops)", flush=True)
-        try:
-            httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-    return 0
-
-
 def register_site(sub) -> None:
     d = sub.add_parser("dashboards", help="render the dashboard site from the warehouse",
                        description="Render plotly dashboards (overview, families, licenses, versioning & commits, "
@@ -240,7 +199,3 @@ def register_site(sub) -> None:
                                    "site under $HUBMINE_HOME/dashboards (works offline: plotly.js is local).")
     d.add_argument("--out", help="output directory (default: <data>/dashboards)")
     d.set_defaults(func=cmd_dashboards)
-    s = sub.add_parser("serve", help="serve the dashboard site on 127.0.0.1",
-                       description="Serve <data>/dashboards over HTTP on loopback.")
-    s.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
-    s.set_defaults(func=cmd_serve)

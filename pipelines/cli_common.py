@@ -30,3 +30,25 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
     return value
+
+
+class ProgressDisplay:
+    """Bars on a terminal, else a log line per stage every few seconds; both written as the crawl goes."""
+
+    def __init__(self, disabled: bool):
+        self.disabled = disabled or not sys.stderr.isatty()
+        self.impl = None
+
+    def __enter__(self):
+        from pipelines.crawl.progress import LogProgress, stderr_logger
+
+        if self.disabled:
+            return LogProgress(stderr_logger(), every_s=5.0)
+        from pipelines.crawl.progress_rich import RichProgress
+
+        self.impl = RichProgress().__enter__()
+        return self.impl
+
+    def __exit__(self, *exc):
+        if self.impl is not None:
+            self.impl.__exit__(*exc)

@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from pipelines import config
 from pipelines.cli_common import home
 
 PATH_HINT = "a local path must exist; repo ids look like org/name"
@@ -33,7 +34,7 @@ def _open(ref: str, client_for, full: bool):
 
 
 def _client_factory(endpoint: str | None):
-    made = []
+    made: list = []
 
     def get():
         if not made:
@@ -90,7 +91,7 @@ def cmd_weights_check(args) -> int:
     from warehouse.paths import warehouse_path
     from warehouse.query import format_rows, run_query
 
-    hub = HubResource(endpoint=args.endpoint.rstrip("/") if args.endpoint else None)
+    hub = HubResource(endpoint=args.endpoint)
     result = materialize_weights(home(), hub, args.budget_gb, args.max_pairs)
     cols, rows = run_query(warehouse_path(home()), (Path(__file__).parent.parent / "warehouse" / "sql" / "reports" /
                                                     "weight_check_summary.sql").read_text())
@@ -149,7 +150,9 @@ def register(sub) -> None:
                                   "relatives to weight_matches. Pairs that cannot be read go to weight_check_errors; "
                                   "earlier verdicts are never replaced by failures. Exits 1 when no pair could be "
                                   "checked.")
-    c.add_argument("--endpoint", help="hub URL (default: $HF_ENDPOINT or https://huggingface.co)")
-    c.add_argument("--budget-gb", type=float, default=2.0, help="checkpoint bytes to read at most (default 2)")
-    c.add_argument("--max-pairs", type=int, default=200, help="pairs to check at most (default 200)")
+    c.add_argument("--endpoint", help=f"hub URL (default: $HF_ENDPOINT or {config.DEFAULT_ENDPOINT})")
+    c.add_argument("--budget-gb", type=float, default=config.WEIGHTS_BUDGET_GB,
+                   help="checkpoint bytes to read at most, in GB (default %(default)s)")
+    c.add_argument("--max-pairs", type=int, default=config.WEIGHTS_MAX_PAIRS,
+                   help="pairs to check at most (default %(default)s)")
     c.set_defaults(func=cmd_weights_check)

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.assets.crawl import CRAWL_ASSETS
-from pipelines.assets.governance import GOVERNANCE_ASSETS, boms
-from pipelines.assets.lineage import LINEAGE_ASSETS
-from pipelines.assets.reuse import REUSE_ASSETS
-from pipelines.assets.site import dashboard_site
-from pipelines.assets.versioning import VERSIONING_ASSETS
-from pipelines.assets.weights import WEIGHT_ASSETS
+import pipelines.assets
+from pipelines.assets import governance, lineage, reuse, versioning
 from pipelines.automation import crawl_job, daily_crawl, refresh_after_crawl, refresh_job
-from pipelines.resources import HubmineHome, HubResource
+from pipelines.resources import HubmineHome, HubResource, ProgressResource
 
-RESOURCES = {"hub": HubResource(), "home": HubmineHome()}
-ANALYSIS_ASSETS = [*LINEAGE_ASSETS, *VERSIONING_ASSETS, *REUSE_ASSETS, *GOVERNANCE_ASSETS]
-WEIGHT_ANALYSIS = [*WEIGHT_ASSETS]
+RESOURCES = {"hub": HubResource(), "home": HubmineHome(), "progress": ProgressResource()}
+# what `hubmine analyze` runs (the boms asset is run on its own: its selection is configured)
+ANALYSIS_ASSETS = [*dg.load_assets_from_modules([lineage, versioning, reuse]), *governance.GOVERNANCE_ASSETS]
 
 defs = dg.Definitions(
-    assets=[*CRAWL_ASSETS, *ANALYSIS_ASSETS, *WEIGHT_ANALYSIS, dashboard_site, boms],
+    assets=dg.load_assets_from_package_module(pipelines.assets),  # every asset of every module under assets/
     jobs=[crawl_job, refresh_job],
     schedules=[daily_crawl],
     sensors=[refresh_after_crawl],

@@ -7,9 +7,10 @@ import sys
 import time
 from pathlib import Path
 
+from dashboards.site import build_site
+from pipelines.cli_common import ProgressDisplay
 from pipelines.replay.synth.generator import generate
 from pipelines.resources import HubResource
-from dashboards.site import build_site
 from pipelines.runner import materialize_analyses, materialize_crawl, materialize_weights
 from warehouse.paths import dashboards_dir, warehouse_path
 from warehouse.query import run_query
@@ -52,14 +53,12 @@ def synthetic_snapshot(home: Path, models: int, seed: int) -> Path:
 
 
 def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, progress: bool = True) -> int:
-    from pipelines.cli import _progress
-
     home.mkdir(parents=True, exist_ok=True)
     synth = synthetic_snapshot(home, models, seed)
     t0 = time.monotonic()
     with ReplayProcess([REAL_SAMPLE, synth], home / "demo-hub" / "store", port) as hub:
         print(f"{hub.banner}\ncrawling it into {warehouse_path(home)} ...", file=sys.stderr)
-        with _progress(not progress) as bars:
+        with ProgressDisplay(not progress) as bars:
             materialize_crawl(home, HubResource(endpoint=hub.url), mode="full", progress=bars)
         from pipelines.definitions import ANALYSIS_ASSETS
 
@@ -71,7 +70,7 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
     cols, rows = run_query(warehouse_path(home), """
         SELECT count(*) FILTER (WHERE NOT synthetic), count(*) FILTER (WHERE synthetic),
                (SELECT count(*) FROM lineage_edges), (SELECT count(*) FROM commits), (SELECT count(*) FROM crawl_errors
-                WHERE crawl_id = (SELECT max(crawl_id) FROM crawls))
+                WHERE crawl_id = (SELECT crawl_id FROM latest_crawl))
         FROM models""")
     real, synthetic, edges, commits, errors = rows[0]
     print(f"\ndemo finished in {time.monotonic() - t0:.0f}s")

@@ -36,7 +36,7 @@ class EndpointUnreachable(HubmineError):
                          "serve a snapshot with `hubmine hub serve --snapshot DIR` and pass its URL as --endpoint")
 
 
-def one_line(text: str) -> str:
+def one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 

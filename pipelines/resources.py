@@ -9,7 +9,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.crawl.client import HubClient, default_endpoint
+from pipelines import config
+from pipelines.crawl.client import HubClient
+from pipelines.crawl.progress import LogProgress, Progress
 from warehouse.paths import data_dir, lake_dir, warehouse_path
 
 
@@ -35,14 +37,25 @@ class HubResource(dg.ConfigurableResource):
     """A hub endpoint reached through huggingface_hub (HF_ENDPOINT or https://huggingface.co by default)."""
 
     endpoint: str | None = None
-    timeout_s: float = 30.0
-    max_retries: int = 5
-    concurrency: int = 8
+    timeout_s: float = config.TIMEOUT_S
+    max_retries: int = config.MAX_RETRIES
+    concurrency: int = config.CONCURRENCY
 
     @property
     def resolved_endpoint(self) -> str:
-        return (self.endpoint or default_endpoint()).rstrip("/")
+        return config.normalize_endpoint(self.endpoint)
 
     def client(self) -> HubClient:
         return HubClient(self.resolved_endpoint, timeout_s=self.timeout_s, max_retries=self.max_retries,
                          concurrency=self.concurrency)
+
+
+class ProgressResource:
+    """Where a crawl's progress goes: the run's log, or a display a front-end running the assets in-process
+    passes in (the CLI's bars). A plain object resource: assets take it as `dg.ResourceParam[ProgressResource]`."""
+
+    def __init__(self, display: Progress | None = None):
+        self.display = display
+
+    def for_run(self, context: dg.AssetExecutionContext) -> Progress:
+        return self.display or LogProgress(context.log)

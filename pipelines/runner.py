@@ -6,21 +6,22 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines import config
+from pipelines.assets import crawl
 from pipelines.assets.crawl import (
-    CRAWL_ASSETS,
     hub_listing,
     hub_spaces,
     parent_aliases,
     repo_details,
-    set_progress,
     warehouse_tables,
 )
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import SHARDS, shard_key
 from pipelines.errors import HubmineError, one_line
 from pipelines.instance import instance_for
-from pipelines.resources import HubmineHome, HubResource
+from pipelines.resources import HubmineHome, HubResource, ProgressResource
 
+CRAWL_ASSETS = dg.load_assets_from_modules([crawl])
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -63,14 +64,15 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
 def materialize(assets, selection, home: Path, resources: dict, run_config: dict | None = None,
                 tags: dict | None = None) -> dg.ExecuteInProcessResult:
     with instance_for(home) as instance:
-        result = dg.materialize(assets, selection=selection, resources=resources, instance=instance,
+        result = dg.materialize(assets, selection=selection, resources={"progress": ProgressResource(), **resources},
+                                instance=instance,
                                 run_config={**QUIET, **(run_config or {})}, tags=tags, raise_on_error=False)
     if not result.success:
         raise RunFailed(failure_message(result))
     return result
 
 
-def materialize_crawl(home: Path, hub: HubResource, *, mode: str = "full", author: str | None = None,
+def materialize_crawl(home: Path, hub: HubResource, *, mode: config.CrawlMode = "full", author: str | None = None,
                       search: str | None = None, limit: int | None = None, progress: Progress | None = None,
                       repo_config: dict | None = None, history: str | None = None) -> dg.ExecuteInProcessResult:
     """One Dagster run: listing, parent-id lookups, all shards (one partition range), spaces and the load."""
@@ -78,15 +80,12 @@ def materialize_crawl(home: Path, hub: HubResource, *, mode: str = "full", autho
     tags = {"dagster/asset_partition_range_start": shard_key(0),
             "dagster/asset_partition_range_end": shard_key(SHARDS - 1)} if mode == "full" else None
     ops = {"hub_listing": {"config": {"mode": mode, "author": author, "search": search, "limit": limit,
-                                      "history": history}}}
+                                      "history": history or "auto"}}}
     if mode == "full" and repo_config:
         ops["repo_details"] = {"config": repo_config}
-    set_progress(progress)
-    try:
-        return materialize(CRAWL_ASSETS, selection_keys(selection),
-                           home, {"hub": hub, "home": HubmineHome(path=str(home))}, {"ops": ops}, tags)
-    finally:
-        set_progress(None)
+    return materialize(CRAWL_ASSETS, selection_keys(selection), home,
+                       {"hub": hub, "home": HubmineHome(path=str(home)), "progress": ProgressResource(progress)},
+                       {"ops": ops}, tags)
 
 
 def crawl_outcome(home: Path, result: dg.ExecuteInProcessResult) -> dict:
@@ -119,11 +118,13 @@ def materialize_analyses(home: Path, assets) -> dg.ExecuteInProcessResult:
                        {"home": HubmineHome(path=str(home)), "hub": HubResource()})
 
 
-def materialize_weights(home: Path, hub: HubResource, budget_gb: float = 2.0, max_pairs: int = 200):
+def materialize_weights(home: Path, hub: HubResource, budget_gb: float = config.WEIGHTS_BUDGET_GB,
+                        max_pairs: int = config.WEIGHTS_MAX_PAIRS):
     """The weight checks: sample pairs within the budget, read them by byte ranges, judge them, find relatives."""
-    from pipelines.assets.weights import WEIGHT_ASSETS
+    from pipelines.assets import weights
 
-    return materialize([*CRAWL_ASSETS, *WEIGHT_ASSETS], selection_keys(WEIGHT_ASSETS), home,
+    weight_assets = dg.load_assets_from_modules([weights])
+    return materialize([*CRAWL_ASSETS, *weight_assets], selection_keys(weight_assets), home,
                        {"home": HubmineHome(path=str(home)), "hub": hub},
                        {"ops": {op: {"config": {"budget_gb": budget_gb, "max_pairs": max_pairs}}
                                 for op in ("weight_sample", "weight_checks")}})

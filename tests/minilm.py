@@ -199,12 +199,13 @@ def vocab(w: dict, kind: str, seed: int) -> dict:
 
 
 def soup(models: list[dict], weights: list[float]) -> dict:
-    return {k: sum(c * m[k] for c, m in zip(weights, models)).contiguous() if models[0][k].is_floating_point()
+    return {k: sum(c * m[k] for c, m in zip(weights, models, strict=True)).contiguous()
+            if models[0][k].is_floating_point()
             else models[0][k] for k in models[0]}
 
 
 def task_arithmetic(base: dict, fts: list[dict], lam: list[float]) -> dict:
-    return {k: (base[k] + sum(c * (f[k] - base[k]) for c, f in zip(lam, fts))).contiguous()
+    return {k: (base[k] + sum(c * (f[k] - base[k]) for c, f in zip(lam, fts, strict=True))).contiguous()
             if base[k].is_floating_point() else base[k] for k in base}
 
 

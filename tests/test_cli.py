@@ -17,10 +17,12 @@ VERBS = ["demo", "crawl", "sql", "hub", "analyze", "family", "names", "bn", "car
 
 
 def test_help_lists_every_verb_and_each_has_help():
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "--help"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "--help"], capture_output=True, text=True,
+                         check=True).stdout
     for verb in VERBS:
         assert f"    {verb} " in out
-    for argv in (["demo"], ["crawl"], ["sql"], ["hub", "serve"], ["hub", "synth"], ["hub", "evolve"], ["analyze"], ["family"], ["names"],
+    for argv in (["demo"], ["crawl"], ["sql"], ["hub", "serve"], ["hub", "synth"], ["hub", "evolve"], ["analyze"],
+                 ["family"], ["names"],
                  ["bn", "query"], ["card"], ["weights", "diff"], ["weights", "check"], ["dashboards"], ["serve"], ["bom"], ["changes"]):
         with pytest.raises(SystemExit) as e:
             build_parser().parse_args([*argv, "--help"])

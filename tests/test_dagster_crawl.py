@@ -10,16 +10,17 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.assets.crawl import CRAWL_ASSETS
 from pipelines.crawl.session import SHARDS, shard_key
-from pipelines.resources import HubmineHome, HubResource
+from pipelines.resources import HubmineHome, HubResource, ProgressResource
+from pipelines.runner import CRAWL_ASSETS
 from tests.conftest import query, real_records
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _materialize(home: Path, url: str, instance, **kw) -> dg.ExecuteInProcessResult:
-    resources = {"hub": HubResource(endpoint=url, timeout_s=5.0, max_retries=2), "home": HubmineHome(path=str(home))}
+    resources = {"hub": HubResource(endpoint=url, timeout_s=5.0, max_retries=2), "home": HubmineHome(path=str(home)),
+                 "progress": ProgressResource()}
     return dg.materialize(CRAWL_ASSETS, resources=resources, instance=instance, **kw)
 
 
@@ -84,3 +85,20 @@ def test_refresh_sensor_skips_a_partial_crawl():
     instance.report_runless_asset_event(crawled("finished"))
     tick = refresh_after_crawl.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
     assert [r.run_key for r in tick.run_requests] == ["refresh-c1"]
+
+
+def test_progress_resource_carries_a_front_end_display_into_the_run(real_store, replay, tmp_path, monkeypatch):
+    from pipelines.crawl.progress import Progress
+    from pipelines.runner import materialize_crawl
+
+    class Recorder(Progress):
+        def __init__(self):
+            self.advanced: dict[str, int] = {}
+
+        def advance(self, name: str, n: int = 1, **info) -> None:
+            self.advanced[name] = self.advanced.get(name, 0) + n
+
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    recorder = Recorder()
+    materialize_crawl(tmp_path, HubResource(endpoint=replay(real_store).url), mode="metadata", progress=recorder)
+    assert sum(recorder.advanced.values()) >= query(tmp_path, "SELECT count(*) FROM models")[0][0] > 0

@@ -45,7 +45,8 @@ def hostile_site(analysed_real, tmp_path_factory) -> Path:
         crawl = con.execute("SELECT crawl_id FROM crawls").fetchall()[0][0]
         con.execute("UPDATE models SET license = ? WHERE license = 'llama2'", [HOSTILE])  # a top license: on a chart
         con.execute("UPDATE family_stats SET top_license = ? WHERE family_id = 'meta-llama/Llama-2-7b'", [HOSTILE])
-        con.execute("UPDATE license_violations SET child_license = ? WHERE rowid = (SELECT min(rowid) FROM license_violations)",
+        con.execute("UPDATE license_violations SET child_license = ? "
+                    "WHERE rowid = (SELECT min(rowid) FROM license_violations)",
                     [HOSTILE])
         assert crawl
     finally:
@@ -116,6 +117,7 @@ def test_commits_per_month_show_each_commit_once_and_categories_as_shares(analys
     finally:
         con.close()
     bars = fig.data[0]
-    assert dict(zip(bars.x, bars.y)) == truth and sum(truth.values()) < labelled  # several categories per commit
+    assert dict(zip(bars.x, bars.y, strict=True)) == truth
+    assert sum(truth.values()) < labelled  # several categories per commit
     shares = [y for trace in fig.data[1:] for y in trace.y]
     assert shares and all(0 < s <= 1 for s in shares)

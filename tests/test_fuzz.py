@@ -17,7 +17,7 @@ def hostile_card(rng: random.Random) -> tuple[bytes, bool]:
     """(card bytes, whether its metadata is malformed)."""
     kind = rng.randrange(8)
     if kind == 0:  # invalid YAML
-        return ("---\nlicense: [apache-2.0\nbase_model: {a: \n---\n# x\n").encode(), True
+        return b"---\nlicense: [apache-2.0\nbase_model: {a: \n---\n# x\n", True
     if kind == 1:  # deep nesting
         d = rng.randint(2000, 6000)
         return ("---\na: " + "[" * d + "]" * d + "\n---\n").encode(), True
@@ -33,9 +33,10 @@ def hostile_card(rng: random.Random) -> tuple[bytes, bool]:
         return ("---\nlicense: " + "x" * rng.randint(100_000, 300_000) + "\n---\nbody\n").encode(), False
     if kind == 5:  # odd unicode everywhere
         s = "".join(rng.choice(UNICODE + list(string.ascii_letters)) for _ in range(200))
-        return f"---\nlicense: {s[:20]!r}\nlanguage: [{s[20:30]!r}]\n---\n# {s}\n".encode("utf-8", "surrogatepass"), False
+        card = f"---\nlicense: {s[:20]!r}\nlanguage: [{s[20:30]!r}]\n---\n# {s}\n"
+        return card.encode("utf-8", "surrogatepass"), False
     if kind == 6:  # metadata that is not a mapping
-        return "---\n- just\n- a list\n---\n".encode(), True
+        return b"---\n- just\n- a list\n---\n", True
     return ("---\nco2_eq_emissions: " + rng.choice(["-5", "lots", "{emissions: [1, 2]}", "1e400", "NaN"]) +
             "\nbase_model: " + rng.choice(["'../../etc/passwd'", "[1, 2]", "{x: y}", "''"]) + "\n---\n").encode(), False
 

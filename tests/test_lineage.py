@@ -107,7 +107,8 @@ def test_real_result_tables_carry_the_crawl_id(analysed_real):
 
 
 def test_trait_similarity_has_every_pair_type_with_intervals(analysed_real):
-    rows = analysed_real.rows("SELECT pair_type, pairs, mean, ci_low, ci_high FROM trait_similarity WHERE trait = 'all'")
+    rows = analysed_real.rows("SELECT pair_type, pairs, mean, ci_low, ci_high FROM trait_similarity "
+                              "WHERE trait = 'all'")
     assert {r[0] for r in rows} == set(traits.PAIR_TYPES)
     for pair_type, n, mean, lo, hi in rows:
         assert n > 20 and lo <= mean <= hi, pair_type
@@ -121,7 +122,8 @@ def test_family_cli_prints_relatives(analysed_real):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert f"descendants ({len(source_trees()['meta-llama/Llama-2-7b']) - 1}):" in out.stdout
-    child = analysed_real.rows("SELECT child_id FROM lineage_edges WHERE parent_id = 'meta-llama/Llama-2-7b' LIMIT 1")[0][0]
+    child = analysed_real.rows("SELECT child_id FROM lineage_edges "
+                               "WHERE parent_id = 'meta-llama/Llama-2-7b' LIMIT 1")[0][0]
     assert child in out.stdout
     missing = subprocess.run([sys.executable, "-m", "pipelines.cli", "family", "nobody/nothing"],
                              env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},

@@ -157,7 +157,8 @@ def test_ctrl_c_says_how_to_resume_and_progress_shows_live(tmp_path):
         again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
         assert again.returncode == 0, again.stderr[-2000:]
         assert again.stderr.startswith("resuming crawl ") and "listing not finished" in again.stderr
-        assert query(tmp_path / "data", "SELECT status, runs, models_seen FROM crawls") == [("finished", 2, len(real_records()))]
+        assert query(tmp_path / "data", "SELECT status, runs, models_seen FROM crawls") == [
+            ("finished", 2, len(real_records()))]
     finally:
         hub.terminate()
         hub.wait(10)

@@ -77,13 +77,17 @@ def test_co2_shapes_and_units(value, grams, valid):
 
 
 def test_co2_in_card_text():
-    auto = energy.from_card_text("# Model Trained Using AutoTrain\n\n- Problem type: Text Classification\n- CO2 Emissions (in grams): 2.6435\n")
+    auto = energy.from_card_text("# Model Trained Using AutoTrain\n\n- Problem type: Text Classification\n"
+                                 "- CO2 Emissions (in grams): 2.6435\n")
     assert auto.co2_grams == pytest.approx(2.6435) and auto.source == "AutoTrain"
-    tmpl = energy.from_card_text("## Environmental Impact\n\n- **Hardware Type:** 8 x A100 80GB\n- **Hours used:** 120\n"
-                                 "- **Cloud Provider:** AWS\n- **Compute Region:** us-east-1\n- **Carbon Emitted:** 50.2 kg\n")
-    assert tmpl.co2_grams == pytest.approx(50200) and (tmpl.hw_count, tmpl.hw_model, tmpl.hw_memory_gb) == (8, "A100", 80)
+    tmpl = energy.from_card_text("## Environmental Impact\n\n- **Hardware Type:** 8 x A100 80GB\n"
+                                 "- **Hours used:** 120\n- **Cloud Provider:** AWS\n- **Compute Region:** us-east-1\n"
+                                 "- **Carbon Emitted:** 50.2 kg\n")
+    assert tmpl.co2_grams == pytest.approx(50200)
+    assert (tmpl.hw_count, tmpl.hw_model, tmpl.hw_memory_gb) == (8, "A100", 80)
     assert tmpl.hours_used == 120 and tmpl.cloud_provider == "AWS"
-    empty = energy.from_card_text("- **Hardware Type:** [More Information Needed]\n- **Carbon Emitted:** [More Information Needed]\n")
+    empty = energy.from_card_text("- **Hardware Type:** [More Information Needed]\n"
+                                  "- **Carbon Emitted:** [More Information Needed]\n")
     assert empty is None
 
 
@@ -95,7 +99,8 @@ def test_hardware_strings(text, hw):
 
 def test_card_front_matter_good_and_bad():
     good = cards.parse_card("---\nlicense: mit\ndate: 2024-01-01\n---\n# Title\n\n## Uses\ntext\n")
-    assert good.yaml_ok and good.metadata == {"license": "mit", "date": "2024-01-01"} and good.sections == ["Title", "Uses"]
+    assert good.yaml_ok and good.metadata == {"license": "mit", "date": "2024-01-01"}
+    assert good.sections == ["Title", "Uses"]
     bad = cards.parse_card("---\ntags: [broken, list\nlicense: mit\n---\n# T\n")
     assert not bad.yaml_ok and "malformed YAML" in bad.yaml_error and bad.body.startswith("# T")
     assert cards.parse_card("no front matter").has_front_matter is False
@@ -111,4 +116,5 @@ def test_records_the_client_rejects_are_quarantined():
     reasons = [e["reason"] for e in rows["crawl_errors"]]
     assert any("rejected by huggingface_hub" in r for r in reasons) and any("without an id" in r for r in reasons)
     assert any("not a mapping" in r for r in reasons)
-    assert rows["lineage_edges"] == [{"child_id": "ok/model", "parent_id": "x/y", "relation": "adapter", "source": "tag"}]
+    assert rows["lineage_edges"] == [{"child_id": "ok/model", "parent_id": "x/y", "relation": "adapter",
+                                      "source": "tag"}]

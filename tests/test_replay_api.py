@@ -8,7 +8,12 @@ import math
 import httpx2
 import pytest
 from huggingface_hub import HfApi, hf_hub_download
-from huggingface_hub.errors import BadRequestError, RemoteEntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
+from huggingface_hub.errors import (
+    BadRequestError,
+    RemoteEntryNotFoundError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
 from safetensors import safe_open
 
 from pipelines.replay.limits import FaultInjector
@@ -48,7 +53,8 @@ def test_limit_filter_search_author_sort(real_store, replay):
     api = HfApi(endpoint=replay(real_store).url)
     assert len(list(api.list_models(limit=7))) == 7
     assert {m.id.split("/")[0] for m in api.list_models(author="meta-llama")} == {"meta-llama"}
-    hits = list(api.list_models(search="llama", filter=["text-generation"], sort="downloads", expand=["downloads", "tags", "pipeline_tag"]))
+    hits = list(api.list_models(search="llama", filter=["text-generation"], sort="downloads",
+                                expand=["downloads", "tags", "pipeline_tag"]))
     assert hits and all("llama" in m.id.lower() and "text-generation" in m.tags for m in hits)
     downloads = [m.downloads for m in hits]
     assert downloads == sorted(downloads, reverse=True)
@@ -81,9 +87,11 @@ def test_model_info_revisions_and_errors(synth_store, replay):
 def test_commits_are_paginated_with_total_count(tmp_path, replay):
     writer = StoreWriter(tmp_path / "hub.sqlite")
     history = [{"id": f"{i:040x}", "title": f"commit {i}", "message": "", "authors": ["alice"],
-                "date": f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}.000Z", "changes": {"README.md": [f"{i:040x}", 10, None]}}
+                "date": f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}.000Z",
+                "changes": {"README.md": [f"{i:040x}", 10, None]}}
                for i in range(1, 121)]
-    writer.add_model({"_id": "a" * 24, "id": "alice/long-history", "sha": history[-1]["id"], "siblings": []}, history=history)
+    writer.add_model({"_id": "a" * 24, "id": "alice/long-history", "sha": history[-1]["id"], "siblings": []},
+                     history=history)
     hub = replay(SnapshotStore(writer.close()))
     r = httpx2.get(f"{hub.url}/api/models/alice/long-history/commits/main")
     assert r.headers["X-Total-Count"] == "120" and len(r.json()) == 50
@@ -176,7 +184,8 @@ def _repos_with_commits(store, minimum: int):
 def _repos_with(store, path: str):
     for mid in store.model_ids():
         repo = store.repo(mid)
-        if repo.history and path in repo.tree(len(repo.history) - 1) and store.blob(repo.tree(len(repo.history) - 1)[path][2] or "") is not None:
+        head = repo.tree(len(repo.history) - 1) if repo.history else {}
+        if path in head and store.blob(head[path][2] or "") is not None:
             yield {"model_id": mid}
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.crawl.client import HubClient
@@ -53,8 +54,9 @@ def test_token_is_never_printed_logged_or_stored(real_store, replay, tmp_path):
 def test_adhoc_sql_cannot_write_or_read_files(analysed_real):
     wh = analysed_real.home / "warehouse.duckdb"
     for sql in ("DELETE FROM models", "CREATE TABLE x AS SELECT 1", "COPY models TO '/tmp/hubmine-leak.csv'",
-                "ATTACH '/tmp/other.duckdb' AS o", "SELECT * FROM read_csv('/etc/passwd')", "SET enable_external_access = true"):
-        with pytest.raises(Exception):
+                "ATTACH '/tmp/other.duckdb' AS o", "SELECT * FROM read_csv('/etc/passwd')",
+                "SET enable_external_access = true"):
+        with pytest.raises(duckdb.Error):
             run_query(wh, sql)
     assert run_query(wh, "SELECT count(*) FROM models")[1][0][0] == len(real_records())
     assert not Path("/tmp/hubmine-leak.csv").exists()

@@ -27,10 +27,11 @@ def _digest(out) -> str:
 def test_same_seed_same_hub(tmp_path):
     a = generate(tmp_path / "a", 300, seed=9)
     b = generate(tmp_path / "b", 300, seed=9)
-    c = generate(tmp_path / "c", 300, seed=10)
+    generate(tmp_path / "c", 300, seed=10)
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b") != _digest(tmp_path / "c")
     assert a["models"] == b["models"] == 300
-    assert pq.read_table(tmp_path / "a" / "truth" / "edges.parquet").equals(pq.read_table(tmp_path / "b" / "truth" / "edges.parquet"))
+    edges = [pq.read_table(tmp_path / run / "truth" / "edges.parquet") for run in ("a", "b")]
+    assert edges[0].equals(edges[1])
 
 
 @pytest.fixture(scope="module")
@@ -95,9 +96,11 @@ def test_histories_are_consistent_with_listing(hub5k):
 def test_checkpoints_carry_their_true_relation(hub5k):
     out, records = hub5k
     store = SnapshotStore(out / "hub.sqlite")
-    truth = {t["model_id"]: t for t in pq.read_table(out / "truth" / "models.parquet").to_pylist() if t["has_checkpoint"]}
+    truth = {t["model_id"]: t for t in pq.read_table(out / "truth" / "models.parquet").to_pylist()
+             if t["has_checkpoint"]}
     assert len(truth) >= 12
-    edges = [e for e in pq.read_table(out / "truth" / "edges.parquet").to_pylist() if e["child_id"] in truth and e["relation"]]
+    edges = [e for e in pq.read_table(out / "truth" / "edges.parquet").to_pylist() if e["child_id"] in truth
+             and e["relation"]]
     rels = Counter()
 
     def weights(mid):

@@ -82,7 +82,8 @@ def test_weight_changes_recorded_by_matches_truth(analysed_synth, truth):
     joined = got.join(t, on=["model_id", "commit_id"])
     assert joined.height >= 0.9 * got.height > 100
     assert (joined["recorded_by"] == joined["represented"]).mean() >= 0.95
-    share = analysed_synth.rows("SELECT value FROM versioning_summary WHERE metric = 'weight_changes_not_recorded_share'")
+    share = analysed_synth.rows("SELECT value FROM versioning_summary "
+                                "WHERE metric = 'weight_changes_not_recorded_share'")
     assert share[0][0] == pytest.approx((got["recorded_by"] == "none").mean())
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from pipelines.crawl.listing import run_model_listing
 from pipelines.crawl.repos import landed_requests
 from pipelines.crawl.session import CrawlSession, CrawlSpec
-from pipelines.crawl.listing import run_model_listing
+from tests.conftest import fast_client, query, real_records
 from warehouse import load as load_mod
 from warehouse.lake import ddl_statements, lake_schema, publish_unit, remove_partials, units
 from warehouse.load import load_crawl
 from warehouse.query import WarehouseMissing, connect_readonly, format_rows, run_query
-from tests.conftest import fast_client, query, real_records
 
 
 def test_lake_schemas_follow_the_warehouse_ddl():
@@ -28,7 +28,9 @@ def test_lake_schemas_follow_the_warehouse_ddl():
 
 def test_units_publish_atomically_and_partials_are_ignored(tmp_path):
     stage = tmp_path / "listing"
-    publish_unit(stage / "page-000001", {"lineage_edges": [{"child_id": "a/b", "parent_id": "c/d", "relation": "finetune", "source": "card"}]}, {"next_url": None})
+    publish_unit(stage / "page-000001",
+                 {"lineage_edges": [{"child_id": "a/b", "parent_id": "c/d", "relation": "finetune", "source": "card"}]},
+                 {"next_url": None})
     (stage / "page-000002.tmp").mkdir()  # what a killed writer leaves behind
     assert [u.name for u in units(stage)] == ["page-000001"]
     assert remove_partials(stage) == 1 and not (stage / "page-000002.tmp").exists()
@@ -86,6 +88,7 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
 def test_output_formats():
     cols, rows = ["id", "tags", "n"], [("a/b", ["x", "y"], 1), ("c,d", None, 2)]
     assert format_rows(cols, rows, "csv") == 'id,tags,n\na/b,"[""x"", ""y""]",1\n"c,d",,2\n'
+    assert format_rows(["x"], [(None,), ("",)], "csv") == 'x\n\n""\n'  # NULL empty, as DuckDB writes it; '' quoted
     assert '"tags": [\n   "x",' in format_rows(cols, rows, "json")
     table = format_rows(cols, rows, "table")
     assert "a/b" in table and "NULL" in table and table.strip().endswith("(2 rows)")

@@ -110,17 +110,18 @@ def test_verdicts_on_real_derivations(family, tmp_path, capsys):
         ok = [v.relation == want and (v.direction == direction or (v.direction is None and want != "quantized"
                                                                      and want != "cast")) for v in verdicts]
         results[kind].append((ok[0], ok[1], f"{verdicts[0].relation}/{verdicts[0].direction}"))
-        wrong += [(kind, v.relation, v.direction) for v, good in zip(verdicts, ok) if not good]
+        wrong += [(kind, v.relation, v.direction) for v, good in zip(verdicts, ok, strict=True) if not good]
     for kind, child, parents, want, coefs in merge_cases(family):
         c = _save(tmp_path, "child", child)
         ps = [_save(tmp_path, f"p{i}", p) for i, p in enumerate(parents)]
         fits = [fit_merge(LocalCheckpoint(c), [LocalCheckpoint(p) for p in ps], device="cpu"),
                 fit_merge(_sampled(c), [_sampled(p) for p in ps], device="cpu")]
         ok = [fit.relation == want and (coefs is None or all(abs(x - y) < 0.02 for x, y in
-                                                             zip(fit.coefficients.values(), coefs))) for fit in fits]
+                                                             zip(fit.coefficients.values(), coefs, strict=True)))
+                                                             for fit in fits]
         shown = "/".join(f"{x:.2f}" for x in fits[0].coefficients.values())
         results[f"merge: {kind}"].append((ok[0], ok[1], f"{fits[0].relation} [{shown}]"))
-        wrong += [(kind, fit.relation, fit.coefficients) for fit, good in zip(fits, ok) if not good]
+        wrong += [(kind, fit.relation, fit.coefficients) for fit, good in zip(fits, ok, strict=True) if not good]
     with capsys.disabled():
         print("\n" + _table(results))
     assert not wrong, wrong

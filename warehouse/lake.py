@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -21,26 +22,49 @@ import pyarrow.parquet as pq
 SCHEMA_DIR = Path(__file__).parent / "schema"
 # lake table -> warehouse columns that the lake does not carry (the load adds them)
 WAREHOUSE_ONLY = {"models": ("first_seen_crawl", "crawl_id")}
-LAKE_ONLY_DDL = """
-CREATE TABLE repo_done (model_id VARCHAR NOT NULL, sha VARCHAR, ok BOOLEAN NOT NULL, base_commit VARCHAR,
-                        files_read VARCHAR[]);
-CREATE TABLE repo_kept (model_id VARCHAR NOT NULL, path VARCHAR NOT NULL);
-"""
+LAKE_ONLY_SQL = Path(__file__).parent / "sql" / "lake_only.sql"
 META = "_meta.json"
+DDL_TABLE = re.compile(r"^CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.M)
+CRAWL_TABLE = re.compile(r"^-- crawl: *([\w, ]+)\n\s*CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.M)
 
 
 def ddl_statements() -> list[str]:
     return [p.read_text() for p in sorted(SCHEMA_DIR.glob("*.sql"))]
 
 
-@lru_cache(maxsize=None)
+@cache
+def _crawl_table_stages() -> dict[str, tuple[str, ...]]:
+    """Table -> the crawl stages that land it, from the `-- crawl:` line before its DDL (in DDL order)."""
+    texts = [*ddl_statements(), LAKE_ONLY_SQL.read_text()]
+    return {m[2]: tuple(s.strip() for s in m[1].split(",")) for text in texts for m in CRAWL_TABLE.finditer(text)}
+
+
+@cache
+def schema_tables() -> tuple[str, ...]:
+    """Every table the warehouse DDL creates, in DDL order."""
+    return tuple(m[1] for text in ddl_statements() for m in DDL_TABLE.finditer(text))
+
+
+def crawl_tables() -> tuple[str, ...]:
+    """Warehouse tables a crawl writes (its landed tables and those the load derives), in DDL order."""
+    lake_only = {m[2] for m in CRAWL_TABLE.finditer(LAKE_ONLY_SQL.read_text())}
+    return tuple(t for t in _crawl_table_stages() if t not in lake_only)
+
+
+def stage_tables(stage: str) -> tuple[str, ...]:
+    """Tables the crawl stage `stage` (listing, repo, spaces, aliases) lands in the lake, in DDL order."""
+    return tuple(t for t, stages in _crawl_table_stages().items() if stage in stages)
+
+
+@cache
 def lake_schema(table: str) -> pa.Schema:
     con = duckdb.connect()
     for ddl in ddl_statements():
         con.execute(ddl)
-    con.execute(LAKE_ONLY_DDL)
+    con.execute(LAKE_ONLY_SQL.read_text())
     cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table]).fetchall()]
     if not cols:
         raise KeyError(f"no table {table!r} in the warehouse schema")
     keep = [c for c in cols if c not in WAREHOUSE_ONLY.get(table, ("crawl_id",))]

@@ -15,17 +15,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.lake import ddl_statements, lake_schema, table_files
+from warehouse.lake import ddl_statements, lake_schema, stage_tables, table_files
 
 log = logging.getLogger("hubmine.warehouse")
 SQL_DIR = Path(__file__).parent / "sql"
-STAGE_TABLES = {
-    "listing": ("models", "lineage_edges", "licenses", "energy", "space_models", "crawl_errors"),
-    "repo": ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files", "repo_configs",
-             "lineage_edges", "energy", "crawl_errors"),
-    "spaces": ("spaces", "space_models", "crawl_errors"),
-    "aliases": ("model_aliases", "crawl_errors"),
-}
 LOAD_SQL = ("load_crawl.sql", "load_aliases.sql")
 
 
@@ -54,12 +47,13 @@ def connect(path: Path, retries: int = 20) -> duckdb.DuckDBPyConnection:
 
 
 def _register_stage(con: duckdb.DuckDBPyConnection, stage: str, dirs: list[Path]) -> None:
-    for table in STAGE_TABLES[stage]:
+    for table in stage_tables(stage):
         name = f"lake_{stage}_{table}"
         files = table_files(dirs, table)
         if files:
             listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listing}], filename = true)")
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
+                        f"SELECT * FROM read_parquet([{listing}], filename = true)")
         else:
             schema = lake_schema(table).append(pa.field("filename", pa.string()))
             con.register(f"{name}_empty", schema.empty_table())
@@ -135,19 +129,9 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
         try:
             for stmt in (s for name in LOAD_SQL for s in sql_statements(name)):
                 con.execute(stmt)
-            counts = con.execute("""
-                SELECT (SELECT count(*) FROM stg_models),
-                       (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event IN ('added', 'renamed', 'sha_changed')),
-                       (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event IN ('added', 'renamed')),
-                       (SELECT count(*) FROM model_events WHERE crawl_id = getvariable('crawl_id') AND event = 'removed'),
-                       (SELECT count(*) FROM stg_repos_ok),
-                       (SELECT count(*) FROM stg_spaces),
-                       (SELECT count(*) FROM crawl_errors WHERE crawl_id = getvariable('crawl_id')),
-                       (SELECT count(*) FROM stg_repos_ok WHERE base_commit IS NOT NULL)
-            """).fetchall()[0]
-            names = ("models_seen", "models_changed", "models_new", "models_removed", "repos_fetched", "spaces_seen",
-                     "errors", "repos_incremental")
-            _put_crawl_row(con, {**_identity(session, requests, runs), **dict(zip(names, counts, strict=True)),
+            cur = con.execute(sql_statements("load_counts.sql")[0])
+            counts = dict(zip([d[0] for d in cur.description], cur.fetchall()[0], strict=True))
+            _put_crawl_row(con, {**_identity(session, requests, runs), **counts,
                                  "status": "finished", "finished_at": datetime.now(UTC).replace(tzinfo=None)})
             con.execute("COMMIT")
         except BaseException:
@@ -163,4 +147,4 @@ def crawl_row(con: duckdb.DuckDBPyConnection, crawl_id: str) -> dict:
     cur = con.execute("SELECT * FROM crawls WHERE crawl_id = ?", [crawl_id])
     cols = [d[0] for d in cur.description]
     rows = cur.fetchall()
-    return dict(zip(cols, rows[0])) if rows else {}
+    return dict(zip(cols, rows[0], strict=True)) if rows else {}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config import OUTPUT_FORMATS
 from pipelines.errors import HubmineError
 
 
@@ -44,8 +45,15 @@ def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnect
                 raise WarehouseBusy(f"the warehouse {path} is being written by another process "
                                     "(a crawl or analysis is loading); try again in a moment") from None
             time.sleep(0.25)
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
+    try:
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except duckdb.InvalidInputException:
+        # another connection of this process to the same file (a server answering requests in parallel) locked
+        # the shared configuration already: it must be the locked-down one
+        if con.execute("SELECT current_setting('enable_external_access')").fetchall()[0][0] is not False:
+            con.close()
+            raise
     return con
 
 
@@ -90,12 +98,17 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
         for r in rows:
-            w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v) for v in r])
+            if len(r) == 1 and r[0] is None:  # NULL is an empty field, as DuckDB writes it (csv would quote it)
+                buf.write("\n")
+                continue
+            w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v)
+                        for v in r])
         return buf.getvalue()
     if fmt == "json":
-        return json.dumps([dict(zip(cols, r)) for r in rows], default=_jsonable, ensure_ascii=False, indent=1) + "\n"
+        return json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=_jsonable, ensure_ascii=False,
+                          indent=1) + "\n"
     if fmt != "table":
-        raise ValueError(f"unknown format {fmt!r} (table, csv, json)")
+        raise ValueError(f"unknown format {fmt!r} ({', '.join(OUTPUT_FORMATS)})")
 
     def cell(v) -> str:
         s = "NULL" if v is None else str(v)
@@ -105,7 +118,7 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
     cells = [[cell(v) for v in r] for r in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(cols)]
     line = "+".join("-" * (w + 2) for w in widths)
-    out = [" | ".join(c.ljust(w) for c, w in zip(cols, widths)), line]
-    out += [" | ".join(v.ljust(w) for v, w in zip(r, widths)) for r in cells]
+    out = [" | ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)), line]
+    out += [" | ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"

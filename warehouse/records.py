@@ -6,13 +6,13 @@ unexpected shape, becomes a crawl_errors row with a reason; the rest of the reco
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 
 from huggingface_hub import ModelInfo
 
 from analyses import energy, licenses, lineage
+from warehouse.lake import stage_tables
 
 SYNTHETIC_TAG = "synthetic"
 MAX_JSON = 256 * 1024  # larger card_data / config values are cut to keep the warehouse lean
@@ -46,10 +46,6 @@ def dump_json(value) -> str | None:
     return text
 
 
-def card_hash(card_data) -> str | None:
-    return None if card_data is None else hashlib.md5(dump_json(card_data).encode()).hexdigest()
-
-
 class Rows:
     """Rows of one landing unit, by table; errors are collected beside them."""
 
@@ -67,7 +63,7 @@ class Rows:
         return self.tables[table]
 
 
-LISTING_TABLES = ("models", "lineage_edges", "licenses", "energy", "space_models")
+LISTING_TABLES = stage_tables("listing")
 SPACES_CAP = 100  # the Hub names at most this many spaces per model in a listing (real records stop there)
 
 
@@ -83,7 +79,8 @@ def model_rows(item: dict, out: Rows) -> str | None:
     try:
         ModelInfo(**{**item, "siblings": item.get("siblings")})  # what the real client accepts
     except Exception as e:  # noqa: BLE001 - any failure means the real client rejects the record
-        out.error(model_id, "listing", f"record rejected by huggingface_hub: {type(e).__name__}: {e}"[:500], str(item)[:1000])
+        out.error(model_id, "listing", f"record rejected by huggingface_hub: {type(e).__name__}: {e}"[:500],
+                  str(item)[:1000])
         return None
     card = item.get("cardData") if isinstance(item.get("cardData"), dict) else None
     if item.get("cardData") is not None and card is None:
@@ -97,8 +94,10 @@ def model_rows(item: dict, out: Rows) -> str | None:
     siblings = [s.get("rfilename") for s in item.get("siblings") or [] if isinstance(s, dict) and s.get("rfilename")]
     spaces = as_list(item.get("spaces"))
     out.add("models", {
-        "model_id": model_id, "mongo_id": item.get("_id"), "author": item.get("author") or (model_id.split("/")[0] if "/" in model_id else None),
-        "sha": item.get("sha"), "created_at": parse_ts(item.get("createdAt")), "last_modified": parse_ts(item.get("lastModified")),
+        "model_id": model_id, "mongo_id": item.get("_id"), "author": item.get("author")
+        or (model_id.split("/")[0] if "/" in model_id else None),
+        "sha": item.get("sha"), "created_at": parse_ts(item.get("createdAt")),
+        "last_modified": parse_ts(item.get("lastModified")),
         "downloads": _int(item.get("downloads")), "downloads_all_time": _int(item.get("downloadsAllTime")),
         "likes": _int(item.get("likes")), "trending_score": _float(item.get("trendingScore")),
         "private": item.get("private") if isinstance(item.get("private"), bool) else None,
@@ -117,7 +116,8 @@ def model_rows(item: dict, out: Rows) -> str | None:
         "synthetic": SYNTHETIC_TAG in tags,
     })
     for e in edges:
-        out.add("lineage_edges", {"child_id": model_id, "parent_id": e.parent_id, "relation": e.relation, "source": e.source})
+        out.add("lineage_edges", {"child_id": model_id, "parent_id": e.parent_id, "relation": e.relation,
+                                  "source": e.source})
     name, link = (_str(card.get("license_name")), _str(card.get("license_link"))) if card else (None, None)
     for i, (raw, lic) in enumerate(zip(as_list(lic_raw), licenses.normalize(lic_raw, name, link), strict=False)):
         out.add("licenses", {"model_id": model_id, "position": i, "license_raw": raw, "license_id": lic.license_id,

@@ -24,12 +24,12 @@ class NoCrawl(HubmineError, LookupError):
 
 
 def latest_crawl(con: duckdb.DuckDBPyConnection) -> dict:
-    cur = con.execute("SELECT * FROM crawls WHERE status = 'finished' ORDER BY finished_at DESC LIMIT 1")
+    cur = con.execute("SELECT * FROM latest_crawl")
     cols = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if not rows:
         raise NoCrawl("the warehouse holds no finished crawl: run `hubmine crawl` (or `make demo`) first")
-    return dict(zip(cols, rows[0]))
+    return dict(zip(cols, rows[0], strict=True))
 
 
 def input_sql(name: str) -> str:

@@ -41,7 +41,8 @@ class Fingerprint:
 
     @classmethod
     def from_row(cls, row: dict) -> Fingerprint:
-        return cls(row["model_id"], {k: np.asarray(v, np.float32) for k, v in zip(row["keys"], row["vectors"])},
+        return cls(row["model_id"], {k: np.asarray(v, np.float32) for k, v in zip(row["keys"], row["vectors"],
+                                                                                  strict=True)},
                    row.get("grid"))
 
 

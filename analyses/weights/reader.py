@@ -130,7 +130,7 @@ def plan_rows(infos: dict[str, TensorInfo], budget: int, min_rows: int = MIN_ROW
     planned = sum(want_rows[n] * row_bytes(i) for n, i in mats.items())
     if planned > budget:   # the per-matrix minimum overshoots: shrink every matrix alike, down to a floor
         want_rows = {n: min(rows_of(i), max(FLOOR_ROWS, int(w * budget / planned))) for (n, w), i
-                     in zip(want_rows.items(), mats.values())}
+                     in zip(want_rows.items(), mats.values(), strict=True)}
     plan = {}
     for n, i in mats.items():
         rows, want = rows_of(i), want_rows[n]

@@ -7,6 +7,7 @@ shapes whose byte size does not match their offsets; each is rejected here with 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -72,7 +73,7 @@ def parse_header(raw: bytes, size: int, label: str) -> dict[str, TensorInfo]:
     data = size - 8 - n
     out = {name: _tensor(label, name, t, data, 8 + n) for name, t in header.items()}
     spans = sorted((i.start, i.start + i.nbytes, name) for name, i in out.items())
-    for (_, e0, n0), (b1, _, n1) in zip(spans, spans[1:]):
+    for (_, e0, n0), (b1, _, n1) in itertools.pairwise(spans):
         if b1 < e0:
             raise UnsafeCheckpoint(f"{label}: tensors {n0[:60]!r} and {n1[:60]!r} overlap")
     return out

@@ -8,48 +8,36 @@ on another machine sharing the lake) and a killed run resumes where it stopped.
 
 import dagster as dg
 
-from pipelines.crawl.client import HubClient
+from pipelines.config import FETCH_CONFIGS, MAX_TREE_COMMITS, CrawlMode, FetchConfigs, HistoryChoice
 from pipelines.crawl.aliases import resolve_parent_aliases
+from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import run_model_listing, run_space_listing
-from pipelines.crawl.progress import LogProgress, Progress
 from pipelines.crawl.repos import RepoOptions, landed_requests, run_repos
 from pipelines.crawl.run import finish_crawl
 from pipelines.crawl.session import SHARDS, CrawlLock, CrawlSession, CrawlSpec, shard_key
 from pipelines.crawl.state import describe, resumable, summarize_missing
-from pipelines.resources import HubmineHome, HubResource
+from pipelines.resources import HubmineHome, HubResource, ProgressResource
+from warehouse.lake import crawl_tables
 from warehouse.query import table_counts
 
 SHARD_PARTITIONS = dg.StaticPartitionsDefinition([shard_key(i) for i in range(SHARDS)])
-CORE_TABLES = ("models", "model_history", "model_events", "lineage_edges", "licenses", "energy", "model_cards",
-               "commits", "commit_files", "refs", "repo_files", "repo_configs", "spaces", "space_models", "crawls",
-               "crawl_errors", "model_aliases")
-_progress: Progress | None = None
+CORE_TABLES = crawl_tables()
 LOCK_WAIT_S = 3600.0  # a Dagster run of the open crawl waits this long for another run's stage to end
-
-
-def set_progress(progress: Progress | None) -> None:
-    """Let a terminal front-end (the CLI) show progress of assets it materializes in-process."""
-    global _progress
-    _progress = progress
-
-
-def progress_for(context) -> Progress:
-    return _progress or LogProgress(context.log)
 
 
 class CrawlConfig(dg.Config):
     """What to crawl. Leave author/search/limit empty to crawl the whole hub."""
 
-    mode: str = "full"  # full | metadata (listing only: no cards, commits, refs or spaces)
+    mode: CrawlMode = "full"  # metadata: listing only (no cards, commits, refs or spaces)
     author: str | None = None
     search: str | None = None
     limit: int | None = None
-    history: str | None = None  # git | api (how per-repo history is read); default: git when a git >= 2.30 is on PATH
+    history: HistoryChoice = "auto"
 
 
 class RepoConfig(dg.Config):
-    max_tree_commits: int = 50  # api history: file diffs for at most this many newest commits (git has no limit)
-    fetch_configs: str = "undeclared"
+    max_tree_commits: int = MAX_TREE_COMMITS  # api history only (git has no limit)
+    fetch_configs: FetchConfigs = FETCH_CONFIGS
 
 
 def open_session(context: dg.AssetExecutionContext, home: HubmineHome) -> CrawlSession:
@@ -82,22 +70,22 @@ def shard_keys(context: dg.AssetExecutionContext) -> list[str]:
     """The run's shard partitions; a run without partitions (`dagster job execute -j crawl_hub`) does them all."""
     if context.has_partition_key or context.has_partition_key_range:
         return list(context.partition_keys)
-    return SHARD_PARTITIONS.get_partition_keys()
+    return list(SHARD_PARTITIONS.get_partition_keys())
 
 
 @dg.asset(group_name="crawl", kinds={"python", "parquet"})
-def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: HubResource,
-                home: HubmineHome) -> dg.MaterializeResult:
+def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: HubResource, home: HubmineHome,
+                progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
     """One paginated pass of list_models(expand=...) landed page by page; opens (or resumes) a crawl."""
     client = probed_client(hub)
     spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit,
-                     **({"history": config.history} if config.history else {}))
+                     **({"history": config.history} if config.history != "auto" else {}))
     with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
         resumed = resumable(home.lake, spec)
         if resumed is not None:
             context.log.info(f"resuming crawl {resumed.crawl_id}: {describe(resumed)}")
         session = CrawlSession.open(home.lake, spec)
-        stats = run_model_listing(session, client, progress_for(context))
+        stats = run_model_listing(session, client, progress.for_run(context))
     req = landed_requests(session)
     return dg.MaterializeResult(metadata={
         "crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode, "history": spec.history,
@@ -107,18 +95,19 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
 
 
 @dg.asset(group_name="crawl", deps=[hub_listing], kinds={"python", "parquet"})
-def parent_aliases(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome) -> dg.MaterializeResult:
+def parent_aliases(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome,
+                   progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
     """Declared parent ids that name no crawled model, resolved once through the hub's redirects (cached)."""
     session = open_session(context, home)
     with CrawlLock(home.lake, shared=True, wait_s=LOCK_WAIT_S):  # beside the repo shards: it lands its own units
-        stats = resolve_parent_aliases(session, probed_client(hub), home.warehouse, progress_for(context))
+        stats = resolve_parent_aliases(session, probed_client(hub), home.warehouse, progress.for_run(context))
     return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, **stats})
 
 
 @dg.asset(group_name="crawl", deps=[hub_listing], partitions_def=SHARD_PARTITIONS, kinds={"python", "parquet"},
           backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=4))
-def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: HubResource,
-                 home: HubmineHome) -> dg.MaterializeResult:
+def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: HubResource, home: HubmineHome,
+                 progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
     """Cards, commits with files changed, refs and lineage configs of repos whose sha changed, per shard."""
     session = open_session(context, home)
     if session.spec.mode != "full":
@@ -128,21 +117,22 @@ def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: Hub
     with CrawlLock(home.lake, shared=True, wait_s=LOCK_WAIT_S):
         opts = RepoOptions(config.max_tree_commits, config.fetch_configs)
         stats = run_repos(session, client, home.warehouse, shards=[int(k) for k in keys], opts=opts,
-                          progress=progress_for(context))
+                          progress=progress.for_run(context))
     return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "shards": ", ".join(keys),
                                           "planned_in_crawl": stats["planned"], "repos_fetched": stats["repos"],
                                           "repos_failed": stats["failed"], "seconds": stats["seconds"]})
 
 
 @dg.asset(group_name="crawl", deps=[repo_details], kinds={"python", "parquet"})
-def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome) -> dg.MaterializeResult:
+def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome,
+               progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
     """The spaces listing (with the models each space uses); skipped by metadata-only crawls."""
     session = open_session(context, home)
     if session.spec.mode != "full":
         return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
     client = probed_client(hub)
     with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
-        stats = run_space_listing(session, client, progress_for(context))
+        stats = run_space_listing(session, client, progress.for_run(context))
     return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "spaces": stats["items"],
                                           "pages": stats["pages"]})
 
@@ -175,5 +165,3 @@ def warehouse_tables(context: dg.AssetExecutionContext, home: HubmineHome):
                                               "models_changed", "repos_fetched", "errors") if row.get(k) is not None})
         yield dg.MaterializeResult(asset_key=t, metadata=meta)
 
-
-CRAWL_ASSETS = [hub_listing, parent_aliases, repo_details, hub_spaces, warehouse_tables]

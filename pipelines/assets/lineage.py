@@ -66,7 +66,8 @@ def lineage_families(home: HubmineHome):
         yield dg.AssetCheckResult(
             check_name=name, asset_key="lineage_issues", passed=found.height == 0, severity=severity,
             metadata={"count": found.height, "crawl_id": crawl_id, "finding": finding(kind, what, found),
-                      "examples": ", ".join(f"{c} -> {p}" for c, p in found.head(5).select("child_id", "parent_id").iter_rows())})
+                      "examples": ", ".join(f"{c} -> {p}"
+                                            for c, p in found.head(5).select("child_id", "parent_id").iter_rows())})
 
 
 @dg.asset(group_name=GROUP, deps=LINEAGE_IN, kinds={"duckdb", "polars"})
@@ -128,5 +129,3 @@ def trait_drift(home: HubmineHome):
         crawl_id = inp.crawl_id
     yield from publish(home, crawl_id, {"edge_drift": per_edge, "drift_summary": drift.drift_summary(per_edge)})
 
-
-LINEAGE_ASSETS = [lineage_families, inferred_edges, trait_similarity, license_drift_tables, trait_drift]

@@ -29,10 +29,11 @@ def reuse_tables(home: HubmineHome):
         crawl_id = inp.crawl_id
     by_model, by_org = reuse.space_usage(usage, SPACES_CAP)
     stats = reuse.concentration(models)
-    hub = {f"{m} gini": round(g, 3) for _, _, m, _, g, *_ in stats.filter(stats["grouping"] == "hub").iter_rows()
-           if g is not None}
+    hub = {f"{r['metric']} gini": round(r["gini"], 3)
+           for r in stats.filter(stats["grouping"] == "hub").iter_rows(named=True) if r["gini"] is not None}
     yield from publish(home, crawl_id, {
-        "reuse_stats": stats, "downloads_lorenz": reuse.lorenz(models), "base_model_reuse": reuse.base_model_reuse(edges),
+        "reuse_stats": stats, "downloads_lorenz": reuse.lorenz(models),
+        "base_model_reuse": reuse.base_model_reuse(edges),
         "space_model_usage": by_model, "space_org_usage": by_org, "collaboration_stats": reuse.collaboration(authors),
         "study_sample": energy_profile.stratified_sample(models)}, extra={"reuse_stats": hub})
 
@@ -53,5 +54,3 @@ def energy_tables(home: HubmineHome):
                                         "energy_hardware": energy_profile.hardware_mix(prof)},
                        extra={"energy_reporting": {"reporting models": prof.height}})
 
-
-REUSE_ASSETS = [reuse_tables, energy_tables]

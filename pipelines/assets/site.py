@@ -2,14 +2,12 @@
 
 import dagster as dg
 
+from dashboards.data_access import result_tables_read
 from dashboards.site import build_site
 from pipelines.resources import HubmineHome
 from warehouse.paths import dashboards_dir
 
-RESULT_TABLES = ("family_stats", "license_transitions", "license_violations", "license_coverage", "trait_similarity",
-                 "drift_summary", "naming_conventions", "variant_types", "commit_categories", "versioning_summary",
-                 "bn_edges", "bn_cpds", "reuse_stats", "downloads_lorenz", "space_org_usage", "collaboration_stats",
-                 "energy_reporting", "energy_hardware", "energy_profile")
+RESULT_TABLES = result_tables_read()
 
 
 @dg.asset(group_name="dashboards", deps=list(RESULT_TABLES), kinds={"html", "plotly"})

@@ -32,7 +32,8 @@ def versioning_tables(home: HubmineHome):
     yield from publish(home, crawl_id, {"variant_types": variants, "naming_conventions": conventions,
                                         "version_series": series, "weight_changes": changes,
                                         "versioning_summary": summary},
-                       extra={"versioning_summary": {r[0]: r[1] for r in summary.head(5).iter_rows() if r[1] is not None}})
+                       extra={"versioning_summary": {r[0]: r[1] for r in summary.head(5).iter_rows()
+                                                     if r[1] is not None}})
 
 
 @dg.asset(group_name=GROUP, deps=core("commits", "commit_files"), kinds={"duckdb", "polars"})
@@ -73,5 +74,3 @@ def bayesian_network(context: dg.AssetExecutionContext, home: HubmineHome):
                        extra={"bn_edges": {"hill_climb": ", ".join(f"{a}->{b}" for a, b in net.hill_climb)[:2000],
                                            "pc": ", ".join(f"{a}-{b}" for a, b in net.pc)[:2000]}})
 
-
-VERSIONING_ASSETS = [versioning_tables, commit_categories, bayesian_network]

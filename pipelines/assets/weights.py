@@ -15,6 +15,7 @@ from analyses.weights.matches import find_matches
 from analyses.weights.remote import probe
 from analyses.weights.sample import read_cost, sample_pairs
 from pipelines.assets.results import core, preview, publish, result_specs, warehouse_inputs
+from pipelines.config import WEIGHTS_BUDGET_GB, WEIGHTS_MAX_PAIRS
 from pipelines.resources import HubmineHome, HubResource
 from warehouse.results import write_results
 
@@ -22,8 +23,8 @@ GROUP = "weights"
 
 
 class WeightSampleConfig(dg.Config):
-    budget_gb: float = 2.0   # bytes of sampled checkpoint reads per run
-    max_pairs: int = 200
+    budget_gb: float = WEIGHTS_BUDGET_GB  # bytes of sampled checkpoint reads per run
+    max_pairs: int = WEIGHTS_MAX_PAIRS
 
 
 @dg.asset(group_name=GROUP, deps=[*core("models", "lineage_edges", "repo_files"), "family_members"],
@@ -139,4 +140,3 @@ ERROR_SCHEMA = {"child_id": pl.String, "parent_id": pl.String, "error": pl.Strin
 FP_SCHEMA = {"model_id": pl.String, "sha": pl.String, "matrices": pl.Int32, "keys": pl.List(pl.String),
              "vectors": pl.List(pl.List(pl.Float32)), "grid": pl.Float64, "bytes_read": pl.Int64,
              "total_bytes": pl.Int64}
-WEIGHT_ASSETS = [weight_sample, weight_checks, weight_matches]

@@ -30,12 +30,12 @@ from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import delta
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import CrawlSession
-from warehouse.lake import publish_unit, table_files, unit_meta, units, write_json_atomic
+from warehouse.lake import publish_unit, stage_tables, table_files, unit_meta, units, write_json_atomic
 from warehouse.records import Rows
 
 STAGE = "aliases"
 DONE = "_done.json"
-TABLES = ("model_aliases",)
+TABLES = stage_tables("aliases")
 BATCH = 500
 DECLARED = ("card", "tag", "card+tag")
 # how long an answer of the hub stays good: renames and new repos are rare, a missing base may appear

@@ -38,12 +38,12 @@ from huggingface_hub.utils import (
 )
 from huggingface_hub.utils._http import hf_request_event_hook  # the client's own hook (trace ids, offline mode)
 
+from pipelines import config
 from pipelines.errors import EndpointUnreachable
 
 log = logging.getLogger("hubmine.crawl")
 T = TypeVar("T")
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
-DEFAULT_ENDPOINT = "https://huggingface.co"
 LISTING_EXPAND = [
     "author", "sha", "createdAt", "lastModified", "private", "gated", "disabled", "downloads", "downloadsAllTime",
     "likes", "trendingScore", "tags", "pipeline_tag", "library_name", "cardData", "siblings", "spaces",
@@ -53,10 +53,6 @@ SPACE_EXPAND = ["author", "createdAt", "lastModified", "likes", "models", "sdk",
 
 
 PROBE_TIMEOUT_S = 5.0
-
-
-def default_endpoint() -> str:
-    return (os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
 def probe_endpoint(endpoint: str, token: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> None:
@@ -112,7 +108,8 @@ class RequestCounter:
 
     def on_request(self, request: httpx2.Request) -> None:
         path = request.url.path
-        bucket = "resolvers" if ("/resolve/" in path or "/resolve-cache/" in path) else "api" if path.startswith("/api/") else "other"
+        resolver = "/resolve/" in path or "/resolve-cache/" in path
+        bucket = "resolvers" if resolver else "api" if path.startswith("/api/") else "other"
         with self._lock:
             self.counts[bucket] += 1
 
@@ -184,9 +181,10 @@ def is_transient(error: BaseException) -> bool:
 class HubClient:
     """One hub endpoint; thread-safe (the HTTP client is shared, counters are locked)."""
 
-    def __init__(self, endpoint: str | None = None, *, timeout_s: float = 30.0, max_retries: int = 5,
-                 concurrency: int = 8, backoff_base_s: float = 1.0, backoff_cap_s: float = 30.0):
-        self.endpoint = (endpoint or default_endpoint()).rstrip("/")
+    def __init__(self, endpoint: str | None = None, *, timeout_s: float = config.TIMEOUT_S,
+                 max_retries: int = config.MAX_RETRIES, concurrency: int = config.CONCURRENCY,
+                 backoff_base_s: float = config.BACKOFF_BASE_S, backoff_cap_s: float = config.BACKOFF_CAP_S):
+        self.endpoint = config.normalize_endpoint(endpoint)
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
@@ -219,7 +217,8 @@ class HubClient:
         raise AssertionError("unreachable")
 
     # -- listings (page by page, so a crawl can resume at the page it stopped) --------------------
-    def _pages(self, path: str, params: list[tuple[str, Any]], start_url: str | None) -> Iterator[tuple[list, str, str | None]]:
+    def _pages(self, path: str, params: list[tuple[str, Any]],
+               start_url: str | None) -> Iterator[tuple[list, str, str | None]]:
         """(items, url of this page, url of the next page or None); the cursor is the Hub's own Link header.
 
         Paging by hand (with the client's http_backoff and error mapping) rather than through list_models,

@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from pipelines import config
+from pipelines.config import HistoryMode
+
 log = logging.getLogger("hubmine.crawl")
 GIT_MIN_VERSION = (2, 30)
 BLOB_LIMIT = "1m"  # blobs larger than this stay on the hub (LFS files are small pointers)
@@ -49,7 +52,7 @@ def git_version() -> tuple[int, ...] | None:
     return tuple(int(x) for x in m.groups() if x is not None) if m else None
 
 
-def default_history() -> str:
+def default_history() -> HistoryMode:
     """`git` where a git >= 2.30 binary is present (partial clone and protocol v2), else `api`."""
     v = git_version()
     return "git" if v is not None and v >= GIT_MIN_VERSION else "api"
@@ -67,9 +70,10 @@ class GitFailed(Exception):
 class GitRemote:
     """One hub endpoint reached with the git binary; thread-safe (each call runs its own processes)."""
 
-    def __init__(self, endpoint: str, token: str | None, counter, *, timeout_s: float = 30.0, max_retries: int = 5,
-                 backoff_base_s: float = 1.0, backoff_cap_s: float = 30.0):
-        self.endpoint = endpoint.rstrip("/")
+    def __init__(self, endpoint: str, token: str | None, counter, *, timeout_s: float = config.TIMEOUT_S,
+                 max_retries: int = config.MAX_RETRIES, backoff_base_s: float = config.BACKOFF_BASE_S,
+                 backoff_cap_s: float = config.BACKOFF_CAP_S):
+        self.endpoint = config.normalize_endpoint(endpoint)
         self.counter = counter
         self.timeout_s = timeout_s
         self.max_retries = max_retries

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines import config
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.gitremote import GitRemote
 from pipelines.crawl.listing import delta
@@ -31,11 +32,10 @@ from pipelines.crawl.repo_api import api_reader, api_repo_data
 from pipelines.crawl.repo_data import Base, file_rows, history_rows
 from pipelines.crawl.repo_git import git_reader, git_repo_data
 from pipelines.crawl.session import SHARDS, CrawlSession, shard_key, shard_of
-from warehouse.lake import publish_unit, table_files, unit_meta, units
+from warehouse.lake import publish_unit, stage_tables, table_files, unit_meta, units
 from warehouse.records import Rows
 
-REPO_TABLES = ("repo_done", "repo_kept", "model_cards", "commits", "commit_files", "refs", "repo_files",
-               "repo_configs", "lineage_edges", "energy")
+REPO_TABLES = stage_tables("repo")
 TREE_ENTRY = pa.struct([("path", pa.string()), ("oid", pa.string()), ("size", pa.int64()), ("lfs_sha256", pa.string())])
 PLAN_SCHEMA = pa.schema([("model_id", pa.string()), ("sha", pa.string()), ("shard", pa.int32()),
                          ("siblings", pa.list_(pa.string())), ("declares_base", pa.bool_()),
@@ -46,9 +46,12 @@ REQUEST_KEYS = ("api", "resolvers", "git", "git_bytes", "retries")
 
 @dataclass
 class RepoOptions:
-    max_tree_commits: int = 50       # api mode: file diffs for at most this many newest commits per repo
-    fetch_configs: str = "undeclared"  # config.json: "all", "undeclared" (no declared base) or "none"
+    max_tree_commits: int = config.MAX_TREE_COMMITS
+    fetch_configs: config.FetchConfigs = config.FETCH_CONFIGS
     batch_size: int = 200
+
+    def __post_init__(self):
+        config.check_choice("fetch_configs", self.fetch_configs, config.FETCH_CONFIGS_MODES)
 
 
 # -- planning ----------------------------------------------------------------------------------------
@@ -109,7 +112,8 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
     """, [files]).fetchall() if files else []
     con.close()
     names = [f.name for f in PLAN_SCHEMA if f.name != "shard"]
-    table = pa.Table.from_pylist([{**dict(zip(names, r)), "shard": shard_of(r[0])} for r in rows], schema=PLAN_SCHEMA)
+    table = pa.Table.from_pylist([{**dict(zip(names, r, strict=True)), "shard": shard_of(r[0])} for r in rows],
+                                 schema=PLAN_SCHEMA)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # shard processes may plan at the same time
     pq.write_table(table, tmp)

@@ -16,32 +16,30 @@ import secrets
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
+from pipelines.config import CRAWL_MODES, HISTORY_MODES, CrawlMode, HistoryMode, check_choice
 from pipelines.crawl.gitremote import default_history
 from pipelines.errors import HubmineError
 from warehouse.lake import remove_partials, write_json_atomic
 
 log = logging.getLogger("hubmine.crawl")
 SHARDS = 16
-HISTORY_MODES = ("git", "api")
 
 
 @dataclass(frozen=True)
 class CrawlSpec:
     endpoint: str
-    mode: str = "full"            # full | metadata
+    mode: CrawlMode = "full"
     author: str | None = None
     search: str | None = None
     limit: int | None = None
-    history: str = field(default_factory=default_history)  # git | api: how per-repo history is read
+    history: HistoryMode = field(default_factory=default_history)
 
     def __post_init__(self):
-        if self.mode not in ("full", "metadata"):
-            raise ValueError(f"mode must be 'full' or 'metadata', not {self.mode!r}")
-        if self.history not in HISTORY_MODES:
-            raise ValueError(f"history must be one of {', '.join(HISTORY_MODES)}, not {self.history!r}")
+        check_choice("mode", self.mode, CRAWL_MODES)
+        check_choice("history", self.history, HISTORY_MODES)
         if self.history == "git" and self.mode == "full" and default_history() != "git":
             raise ValueError("history via git needs a git >= 2.30 binary on PATH; use history 'api'")
 
@@ -206,7 +204,7 @@ class CrawlSession:
             log.warning("abandoning unfinished crawl %s (%s): a crawl with other settings was asked for",
                         current.crawl_id, current.manifest["spec"])
             current.set_status("abandoned")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         crawl_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
         root = cls.crawls_dir(lake) / crawl_id
         root.mkdir(parents=True)

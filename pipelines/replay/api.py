@@ -168,7 +168,8 @@ def refs_body(repo: Repo, include_prs: bool) -> dict:
     head = repo.head
     branches = repo.refs.get("branches") or [{"name": "main", "commit": head}]
     body = {
-        "branches": [{"name": b["name"], "ref": f"refs/heads/{b['name']}", "targetCommit": b["commit"]} for b in branches],
+        "branches": [{"name": b["name"], "ref": f"refs/heads/{b['name']}", "targetCommit": b["commit"]}
+                     for b in branches],
         "converts": [{"name": c["name"], "ref": f"refs/convert/{c['name']}", "targetCommit": c["commit"]}
                      for c in repo.refs.get("converts", [])],
         "tags": [{"name": t["name"], "ref": f"refs/tags/{t['name']}", "targetCommit": t["commit"]}
@@ -180,15 +181,28 @@ def refs_body(repo: Repo, include_prs: bool) -> dict:
     return body
 
 
+def _parent_dirs(path: str) -> list[str]:
+    """`a/b/c.txt` -> [`a`, `a/b`]."""
+    parts = path.split("/")
+    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def _last_commits(history: list[dict]) -> dict[str, dict]:
+    """The last commit that touched each path and each directory above it."""
+    last: dict[str, dict] = {}
+    for c in history:
+        for p in c.get("changes", {}):
+            last[p] = c
+            for d in _parent_dirs(p):
+                last[d] = c
+    return last
+
+
 def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool) -> list[dict]:
     """Entries of the tree at `idx` under `path` (files and directories), sorted by path."""
     files = repo.tree(idx)
     prefix = path.strip("/")
-    dirs: dict[str, list[str]] = {}
-    for p in files:
-        parts = p.split("/")
-        for i in range(1, len(parts)):
-            dirs.setdefault("/".join(parts[:i]), []).append(p)
+    dirs = {d for p in files for d in _parent_dirs(p)}
     if prefix and prefix not in dirs:
         raise entry_not_found(f'{prefix} does not exist on "{repo.commit_id(idx)}"')
     dir_oids = tree_oids(files)
@@ -199,15 +213,7 @@ def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool)
         rest = p[len(prefix) + 1:] if prefix else p
         return recursive or "/" not in rest
 
-    last_commit: dict[str, dict] = {}
-    if expand:
-        for c in repo.history[: idx + 1]:
-            for p in c.get("changes", {}):
-                last_commit[p] = c
-                parts = p.split("/")
-                for i in range(1, len(parts)):
-                    last_commit["/".join(parts[:i])] = c
-
+    last_commit = _last_commits(repo.history[: idx + 1]) if expand else {}
     out = []
     for d in sorted(k for k in dirs if wanted(k)):
         out.append({"type": "directory", "oid": dir_oids[d], "size": 0, "path": d})

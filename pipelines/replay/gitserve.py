@@ -123,7 +123,6 @@ class GitRepos:
         self._lru: OrderedDict[str, int] = OrderedDict()  # dir name -> requests in flight
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
-        self.built = 0
 
     @staticmethod
     def dirname(repo_id: str) -> str:
@@ -150,7 +149,6 @@ class GitRepos:
             self._build(repo, name)
             with self._lock:
                 self._lru[name] = 1
-                self.built += 1
                 self._evict()
         return name
 

@@ -200,27 +200,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.segments = [unquote(s) for s in raw_path.split("/")[1:]]
         if raw_path.startswith("/_replay/"):
             return self._send_json(200, hub.stats())
-        bucket = bucket_of(raw_path)
-        hub.count(bucket or "other", endpoint_of(self.segments))
-        allowed, rl_headers = hub.limiter.take(bucket)
-        self.extra_headers.update(rl_headers)
-        if not allowed:
-            self.extra_headers["Retry-After"] = rl_headers["RateLimit"].rsplit("t=", 1)[1]
-            return self._send_json(429, {"error": "You have been rate-limited; you can retry later."})
+        if self._rate_limited(hub, raw_path):
+            return None
         self.fault = hub.faults.draw(raw_path)
         try:
-            if self.fault == "reset":
-                raise _Abort
-            if self.fault == "5xx":
-                return self._send_json(503, {"error": "Service temporarily unavailable (injected)"})
-            if self.fault == "429":
-                self.extra_headers["Retry-After"] = str(hub.faults.retry_after_s)
-                return self._send_json(429, {"error": "Too many requests (injected)"})
-            if self.fault == "timeout":
-                time.sleep(hub.faults.stall_s)
-            elif self.fault == "latency":
-                time.sleep(hub.faults.latency_s)
-            self._route()
+            if not self._injected(hub):
+                self._route()
         except ApiError as e:
             self.extra_headers.update(e.headers())
             if e.json_body:
@@ -241,6 +226,34 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as e:  # a bug in the replay hub must not look like a network fault
             log.exception("replay hub error on %s", self.path)
             self._send_json(500, {"error": f"replay hub error: {type(e).__name__}: {e}"})
+
+    def _rate_limited(self, hub, raw_path: str) -> bool:
+        """Count the request; answer 429 (True) when its bucket is over the hub's rate limit."""
+        bucket = bucket_of(raw_path)
+        hub.count(bucket or "other", endpoint_of(self.segments))
+        allowed, rl_headers = hub.limiter.take(bucket)
+        self.extra_headers.update(rl_headers)
+        if not allowed:
+            self.extra_headers["Retry-After"] = rl_headers["RateLimit"].rsplit("t=", 1)[1]
+            self._send_json(429, {"error": "You have been rate-limited; you can retry later."})
+        return not allowed
+
+    def _injected(self, hub) -> bool:
+        """Play the drawn fault: True when it answered the request (a reset raises _Abort)."""
+        if self.fault == "reset":
+            raise _Abort
+        if self.fault == "5xx":
+            self._send_json(503, {"error": "Service temporarily unavailable (injected)"})
+            return True
+        if self.fault == "429":
+            self.extra_headers["Retry-After"] = str(hub.faults.retry_after_s)
+            self._send_json(429, {"error": "Too many requests (injected)"})
+            return True
+        if self.fault == "timeout":
+            time.sleep(hub.faults.stall_s)
+        elif self.fault == "latency":
+            time.sleep(hub.faults.latency_s)
+        return False
 
     def _base_url(self) -> str:
         return f"http://{self.headers.get('Host') or '127.0.0.1'}"
@@ -410,7 +423,8 @@ class _Handler(BaseHTTPRequestHandler):
             pairs = self.query.without("cursor", "limit") + [("limit", str(limit)),
                                                               ("cursor", encode_cursor({"offset": start + limit}))]
             sub = f"/{quote(path, safe='')}" if path else ""
-            headers = {"Link": self._next_link(f"/api/models/{repo.record['id']}/tree/{quote(rev, safe='')}{sub}", pairs)}
+            headers = {"Link": self._next_link(f"/api/models/{repo.record['id']}/tree/{quote(rev, safe='')}{sub}",
+                                               pairs)}
         self._send_json(200, chunk, headers)
 
     # -- downloads ------------------------------------------------------------------------------

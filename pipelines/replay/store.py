@@ -427,7 +427,8 @@ class SnapshotStore:
         }
 
     # -- listing ---------------------------------------------------------------------------
-    def _page(self, table: str, sorts: dict, q: ListQuery, where: list[str], args: list) -> tuple[list[dict], str | None]:
+    def _page(self, table: str, sorts: dict, q: ListQuery, where: list[str],
+              args: list) -> tuple[list[dict], str | None]:
         col = sorts.get(q.sort) if q.sort else None
         if q.sort and col is None:
             raise ValueError(f"unsupported sort {q.sort!r}")
@@ -536,7 +537,8 @@ class SnapshotStore:
         if record is None:
             return None
         row = self.db.execute("SELECT history, head_tree, refs FROM repos WHERE id = ?", (repo_id,)).fetchone()
-        history, head_tree, refs = (_unzip(row[0]), _unzip(row[1]), json.loads(row[2]) if row[2] else None) if row else (None, None, None)
+        history, head_tree, refs = ((_unzip(row[0]), _unzip(row[1]), json.loads(row[2]) if row[2] else None)
+                                    if row else (None, None, None))
         return Repo(record, history, head_tree, refs or {})
 
     def blob(self, key: str) -> bytes | None:

@@ -1,6 +1,9 @@
--- Core tables of the hubmine warehouse. Every table filled by a crawl carries the crawl_id that last
+-- Core tables of the hubmine warehouse. `-- crawl: STAGES` before a table names the crawl stages that land
+-- it in the lake (`load`: written by the load alone); warehouse/lake.py reads these lines.
+-- Every table filled by a crawl carries the crawl_id that last
 -- wrote its rows; history across crawls lives in model_history and model_events.
 
+-- crawl: load
 CREATE TABLE IF NOT EXISTS crawls (
     crawl_id          VARCHAR PRIMARY KEY,
     endpoint          VARCHAR NOT NULL,
@@ -24,6 +27,7 @@ CREATE TABLE IF NOT EXISTS crawls (
     errors            BIGINT
 );
 
+-- crawl: listing
 CREATE TABLE IF NOT EXISTS models (
     model_id           VARCHAR PRIMARY KEY,
     mongo_id           VARCHAR,              -- the API's stable _id: survives renames
@@ -60,6 +64,7 @@ CREATE TABLE IF NOT EXISTS models (
     crawl_id           VARCHAR
 );
 
+-- crawl: load
 CREATE TABLE IF NOT EXISTS model_history (
     crawl_id      VARCHAR NOT NULL,
     model_id      VARCHAR NOT NULL,
@@ -73,6 +78,7 @@ CREATE TABLE IF NOT EXISTS model_history (
     card_hash     VARCHAR
 );
 
+-- crawl: load
 CREATE TABLE IF NOT EXISTS model_events (
     crawl_id VARCHAR NOT NULL,
     model_id VARCHAR NOT NULL,
@@ -81,6 +87,7 @@ CREATE TABLE IF NOT EXISTS model_events (
     detail   VARCHAR
 );
 
+-- crawl: listing, repo
 CREATE TABLE IF NOT EXISTS lineage_edges (
     child_id  VARCHAR NOT NULL,
     parent_id VARCHAR NOT NULL,
@@ -89,6 +96,7 @@ CREATE TABLE IF NOT EXISTS lineage_edges (
     crawl_id  VARCHAR
 );
 
+-- crawl: listing
 CREATE TABLE IF NOT EXISTS licenses (
     model_id     VARCHAR NOT NULL,
     position     INTEGER,
@@ -101,6 +109,7 @@ CREATE TABLE IF NOT EXISTS licenses (
     crawl_id     VARCHAR
 );
 
+-- crawl: listing, repo
 CREATE TABLE IF NOT EXISTS energy (
     model_id              VARCHAR NOT NULL,
     source_kind           VARCHAR NOT NULL,  -- card_yaml | card_text
@@ -120,6 +129,7 @@ CREATE TABLE IF NOT EXISTS energy (
     crawl_id              VARCHAR
 );
 
+-- crawl: repo
 CREATE TABLE IF NOT EXISTS model_cards (
     model_id         VARCHAR PRIMARY KEY,
     sha              VARCHAR,
@@ -135,6 +145,7 @@ CREATE TABLE IF NOT EXISTS model_cards (
     crawl_id         VARCHAR
 );
 
+-- crawl: repo
 CREATE TABLE IF NOT EXISTS commits (
     model_id    VARCHAR NOT NULL,
     commit_id   VARCHAR NOT NULL,
@@ -147,6 +158,7 @@ CREATE TABLE IF NOT EXISTS commits (
     crawl_id    VARCHAR
 );
 
+-- crawl: repo
 CREATE TABLE IF NOT EXISTS commit_files (
     model_id   VARCHAR NOT NULL,
     commit_id  VARCHAR NOT NULL,
@@ -159,6 +171,7 @@ CREATE TABLE IF NOT EXISTS commit_files (
     crawl_id   VARCHAR
 );
 
+-- crawl: repo
 CREATE TABLE IF NOT EXISTS refs (
     model_id      VARCHAR NOT NULL,
     kind          VARCHAR NOT NULL,          -- branch | tag | convert | pr
@@ -168,6 +181,7 @@ CREATE TABLE IF NOT EXISTS refs (
     crawl_id      VARCHAR
 );
 
+-- crawl: repo
 CREATE TABLE IF NOT EXISTS repo_files (
     model_id   VARCHAR NOT NULL,
     path       VARCHAR NOT NULL,
@@ -177,6 +191,7 @@ CREATE TABLE IF NOT EXISTS repo_files (
     crawl_id   VARCHAR
 );
 
+-- crawl: repo
 CREATE TABLE IF NOT EXISTS repo_configs (
     model_id                VARCHAR NOT NULL,
     path                    VARCHAR NOT NULL,
@@ -187,6 +202,7 @@ CREATE TABLE IF NOT EXISTS repo_configs (
     crawl_id                VARCHAR
 );
 
+-- crawl: spaces
 CREATE TABLE IF NOT EXISTS spaces (
     space_id      VARCHAR PRIMARY KEY,
     mongo_id      VARCHAR,
@@ -201,6 +217,7 @@ CREATE TABLE IF NOT EXISTS spaces (
     crawl_id      VARCHAR
 );
 
+-- crawl: listing, spaces
 CREATE TABLE IF NOT EXISTS space_models (
     space_id VARCHAR NOT NULL,
     model_id VARCHAR NOT NULL,
@@ -208,6 +225,7 @@ CREATE TABLE IF NOT EXISTS space_models (
     crawl_id VARCHAR
 );
 
+-- crawl: listing, repo, spaces, aliases
 CREATE TABLE IF NOT EXISTS crawl_errors (
     crawl_id VARCHAR NOT NULL,
     model_id VARCHAR,
@@ -223,3 +241,8 @@ CREATE TABLE IF NOT EXISTS repo_state (
     fetched_sha VARCHAR,
     crawl_id    VARCHAR
 );
+
+-- The latest crawl: the one that finished last (a partial or abandoned crawl loaded nothing). Every reader of
+-- "the latest crawl" (analyses, dashboards, reports, `hubmine sql`) selects from this view.
+CREATE OR REPLACE VIEW latest_crawl AS
+SELECT * FROM crawls WHERE status = 'finished' ORDER BY finished_at DESC LIMIT 1;

@@ -2,6 +2,7 @@
 -- another letter case) and cached across crawls; lineage_edges keeps the declared id in parent_id and the id it
 -- resolves to in resolved_parent_id (the parent_id itself when it needs no resolving).
 
+-- crawl: aliases
 CREATE TABLE IF NOT EXISTS model_aliases (
     alias        VARCHAR PRIMARY KEY,        -- a declared parent id that is not a crawled model id
     canonical_id VARCHAR,                    -- the id the hub answers it with; NULL when the hub does not know it

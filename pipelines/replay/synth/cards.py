@@ -55,48 +55,73 @@ def _paragraphs(rng: random.Random, target_chars: int, task: str) -> str:
 
 def card_body(rng: random.Random, kind: str, *, model_id: str, parent: str | None, task: str,
               target_chars: int, co2: dict | None, datasets: list[str], version_note: bool) -> str:
+    """The Markdown after the front matter, in the style of one of the hub's card kinds."""
     name = model_id.split("/")[-1]
     if kind == "autotrain":
-        lines = [f"# Model Trained Using AutoTrain", "", f"- Problem type: {task.replace('-', ' ').title()}",
-                 f"- Model ID: {rng.randint(10**7, 10**8)}"]
-        if co2 is not None and co2.get("text_form") == "autotrain":
-            lines.append(f"- CO2 Emissions (in grams): {co2['text_value']}")
-        lines += ["", "## Validation Metrics", "", f"- Loss: {rng.random():.3f}",
-                  f"- Accuracy: {rng.uniform(0.6, 0.99):.3f}", "", "## Usage", "", "```python",
-                  "from transformers import AutoModel", f'model = AutoModel.from_pretrained("{model_id}")', "```"]
-        return "\n".join(lines) + "\n"
+        return _autotrain_card(rng, model_id, task, co2)
     if kind == "trainer":
-        base = f"[{parent}](https://huggingface.co/{parent})" if parent else "an unknown model"
-        ds = datasets[0] if datasets else "None"
-        lines = ["<!-- This model card has been generated automatically according to the information the Trainer had access to. You",
-                 "should probably proofread and complete it, then remove this comment. -->", "", f"# {name}", "",
-                 f"This model is a fine-tuned version of {base} on the {ds} dataset.", "It achieves the following results on the evaluation set:",
-                 f"- Loss: {rng.random():.4f}", "", "## Model description", "", "More information needed", "",
-                 "## Intended uses & limitations", "", "More information needed", "", "## Training and evaluation data", "",
-                 "More information needed", "", "## Training procedure", "", "### Training hyperparameters", "",
-                 f"- learning_rate: {rng.choice(['2e-05', '5e-05', '0.0002', '1e-04'])}",
-                 f"- train_batch_size: {rng.choice([8, 16, 32])}", f"- num_epochs: {rng.randint(1, 5)}", "",
-                 "### Framework versions", "", f"- Transformers {rng.choice(['4.36.2', '4.40.1', '4.44.0', '4.46.3'])}",
-                 "- Pytorch 2.1.0", "- Datasets 2.16.1", "- Tokenizers 0.15.0"]
-        return "\n".join(lines) + "\n"
+        return _trainer_card(rng, name, parent, datasets)
     if kind == "template":
-        lines = ["# Model Card for " + name, "", "<!-- Provide a quick summary of what the model is/does. -->", ""]
-        for sec in TEMPLATE_SECTIONS:
-            lines += [f"## {sec}", ""]
-            if sec == "Environmental Impact" and co2 is not None and co2.get("text_form") == "template":
-                lines += [f"- **Hardware Type:** {co2['hardware']}", f"- **Hours used:** {co2['hours']}",
-                          f"- **Cloud Provider:** {co2['cloud']}", f"- **Compute Region:** {co2['region']}",
-                          f"- **Carbon Emitted:** {co2['text_value']}", ""]
-            elif sec == "Model Description" and parent:
-                lines += [f"- **Finetuned from model:** {parent}", "", "[More Information Needed]", ""]
-            else:
-                lines += ["[More Information Needed]", ""]
-        body = "\n".join(lines)
-        if len(body) < target_chars:
-            body += "\n" + _paragraphs(rng, target_chars - len(body), task) + "\n"
-        return body
-    # hand-written
-    lines = [f"# {name}", "", _paragraphs(rng, max(200, target_chars // 4), task), ""]
+        return _template_card(rng, name, parent, task, target_chars, co2)
+    return _handwritten_card(rng, model_id, task, target_chars, co2, version_note)
+
+
+def _co2_lines(co2: dict) -> list[str]:
+    return [f"- **Hardware Type:** {co2['hardware']}", f"- **Hours used:** {co2['hours']}",
+            f"- **Cloud Provider:** {co2['cloud']}", f"- **Compute Region:** {co2['region']}",
+            f"- **Carbon Emitted:** {co2['text_value']}", ""]
+
+
+def _autotrain_card(rng: random.Random, model_id: str, task: str, co2: dict | None) -> str:
+    lines = ["# Model Trained Using AutoTrain", "", f"- Problem type: {task.replace('-', ' ').title()}",
+             f"- Model ID: {rng.randint(10**7, 10**8)}"]
+    if co2 is not None and co2.get("text_form") == "autotrain":
+        lines.append(f"- CO2 Emissions (in grams): {co2['text_value']}")
+    lines += ["", "## Validation Metrics", "", f"- Loss: {rng.random():.3f}",
+              f"- Accuracy: {rng.uniform(0.6, 0.99):.3f}", "", "## Usage", "", "```python",
+              "from transformers import AutoModel", f'model = AutoModel.from_pretrained("{model_id}")', "```"]
+    return "\n".join(lines) + "\n"
+
+
+def _trainer_card(rng: random.Random, name: str, parent: str | None, datasets: list[str]) -> str:
+    base = f"[{parent}](https://huggingface.co/{parent})" if parent else "an unknown model"
+    ds = datasets[0] if datasets else "None"
+    todo = "More information needed"
+    lines = ["<!-- This model card has been generated automatically according to the information the Trainer had "
+             "access to. You",
+             "should probably proofread and complete it, then remove this comment. -->", "", f"# {name}", "",
+             f"This model is a fine-tuned version of {base} on the {ds} dataset.",
+             "It achieves the following results on the evaluation set:",
+             f"- Loss: {rng.random():.4f}", "", "## Model description", "", todo, "",
+             "## Intended uses & limitations", "", todo, "", "## Training and evaluation data", "",
+             todo, "", "## Training procedure", "", "### Training hyperparameters", "",
+             f"- learning_rate: {rng.choice(['2e-05', '5e-05', '0.0002', '1e-04'])}",
+             f"- train_batch_size: {rng.choice([8, 16, 32])}", f"- num_epochs: {rng.randint(1, 5)}", "",
+             "### Framework versions", "", f"- Transformers {rng.choice(['4.36.2', '4.40.1', '4.44.0', '4.46.3'])}",
+             "- Pytorch 2.1.0", "- Datasets 2.16.1", "- Tokenizers 0.15.0"]
+    return "\n".join(lines) + "\n"
+
+
+def _template_card(rng: random.Random, name: str, parent: str | None, task: str, target_chars: int,
+                   co2: dict | None) -> str:
+    lines = ["# Model Card for " + name, "", "<!-- Provide a quick summary of what the model is/does. -->", ""]
+    for sec in TEMPLATE_SECTIONS:
+        lines += [f"## {sec}", ""]
+        if sec == "Environmental Impact" and co2 is not None and co2.get("text_form") == "template":
+            lines += _co2_lines(co2)
+        elif sec == "Model Description" and parent:
+            lines += [f"- **Finetuned from model:** {parent}", "", "[More Information Needed]", ""]
+        else:
+            lines += ["[More Information Needed]", ""]
+    body = "\n".join(lines)
+    if len(body) < target_chars:
+        body += "\n" + _paragraphs(rng, target_chars - len(body), task) + "\n"
+    return body
+
+
+def _handwritten_card(rng: random.Random, model_id: str, task: str, target_chars: int, co2: dict | None,
+                      version_note: bool) -> str:
+    lines = [f"# {model_id.split('/')[-1]}", "", _paragraphs(rng, max(200, target_chars // 4), task), ""]
     sections = rng.sample(HANDWRITTEN_SECTIONS[:-1], rng.randint(3, len(HANDWRITTEN_SECTIONS) - 1))
     if version_note:
         sections.append("Changelog")
@@ -106,13 +131,12 @@ def card_body(rng: random.Random, kind: str, *, model_id: str, parent: str | Non
         if sec == "Changelog":
             lines += [f"- {rng.choice(['v1.1', 'v2.0', 'v1.0.1'])}: updated weights after further training", ""]
         elif sec == "Usage":
-            lines += ["```python", "from transformers import pipeline", f'pipe = pipeline("{task}", model="{model_id}")', "```", ""]
+            lines += ["```python", "from transformers import pipeline",
+                      f'pipe = pipeline("{task}", model="{model_id}")', "```", ""]
         else:
             lines += [_paragraphs(rng, per, task), ""]
     if co2 is not None and co2.get("text_form") == "template":
-        lines += ["## Environmental Impact", "", f"- **Hardware Type:** {co2['hardware']}", f"- **Hours used:** {co2['hours']}",
-                  f"- **Cloud Provider:** {co2['cloud']}", f"- **Compute Region:** {co2['region']}",
-                  f"- **Carbon Emitted:** {co2['text_value']}", ""]
+        lines += ["## Environmental Impact", "", *_co2_lines(co2)]
     return "\n".join(lines)
 
 

@@ -63,7 +63,7 @@ def derive(relation: str, parents: list[dict[str, np.ndarray]], rng: np.random.G
     if relation == "merge":
         w = rng.uniform(0.3, 0.7, len(parents))
         w = w / w.sum()
-        return {k: sum(wi * p[k] for wi, p in zip(w, parents)).astype(np.float32) for k in base}
+        return {k: sum(wi * p[k] for wi, p in zip(w, parents, strict=True)).astype(np.float32) for k in base}
     if relation == "reupload":
         return {k: v.copy() for k, v in base.items()}
     if relation == "unrelated":

@@ -14,7 +14,7 @@ import math
 import random
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +26,12 @@ from pipelines.replay.synth.history import WEIGHT_SUFFIXES, commit_message, plan
 from pipelines.replay.synth.truth import TruthWriters
 
 GENERATOR_VERSION = 5  # 4: real git ids (commits, trees, blobs); 5: renamed bases, stale parent ids
-HUB_START = datetime(2021, 3, 1, tzinfo=timezone.utc)
-HUB_END = datetime(2025, 10, 1, tzinfo=timezone.utc)
+HUB_START = datetime(2021, 3, 1, tzinfo=UTC)
+HUB_END = datetime(2025, 10, 1, tzinfo=UTC)
 GITATTRIBUTES = (b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
                  b"*.gguf filter=lfs diff=lfs merge=lfs -text\ntokenizer.json filter=lfs diff=lfs merge=lfs -text\n")
 LFS_MIN_SIZE = 1 << 20  # files this large are stored in LFS (the size limit of a crawler's blobless clone)
+# the relation drawn for each derived model (the published edge mix it is set against: docs/published_figures.csv)
 NODE_RELATIONS = {"adapter": 0.435, "finetune": 0.34, "quantized": 0.19, "merge": 0.035}
 SIZE_PARAMS = {"tiny": 39e6, "small": 60e6, "base": 110e6, "medium": 350e6, "large": 770e6, "XL": 2.6e9, "": 1e9}
 
@@ -98,7 +99,8 @@ class SyntheticHub:
         self.cap = max(8, int(vocab.LARGEST_FAMILY_SHARE * n_models))
         self.truncated_any = False
         self.emitted = 0
-        self.checkpoint_budget = checkpoint_models if checkpoint_models is not None else min(160, max(12, n_models // 25))
+        default_budget = min(160, max(12, n_models // 25))
+        self.checkpoint_budget = checkpoint_models if checkpoint_models is not None else default_budget
         self.isolate_share = self._calibrate_isolates()
         self.used: set[int] = set()
         self.made = 0
@@ -107,7 +109,6 @@ class SyntheticHub:
         self.space_count = 0
         self.self_loops_left = max(1, n_models // 5000) if n_models >= 500 else 0
         self.cycles_left = max(1, n_models // 20000) if n_models >= 1000 else 0
-        self.gitattributes_oid = None
         self.renames: list[tuple[str, str]] = []  # (old id, current id) the hub redirects
         self.stale_rng = random.Random(seed ^ 0x57A1E)
         self.stale_case_any = False
@@ -218,7 +219,8 @@ class SyntheticHub:
         created = self._root_date()
         root = Node(self._claim(author, name), author, name, stem, size_tok, domain, 0, None, [], "base", conv,
                     created, license=self._license_root(domain), languages=self._languages_root(domain),
-                    pipeline=dom["pipeline"], library=dom["library"], datasets=rng.sample(vocab.DATASETS, rng.randint(0, 3)))
+                    pipeline=dom["pipeline"], library=dom["library"],
+                    datasets=rng.sample(vocab.DATASETS, rng.randint(0, 3)))
         root.card_kind = rng.choices(["handwritten", "template", "trainer"], [0.72, 0.23, 0.05])[0]
         root.card_chars = int(min(40000, rng.lognormvariate(math.log(8200), 0.6)))
         root.collaborative = big and rng.random() < 0.5 or rng.random() < 0.08
@@ -262,7 +264,8 @@ class SyntheticHub:
             variant = "finetuned"
         else:
             ident = rng.choice(vocab.IDENTIFIERS)
-            name, conv = f"{ident}-{rng.choice(['model', 'classifier', 'v1', 'test', 'demo', 'bot'])}", ["identifier", "identifier"]
+            suffix = rng.choice(["model", "classifier", "v1", "test", "demo", "bot"])
+            name, conv = f"{ident}-{suffix}", ["identifier", "identifier"]
             variant = "other"
         created = self._root_date()
         node = Node(self._claim(author, name), author, name, name.split("-")[0], "", domain, 0, relation, [], variant,
@@ -279,6 +282,27 @@ class SyntheticHub:
             node.anomaly = "orphan"
         return node
 
+    def _child_languages(self, p: Node, rel: str) -> tuple[list[str], str | None]:
+        """A child's languages (dropped, drifting to one, or inherited) and the one its name may carry."""
+        rng = self.rng
+        langs = list(p.languages)
+        if rel not in ("finetune", "adapter"):
+            return langs, None
+        if rng.random() < 0.45:
+            langs = []
+        elif rng.random() < (0.7 if len(langs) > 3 else vocab.LANGUAGE_MUTATION):  # multilingual -> English-only
+            langs = ["en"] if rng.random() < 0.7 else [rng.choice(vocab.LANGUAGES[1:])]
+        return langs, langs[0] if len(langs) == 1 and rng.random() < 0.3 else None
+
+    def _child_license(self, p: Node) -> str | None:
+        """License downstream: inherited, omitted, or drifting."""
+        rng = self.rng
+        if rng.random() < vocab.LICENSE_OMITTED_BY_CHILD:
+            return None
+        if p.license and rng.random() < vocab.LICENSE_MUTATION:
+            return rng.choice(vocab.LICENSE_DRIFT.get(p.license, ["apache-2.0", "mit"]))
+        return p.license
+
     def _child(self, parents: list[Node], rel: str, domain: str) -> Node:
         rng = self.rng
         p = parents[0]
@@ -286,38 +310,27 @@ class SyntheticHub:
         variant = {"adapter": "adapter", "quantized": "quantized", "merge": "merged"}.get(rel, "finetuned")
         if rel == "finetune":
             r = rng.random()
-            variant = "distilled" if r < 0.04 else "compressed" if r < 0.06 else "deduplicated" if r < 0.07 else "finetuned"
+            variant = ("distilled" if r < 0.04 else "compressed" if r < 0.06
+                       else "deduplicated" if r < 0.07 else "finetuned")
         if rel == "quantized" and rng.random() < 0.6:
             author = rng.choice(vocab.QUANTIZERS)
         else:
             author = self._user()
-        lang = None
-        langs = list(p.languages)
-        if rel in ("finetune", "adapter"):
-            if rng.random() < 0.45:
-                langs = []
-            elif rng.random() < (0.7 if len(langs) > 3 else vocab.LANGUAGE_MUTATION):  # multilingual -> English-only drift
-                langs = ["en"] if rng.random() < 0.7 else [rng.choice(vocab.LANGUAGES[1:])]
-            lang = langs[0] if len(langs) == 1 and rng.random() < 0.3 else None
+        langs, lang = self._child_languages(p, rel)
         name, conv = names.child_name(rng, rel, p.stem, p.size, lang, variant)
         created = self._date_after(max(x.created for x in parents))
         node = Node(self._claim(author, name), author, name, p.stem, p.size, domain, max(x.depth for x in parents) + 1,
                     rel, [x.id for x in parents], variant, conv, created, languages=langs, datasets=list(p.datasets))
-        # license: inherited, omitted, or drifting downstream
-        if rng.random() < vocab.LICENSE_OMITTED_BY_CHILD:
-            node.license = None
-        elif p.license and rng.random() < vocab.LICENSE_MUTATION:
-            node.license = rng.choice(vocab.LICENSE_DRIFT.get(p.license, ["apache-2.0", "mit"]))
-        else:
-            node.license = p.license
+        node.license = self._child_license(p)
         node.pipeline = p.pipeline
         if rel == "finetune" and rng.random() < vocab.TASK_MUTATION:
             node.pipeline = rng.choice(dom["tasks"])
-        node.library = {"adapter": "peft", "quantized": None if rng.random() < 0.7 else "transformers"}.get(rel, dom["library"])
+        quant_library = None if rng.random() < 0.7 else "transformers"
+        node.library = {"adapter": "peft", "quantized": quant_library}.get(rel, dom["library"])
         if domain == "diffusion":
             node.library = "diffusers"
         if rel == "quantized":
-            node.quant_format = "GGUF" if name.endswith("GGUF") or "GGUF" in name else rng.choice(["AWQ", "GPTQ", "EXL2"])
+            node.quant_format = "GGUF" if "GGUF" in name else rng.choice(["AWQ", "GPTQ", "EXL2"])
             if node.quant_format != "GGUF":
                 node.library = "transformers"
         if rng.random() < 0.5:
@@ -325,7 +338,8 @@ class SyntheticHub:
         node.autotrain = rel == "finetune" and rng.random() < 0.08
         kinds = {"finetune": ([0.2, 0.3, 0.42, 0.08], None), "adapter": ([0.1, 0.6, 0.3, 0.0], None),
                  "quantized": ([0.7, 0.3, 0.0, 0.0], None), "merge": ([0.6, 0.3, 0.1, 0.0], None)}[rel][0]
-        node.card_kind = "autotrain" if node.autotrain else rng.choices(["handwritten", "template", "trainer", "autotrain"], kinds)[0]
+        card_kinds = ["handwritten", "template", "trainer", "autotrain"]
+        node.card_kind = "autotrain" if node.autotrain else rng.choices(card_kinds, kinds)[0]
         node.card_chars = int(rng.lognormvariate(math.log(3300), 0.7))
         node.collaborative = rng.random() < 0.07
         if node.collaborative:
@@ -335,7 +349,8 @@ class SyntheticHub:
         node.declare_relation = rng.random() < 0.3
         if rng.random() < 0.08:
             node.declared = []
-            node.evidence = {"adapter": "adapter_config", "quantized": "name", "merge": "mergekit_config"}.get(rel, "config")
+            evidence = {"adapter": "adapter_config", "quantized": "name", "merge": "mergekit_config"}
+            node.evidence = evidence.get(rel, "config")
             if rel == "quantized" and not node.name.startswith(p.name):
                 node.name = f"{p.name}-{node.quant_format or 'GGUF'}"
                 node.id = self._claim(author, node.name)
@@ -419,7 +434,9 @@ class SyntheticHub:
                     used.append(extra)
             owner = self._user()
             self.space_count += 1
-            sid = f"{owner}/{rng.choice(vocab.IDENTIFIERS)}-{rng.choice(['demo', 'chat', 'playground', 'app', 'space'])}-{self.space_count}"
+            ident = rng.choice(vocab.IDENTIFIERS)
+            kind = rng.choice(["demo", "chat", "playground", "app", "space"])
+            sid = f"{owner}/{ident}-{kind}-{self.space_count}"
             created = self._date_after(max(u.created for u in used))
             record = {
                 "_id": self._mongo_id(created), "id": sid, "author": owner,
@@ -558,7 +575,8 @@ class SyntheticHub:
         tags = []
         if n.library:
             tags.append(n.library)
-        tags.append("gguf" if weight_file.endswith(".gguf") else "safetensors" if weight_file.endswith(".safetensors") else "pytorch")
+        tags.append("gguf" if weight_file.endswith(".gguf") else "safetensors" if weight_file.endswith(".safetensors")
+                    else "pytorch")
         if n.pipeline:
             tags.append(n.pipeline)
         if meta is not None:
@@ -568,7 +586,8 @@ class SyntheticHub:
             if n.license:
                 tags.append(f"license:{n.license}")
             rel = meta.get("base_model_relation") or ("merge" if len(n.declared) > 1 else
-                                                     n.relation if n.relation in ("adapter", "quantized") else "finetune")
+                                                     n.relation if n.relation in ("adapter", "quantized")
+                                                     else "finetune")
             for b in self._written(n):
                 tags += [f"base_model:{b}", f"base_model:{rel}:{b}"]
         else:
@@ -579,22 +598,46 @@ class SyntheticHub:
         return tags
 
     def _emit(self, n: Node, root_id: str, writer: StoreWriter, truth: TruthWriters) -> None:
-        rng = self.rng
+        """Write one model: its files, card, history, record and ground truth (random draws in a fixed order)."""
         self.emitted += 1
         weight_file, files = self._files(n)
         meta = self._card_meta(n)
+        card, malformed = self._card(n, meta, files)
+        contents, truncated_json = self._contents(n, files, card)
+        plan, popular = self._plan(n, weight_file, files, card)
+        commits, tags_refs, truth_commits = self._commits(n, plan, files, contents)
+        for data in contents.values():
+            writer.add_blob(data, zipped=len(data) > 256)
+        if n.checkpoint is not None:
+            writer.add_blob(n.checkpoint, key=sha256_hex(n.checkpoint))
+        refs: dict[str, list] = {"tags": tags_refs}
+        if self.rng.random() < 0.03:
+            refs["converts"] = [{"name": "parquet", "commit": commits[-1]["id"]}]
+        record = self._record(n, commits, None if malformed or card is None else meta, weight_file, files)
+        writer.add_model(record, history=commits, refs=refs)
+        self._truth(truth, n, root_id, record, {
+            "card_malformed": malformed, "popular": popular, "has_release": bool(tags_refs), "commits": len(commits),
+            "truncated_json": truncated_json}, truth_commits)
+
+    def _card(self, n: Node, meta: dict, files: dict[str, int]) -> tuple[bytes | None, bool]:
+        """The README bytes (None for a repo without a card) and whether its front matter is malformed."""
+        rng = self.rng
         malformed = rng.random() < 0.006 and n.card_kind != "none"
         version_note = n.card_kind == "handwritten" and rng.random() < 0.2
+        if n.card_kind == "none":
+            return None, malformed
         parent_for_text = n.parents[0] if n.parents and n.evidence != "weights" else None
-        card = None
-        if n.card_kind != "none":
-            fm = cards.malformed_front_matter(meta, rng) if malformed else cards.front_matter(meta)
-            card = (fm + "\n" + cards.card_body(rng, n.card_kind, model_id=n.id, parent=parent_for_text,
-                                                task=n.pipeline or "machine learning",
-                                                target_chars=int(n.card_chars * (1.5 if n.collaborative else 1)),
-                                                co2=n.co2, datasets=n.datasets, version_note=version_note)).encode()
-            files["README.md"] = len(card)
-        # stored small files (their final content)
+        fm = cards.malformed_front_matter(meta, rng) if malformed else cards.front_matter(meta)
+        card = (fm + "\n" + cards.card_body(rng, n.card_kind, model_id=n.id, parent=parent_for_text,
+                                            task=n.pipeline or "machine learning",
+                                            target_chars=int(n.card_chars * (1.5 if n.collaborative else 1)),
+                                            co2=n.co2, datasets=n.datasets, version_note=version_note)).encode()
+        files["README.md"] = len(card)
+        return card, malformed
+
+    def _contents(self, n: Node, files: dict[str, int], card: bytes | None) -> tuple[dict[str, bytes], str | None]:
+        """The small files stored with their final content, and the config left truncated (if any)."""
+        rng = self.rng
         contents: dict[str, bytes] = {".gitattributes": GITATTRIBUTES}
         truncated_json = None
         if n.evidence == "adapter_config" and "adapter_config.json" not in files:
@@ -602,7 +645,8 @@ class SyntheticHub:
             # without a config leaves no trace of its base at all
             n.evidence = "config" if "config.json" in files else None
         if "config.json" in files:
-            name_or_path = n.parents[0] if n.parents and (n.evidence == "config" or (n.declared and rng.random() < 0.5)) else None
+            names_parent = bool(n.parents) and (n.evidence == "config" or (n.declared and rng.random() < 0.5))
+            name_or_path = n.parents[0] if names_parent else None
             contents["config.json"] = (checkpoints.config_json(n.id, name_or_path) if n.checkpoint is not None
                                        else config_json(n.domain, name_or_path))
         if "adapter_config.json" in files:
@@ -623,8 +667,11 @@ class SyntheticHub:
             contents["README.md"] = card
         for path, data in contents.items():
             files[path] = len(data)
+        return contents, truncated_json
 
-        # history
+    def _plan(self, n: Node, weight_file: str, files: dict[str, int], card: bytes | None) -> tuple[list, bool]:
+        """The planned commits after the initial one (files they introduce join `files`), and popularity."""
+        rng = self.rng
         popular = n.downloads >= 1000
         has_release = rng.random() < (0.3 if popular else 0.02)
         extra = min(60, int(rng.expovariate(1 / (1.6 + (1.5 if popular else 0) + (2.5 if n.collaborative else 0)))))
@@ -640,38 +687,24 @@ class SyntheticHub:
                     files.setdefault(f, size)
             if card is None:
                 pc.files = [f for f in pc.files if f != "README.md"]
-        last_touch = {}
-        for i, pc in enumerate(plan):
-            for f in pc.files:
-                last_touch[f] = i
+        return plan, popular
+
+    def _commits(self, n: Node, plan: list, files: dict[str, int],
+                 contents: dict[str, bytes]) -> tuple[list[dict], list[dict], list[dict]]:
+        """The sealed history, its release tags and a truth row per planned commit."""
+        rng = self.rng
+        last_touch = {f: i for i, pc in enumerate(plan) for f in pc.files}
         t0 = n.created
         t_end = self._date_after(t0) if plan[1:] else t0 + timedelta(minutes=rng.randint(1, 240))
         span = max(60.0, (t_end - t0).total_seconds())
         self._oid()  # ids are computed below; the draw keeps the random stream of earlier versions
         commits = [{"title": "initial commit", "message": "", "authors": ["system"], "date": zdate(t0),
                     "changes": {".gitattributes": [git_blob_oid(GITATTRIBUTES), len(GITATTRIBUTES), None]}}]
-        tags_refs = []
-        truth_commits = []
+        tags_refs, truth_commits = [], []
         first_weight_upload = True
-        version_in_name = "version" in n.convention
         for i, pc in enumerate(plan):
-            frac = (i + 1) / len(plan)
-            date = t0 + timedelta(seconds=span * frac)
-            changes = {}
-            for f in pc.files:
-                size = files[f]
-                final = last_touch[f] == i
-                if f in contents and final:
-                    data = contents[f]
-                    changes[f] = [git_blob_oid(data), len(data), None]
-                elif f.endswith(WEIGHT_SUFFIXES):
-                    if final and n.checkpoint is not None and f == "model.safetensors":
-                        sha = sha256_hex(n.checkpoint)
-                    else:
-                        sha = f"{rng.getrandbits(256):064x}"
-                    changes[f] = [lfs_pointer_oid(sha, size), size, sha]
-                else:
-                    changes[f] = self._regular_entry(f, len(commits), size if final else max(1, int(size * rng.uniform(0.8, 1.2))))
+            date = t0 + timedelta(seconds=span * ((i + 1) / len(plan)))
+            changes = {f: self._change(n, f, files[f], last_touch[f] == i, contents, len(commits)) for f in pc.files}
             self._oid()
             commits.append({"title": pc.title, "message": commit_message(rng, pc), "authors": pc.authors,
                             "date": zdate(date), "changes": changes})
@@ -680,35 +713,37 @@ class SyntheticHub:
             weights_changed = any(f.endswith(WEIGHT_SUFFIXES) for f in changes)
             represented = None
             if weights_changed:
-                if pc.release:
-                    represented = "tag"
-                elif "README.md" in changes:
-                    represented = "card"
-                elif first_weight_upload and version_in_name:
-                    represented = "name"
-                else:
-                    represented = "none"
+                represented = _represented(pc.release, changes, first_weight_upload and "version" in n.convention)
                 first_weight_upload = False
-            truth_commits.append({"model_id": n.id, "commit_id": len(commits) - 1, "position": i + 1, "categories": pc.categories,
-                                  "weights_changed": weights_changed, "represented": represented,
-                                  "release": pc.release})
+            truth_commits.append({"model_id": n.id, "commit_id": len(commits) - 1, "position": i + 1,
+                                  "categories": pc.categories, "weights_changed": weights_changed,
+                                  "represented": represented, "release": pc.release})
         seal_history(commits)
-        for ref in tags_refs:
-            ref["commit"] = commits[ref["commit"]]["id"]
-        for row in truth_commits:
-            row["commit_id"] = commits[row["commit_id"]]["id"]
-        head_tree = {}
+        for row in (*tags_refs, *truth_commits):
+            key = "commit" if "commit" in row else "commit_id"
+            row[key] = commits[row[key]]["id"]
+        return commits, tags_refs, truth_commits
+
+    def _change(self, n: Node, f: str, size: int, final: bool, contents: dict[str, bytes], index: int) -> list:
+        """The tree entry a commit writes for file `f`: stored content, an LFS pointer or a regular blob."""
+        if f in contents and final:
+            data = contents[f]
+            return [git_blob_oid(data), len(data), None]
+        if f.endswith(WEIGHT_SUFFIXES):
+            if final and n.checkpoint is not None and f == "model.safetensors":
+                sha = sha256_hex(n.checkpoint)
+            else:
+                sha = f"{self.rng.getrandbits(256):064x}"
+            return [lfs_pointer_oid(sha, size), size, sha]
+        return self._regular_entry(f, index, size if final else max(1, int(size * self.rng.uniform(0.8, 1.2))))
+
+    def _record(self, n: Node, commits: list[dict], meta: dict | None, weight_file: str,
+                files: dict[str, int]) -> dict:
+        """The model's API record as the hub lists it (`meta` is the card data, None when unreadable)."""
+        rng = self.rng
+        head_tree: dict[str, list] = {}
         for c in commits:
             head_tree.update(c["changes"])
-        siblings = [{"rfilename": p} for p in sorted(head_tree)]
-        for path, data in contents.items():
-            writer.add_blob(data, zipped=len(data) > 256)
-        if n.checkpoint is not None:
-            writer.add_blob(n.checkpoint, key=sha256_hex(n.checkpoint))
-        refs = {"tags": tags_refs}
-        if rng.random() < 0.03:
-            refs["converts"] = [{"name": "parquet", "commit": commits[-1]["id"]}]
-
         record = {
             "_id": self._mongo_id(n.created), "id": n.id, "modelId": n.id, "author": n.author,
             "sha": commits[-1]["id"], "lastModified": commits[-1]["date"], "createdAt": zdate(n.created),
@@ -720,37 +755,31 @@ class SyntheticHub:
             record["library_name"] = n.library
         if n.pipeline:
             record["pipeline_tag"] = n.pipeline
-        record["tags"] = self._tags(n, None if malformed or card is None else meta, weight_file)
-        if card is not None and not malformed:
+        record["tags"] = self._tags(n, meta, weight_file)
+        if meta is not None:
             record["cardData"] = meta
-        record["siblings"] = siblings
+        record["siblings"] = [{"rfilename": p} for p in sorted(head_tree)]
         record["spaces"] = n.spaces
-        params = params_of(n.size)
-        if n.checkpoint is not None:
-            params = sum(int(np.prod(s)) for s in checkpoints.tensor_shapes().values())
-            record["safetensors"] = {"parameters": {"F32": params}, "total": params}
-        elif weight_file.endswith(".safetensors") and n.relation != "adapter":
-            record["safetensors"] = {"parameters": {"BF16": params}, "total": params}
-        if n.library == "transformers":
-            arch, mtype = vocab.DOMAINS[n.domain]["arch"]
-            record["config"] = {"architectures": [arch], "model_type": mtype}
-            record["transformersInfo"] = {"auto_model": "AutoModelForCausalLM" if n.domain == "llm" else "AutoModel",
-                                          "pipeline_tag": n.pipeline, "processor": "AutoTokenizer"}
-        if weight_file.endswith(".gguf"):
-            record["gguf"] = {"total": params, "architecture": "llama", "context_length": 4096}
+        record.update(_weights_metadata(n, weight_file))
         record["usedStorage"] = sum(files.values())
-        writer.add_model(record, history=commits, refs=refs)
+        return record
 
+    @staticmethod
+    def _truth(truth: TruthWriters, n: Node, root_id: str, record: dict, facts: dict,
+               truth_commits: list[dict]) -> None:
+        """Ground-truth rows for the model, its lineage edges and its commits."""
+        co2 = n.co2 or {}
         truth.add("models", {
             "model_id": n.id, "mongo_id": record["_id"], "author": n.author, "family_root": root_id, "depth": n.depth,
-            "relation": n.relation, "variant": n.variant, "naming_convention": "".join("{%s}" % s for s in n.convention),
+            "relation": n.relation, "variant": n.variant,
+            "naming_convention": "".join(f"{{{s}}}" for s in n.convention),
             "license": n.license, "languages": n.languages, "pipeline_tag": n.pipeline, "library": n.library,
-            "card_kind": n.card_kind, "card_malformed": malformed, "autotrain": n.autotrain,
+            "card_kind": n.card_kind, "card_malformed": facts["card_malformed"], "autotrain": n.autotrain,
             "downloads": n.downloads, "likes": n.likes, "spaces": len(n.spaces), "collaborative": n.collaborative,
-            "popular": popular, "has_release": bool(tags_refs), "commits": len(commits),
-            "co2_shape": n.co2["shape"] if n.co2 else None, "co2_grams": n.co2["grams"] if n.co2 else None,
-            "co2_text_form": n.co2.get("text_form") if n.co2 else None, "hardware": n.co2["hardware"] if n.co2 else None,
-            "truncated_json": truncated_json, "anomaly": n.anomaly, "has_checkpoint": n.checkpoint is not None,
+            "popular": facts["popular"], "has_release": facts["has_release"], "commits": facts["commits"],
+            "co2_shape": co2.get("shape"), "co2_grams": co2.get("grams"), "co2_text_form": co2.get("text_form"),
+            "hardware": co2.get("hardware"),
+            "truncated_json": facts["truncated_json"], "anomaly": n.anomaly, "has_checkpoint": n.checkpoint is not None,
             "checkpoint_relation": n.checkpoint_relation, "created_at": zdate(n.created),
         })
         for p in n.parents:
@@ -783,7 +812,8 @@ class SyntheticHub:
                 nodes = self._build_family(fam, size)
                 fam += 1
                 families += 1
-                if ck_left > 0 and 2 <= len(nodes) <= 10 and nodes[0].domain == "llm" and not any(n.anomaly for n in nodes):
+                if ck_left > 0 and 2 <= len(nodes) <= 10 and nodes[0].domain == "llm" and not any(n.anomaly
+                                                                                                  for n in nodes):
                     self._checkpoint_family(nodes)
                     ck_left -= len(nodes)
                 self._popularity(nodes)
@@ -800,8 +830,10 @@ class SyntheticHub:
                 "kind": "synthetic", "generator": "hubmine hub synth", "generator_version": GENERATOR_VERSION,
                 "seed": self.seed, "models": self.made, "families": families, "spaces": spaces_total,
                 "renames": len(self.renames),
-                "checkpoint_models": self.checkpoint_budget - max(0, ck_left), "isolate_share": round(self.isolate_share, 4),
-                "note": "SYNTHETIC data generated by hubmine; calibrated to published figures (ANCHORS), not real models.",
+                "checkpoint_models": self.checkpoint_budget - max(0, ck_left),
+                "isolate_share": round(self.isolate_share, 4),
+                "note": "SYNTHETIC data generated by hubmine; calibrated to published figures "
+                        "(docs/published_figures.csv), not real models.",
                 "seconds": round(time.time() - t0, 1),
             }
             for old, new in self.renames:
@@ -829,3 +861,31 @@ def config_json(domain: str, name_or_path: str | None) -> bytes:
 def generate(out: Path, n_models: int, seed: int, checkpoint_models: int | None = None, progress=None,
              undeclared_weights: float = 0.0) -> dict:
     return SyntheticHub(n_models, seed, Path(out), checkpoint_models, undeclared_weights).run(progress)
+
+
+def _represented(release: str | None, changes: dict, first_upload_of_versioned_name: bool) -> str:
+    """Where a weight change is visible: a release tag, the card, the model's name, or nowhere."""
+    if release:
+        return "tag"
+    if "README.md" in changes:
+        return "card"
+    return "name" if first_upload_of_versioned_name else "none"
+
+
+def _weights_metadata(n: Node, weight_file: str) -> dict:
+    """The record's safetensors / config / transformersInfo / gguf fields."""
+    out: dict = {}
+    params = params_of(n.size)
+    if n.checkpoint is not None:
+        params = sum(int(np.prod(s)) for s in checkpoints.tensor_shapes().values())
+        out["safetensors"] = {"parameters": {"F32": params}, "total": params}
+    elif weight_file.endswith(".safetensors") and n.relation != "adapter":
+        out["safetensors"] = {"parameters": {"BF16": params}, "total": params}
+    if n.library == "transformers":
+        arch, mtype = vocab.DOMAINS[n.domain]["arch"]
+        out["config"] = {"architectures": [arch], "model_type": mtype}
+        out["transformersInfo"] = {"auto_model": "AutoModelForCausalLM" if n.domain == "llm" else "AutoModel",
+                                   "pipeline_tag": n.pipeline, "processor": "AutoTokenizer"}
+    if weight_file.endswith(".gguf"):
+        out["gguf"] = {"total": params, "architecture": "llama", "context_length": 4096}
+    return out

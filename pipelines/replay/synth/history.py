@@ -16,7 +16,6 @@ CATEGORIES = ["Sharing", "External Documentation", "Project Metadata", "Model St
               "Pipeline Performance", "Internal Documentation", "Dependencies"]
 FOUNDATIONAL = ("Model Structure", "Input Data", "Parameter Tuning")
 INFRASTRUCTURE = ("Training Infrastructure", "Validation Infrastructure")
-DOCUMENTATION = ("External Documentation", "Internal Documentation")
 
 BASE_WEIGHTS = {
     "Sharing": 0.26, "External Documentation": 0.16, "Project Metadata": 0.07, "Model Structure": 0.10,
@@ -29,21 +28,29 @@ BASE_WEIGHTS = {
 CATEGORY_CHANGES = {
     "Sharing": (["Upload {w} with huggingface_hub", "Upload folder using huggingface_hub", "Upload model",
                  "Add model weights"], ["{w}", "config.json"]),
-    "External Documentation": (["Update README.md", "Create README.md", "Add model card", "Improve model card"], ["README.md"]),
-    "Project Metadata": (["Update .gitattributes", "Add LICENSE", "Update license", "Add metadata tags"], [".gitattributes", "LICENSE"]),
+    "External Documentation": (["Update README.md", "Create README.md", "Add model card", "Improve model card"],
+                               ["README.md"]),
+    "Project Metadata": (["Update .gitattributes", "Add LICENSE", "Update license", "Add metadata tags"],
+                         [".gitattributes", "LICENSE"]),
     "Model Structure": (["Update config.json", "Change architecture settings", "Add custom modeling code",
                          "Update rope scaling in config"], ["config.json", "modeling_custom.py"]),
     "Parameter Tuning": (["Training in progress, step {n}", "Training in progress, epoch {e}", "Update hyperparameters",
                           "Retrain with lower learning rate"], ["{w}", "training_args.bin", "trainer_state.json"]),
     "Input Data": (["Update tokenizer", "Add special tokens", "Fix chat template", "Update tokenizer_config.json"],
                    ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]),
-    "Output Data": (["Add evaluation results", "Upload predictions", "Update generation_config.json", "Add eval metrics"],
+    "Output Data": (["Add evaluation results", "Upload predictions", "Update generation_config.json",
+                     "Add eval metrics"],
                     ["eval_results.json", "generation_config.json", "all_results.json"]),
-    "Training Infrastructure": (["Add training script", "Update train.py", "Add accelerate config"], ["train.py", "accelerate_config.yaml"]),
-    "Validation Infrastructure": (["Add evaluation script", "Add tests", "Update eval harness"], ["eval.py", "tests/test_model.py"]),
-    "Pipeline Performance": (["Add ONNX export", "Optimize inference speed", "Add int8 quantized weights"], ["model.onnx", "{w}"]),
-    "Internal Documentation": (["Add docstrings to modeling code", "Comment the training script", "Document preprocessing"], ["modeling_custom.py", "train.py"]),
-    "Dependencies": (["Update requirements.txt", "Bump transformers version", "Pin torch version"], ["requirements.txt"]),
+    "Training Infrastructure": (["Add training script", "Update train.py", "Add accelerate config"],
+                                ["train.py", "accelerate_config.yaml"]),
+    "Validation Infrastructure": (["Add evaluation script", "Add tests", "Update eval harness"],
+                                  ["eval.py", "tests/test_model.py"]),
+    "Pipeline Performance": (["Add ONNX export", "Optimize inference speed", "Add int8 quantized weights"],
+                             ["model.onnx", "{w}"]),
+    "Internal Documentation": (["Add docstrings to modeling code", "Comment the training script",
+                                "Document preprocessing"], ["modeling_custom.py", "train.py"]),
+    "Dependencies": (["Update requirements.txt", "Bump transformers version", "Pin torch version"],
+                     ["requirements.txt"]),
 }
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".onnx", ".h5", ".msgpack", ".ckpt")
 

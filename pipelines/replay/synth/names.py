@@ -71,64 +71,77 @@ def child_name(rng: random.Random, relation: str, parent_stem: str, size: str, l
 
     r = rng.random()
     if relation == "quantized":
-        add(parent_stem, "base-model")
-        if rng.random() < 0.8:
-            add(size, "size")
-        fmt = rng.choice(vocab.QUANT_FORMATS)
-        if fmt == "GGUF" and rng.random() < 0.3:
-            add(rng.choice(vocab.GGUF_LEVELS), "quantization")
-        add(fmt, "quantization")
+        _quantized_name(rng, add, parent_stem, size)
     elif relation == "adapter":
-        if r < 0.5:
-            add(parent_stem.lower(), "base-model")
-            add(size.lower(), "size")
-            add(rng.choice(["lora", "qlora", "adapter", "peft"]), "training-mechanism")
-            add(rng.choice(vocab.IDENTIFIERS), "identifier")
-        else:
-            add(rng.choice(vocab.IDENTIFIERS), "identifier")
-            add(rng.choice(["lora", "LoRA", "adapter"]), "training-mechanism")
+        _adapter_name(rng, add, r, parent_stem, size)
     elif relation == "merge":
-        if r < 0.5:
-            add(rng.choice(vocab.IDENTIFIERS).capitalize() + parent_stem, "identifier")
-            add(size, "size")
-            add(rng.choice(vocab.MERGE_WORDS).lower(), "variant-type")
-        else:
-            add(parent_stem, "base-model")
-            add(rng.choice(vocab.FINETUNE_WORDS), "variant-type")
-            add("merge", "variant-type")
+        _merge_name(rng, add, r, parent_stem, size)
     else:  # finetune family: finetuned / distilled / compressed / deduplicated
-        if variant == "distilled":
-            add("distil" + parent_stem.lower(), "base-model")
-            add(size, "size")
-        elif variant == "compressed":
-            add(parent_stem, "base-model")
-            add(size, "size")
-            add(rng.choice(["pruned", "sparse", "compressed"]), "variant-type")
-        elif variant == "deduplicated":
-            add(parent_stem, "base-model")
-            add(size, "size")
-            add("deduped", "variant-type")
-        elif r < 0.35:
-            add(parent_stem, "base-model")
-            add(size, "size")
-            add(rng.choice(vocab.FINETUNE_WORDS), "variant-type")
-            if rng.random() < 0.4:
-                add(version_token(rng), "version")
-        elif r < 0.55:
-            add(parent_stem.lower(), "base-model")
-            add(size.lower(), "size")
-            add(rng.choice(vocab.MECHANISMS), "training-mechanism")
-            add(rng.choice(vocab.IDENTIFIERS), "identifier")
-        elif r < 0.75:
-            add(rng.choice(vocab.IDENTIFIERS), "identifier")
-            add(rng.choice(vocab.FINETUNE_WORDS).lower(), "variant-type")
-            if lang:
-                add(lang, "language")
-        elif r < 0.9:
-            add(rng.choice(vocab.IDENTIFIERS), "identifier")
-            add(version_token(rng), "version")
-        else:
-            add(parent_stem, "base-model")
-            add(f"20{rng.randint(23, 25)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}", "creation-date")
+        _finetune_name(rng, add, r, parent_stem, size, lang, variant)
     sep = "-" if rng.random() < 0.85 else "_"
     return sep.join(p for p in parts if p), conv
+
+
+def _quantized_name(rng: random.Random, add, parent_stem: str, size: str) -> None:
+    add(parent_stem, "base-model")
+    if rng.random() < 0.8:
+        add(size, "size")
+    fmt = rng.choice(vocab.QUANT_FORMATS)
+    if fmt == "GGUF" and rng.random() < 0.3:
+        add(rng.choice(vocab.GGUF_LEVELS), "quantization")
+    add(fmt, "quantization")
+
+
+def _adapter_name(rng: random.Random, add, r: float, parent_stem: str, size: str) -> None:
+    if r < 0.5:
+        add(parent_stem.lower(), "base-model")
+        add(size.lower(), "size")
+        add(rng.choice(["lora", "qlora", "adapter", "peft"]), "training-mechanism")
+        add(rng.choice(vocab.IDENTIFIERS), "identifier")
+    else:
+        add(rng.choice(vocab.IDENTIFIERS), "identifier")
+        add(rng.choice(["lora", "LoRA", "adapter"]), "training-mechanism")
+
+
+def _merge_name(rng: random.Random, add, r: float, parent_stem: str, size: str) -> None:
+    if r < 0.5:
+        add(rng.choice(vocab.IDENTIFIERS).capitalize() + parent_stem, "identifier")
+        add(size, "size")
+        add(rng.choice(vocab.MERGE_WORDS).lower(), "variant-type")
+    else:
+        add(parent_stem, "base-model")
+        add(rng.choice(vocab.FINETUNE_WORDS), "variant-type")
+        add("merge", "variant-type")
+
+
+def _finetune_name(rng: random.Random, add, r: float, parent_stem: str, size: str, lang: str | None,
+                   variant: str) -> None:
+    if variant == "distilled":
+        add("distil" + parent_stem.lower(), "base-model")
+        add(size, "size")
+    elif variant in ("compressed", "deduplicated"):
+        add(parent_stem, "base-model")
+        add(size, "size")
+        add(rng.choice(["pruned", "sparse", "compressed"]) if variant == "compressed" else "deduped", "variant-type")
+    elif r < 0.35:
+        add(parent_stem, "base-model")
+        add(size, "size")
+        add(rng.choice(vocab.FINETUNE_WORDS), "variant-type")
+        if rng.random() < 0.4:
+            add(version_token(rng), "version")
+    elif r < 0.55:
+        add(parent_stem.lower(), "base-model")
+        add(size.lower(), "size")
+        add(rng.choice(vocab.MECHANISMS), "training-mechanism")
+        add(rng.choice(vocab.IDENTIFIERS), "identifier")
+    elif r < 0.75:
+        add(rng.choice(vocab.IDENTIFIERS), "identifier")
+        add(rng.choice(vocab.FINETUNE_WORDS).lower(), "variant-type")
+        if lang:
+            add(lang, "language")
+    elif r < 0.9:
+        add(rng.choice(vocab.IDENTIFIERS), "identifier")
+        add(version_token(rng), "version")
+    else:
+        add(parent_stem, "base-model")
+        add(f"20{rng.randint(23, 25)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}", "creation-date")

@@ -1,15 +1,12 @@
 """Vocabulary and calibration constants of the synthetic hub.
 
-Shares follow ../shared/ANCHORS.md ("reported by" the studies named there); every synthetic record is
-tagged `synthetic` so nobody mistakes it for the real sample.
+Shares follow the published figures in docs/published_figures.csv (with the studies that report them);
+every synthetic record is tagged `synthetic` so nobody mistakes it for the real sample.
 """
 
 SYNTHETIC_TAG = "synthetic"
 
-# Edge relation mix (Anatomy study: adapter 241k, finetune 189k, quantized 102k, merge 41k of 574k)
-RELATION_MIX = {"adapter": 0.42, "finetune": 0.33, "quantized": 0.18, "merge": 0.07}
 EDGES_PER_MODEL = 0.31          # 573,653 edges / 1,860,411 models
-FINETUNE_WITH_CHILDREN = 0.079  # share of finetune children that have children
 LARGEST_FAMILY_SHARE = 0.018    # FLUX.1-dev ~33k of 1.86M
 
 # Licenses over all models (apache 16%, mit 6%, other 4.4%, openrail 2%, creativeml 1.6%, cc-by-nc 0.8%,
@@ -60,7 +57,8 @@ LANGUAGES = ["en", "zh", "fr", "de", "es", "ja", "ko", "ru", "pt", "it", "ar", "
 # Domains of families: what they make, with which library and files.
 DOMAINS = {
     "llm": {"weight": 0.62, "pipeline": "text-generation", "library": "transformers",
-            "arch": ("LlamaForCausalLM", "llama"), "sizes": ["0.5B", "1B", "1.5B", "3B", "7B", "8B", "13B", "14B", "32B", "70B"],
+            "arch": ("LlamaForCausalLM", "llama"),
+            "sizes": ["0.5B", "1B", "1.5B", "3B", "7B", "8B", "13B", "14B", "32B", "70B"],
             "tasks": ["text-generation", "text-classification", "question-answering", "summarization", "translation"]},
     "diffusion": {"weight": 0.14, "pipeline": "text-to-image", "library": "diffusers",
                   "arch": ("StableDiffusionPipeline", "unet"), "sizes": ["", "XL", "2B", "8B"],
@@ -79,9 +77,6 @@ DOMAINS = {
 OTHER_LIBRARIES = ["sentence-transformers", "timm", "keras", "fastai", "pytorch", "stable-baselines3",
                    "ml-agents", "onnx", "spacy", "flair"]
 
-ROOT_STEMS = ["Nimbus", "Corvid", "Aurora", "Tessera", "Halcyon", "Quill", "Lumen", "Orion", "Vesper", "Marlin",
-              "Sable", "Kestrel", "Juniper", "Zephyr", "Cobalt", "Ember", "Solace", "Atlas", "Nova", "Pallas",
-              "Rook", "Tundra", "Willow", "Yarrow", "Basalt", "Cirrus", "Drift", "Fable", "Granite", "Helix"]
 BIG_ORGS = ["nimbus-ai", "corvid-labs", "aurora-research", "tessera", "halcyon-ml", "quill-ai", "lumen-org",
             "orion-lab", "vesper-ai", "marlin-research", "sable-ai", "kestrel-labs"]
 FINETUNE_WORDS = ["Instruct", "Chat", "Coder", "Math", "Med", "Law", "Finance", "RP", "Story", "Reasoning",

@@ -1,5 +1,5 @@
 -- What `hubmine weights check` prints: verdicts of the latest crawl by declared relation, then quarantined pairs.
-WITH latest AS (SELECT crawl_id FROM crawls ORDER BY finished_at DESC LIMIT 1)
+WITH latest AS (SELECT crawl_id FROM latest_crawl)
 SELECT coalesce(declared_relation, 'undeclared') AS declared, relation, count(*) AS pairs,
        count(*) FILTER (WHERE agrees) AS agree,
        list(DISTINCT f) FILTER (WHERE f IS NOT NULL) AS flags

@@ -1,0 +1,41 @@
+"""`hubmine sql`: read-only SQL against the warehouse."""
+
+from __future__ import annotations
+
+import sys
+
+from pipelines import config
+from pipelines.cli_common import home
+
+
+def cmd_sql(args) -> int:
+    from warehouse.paths import warehouse_path
+    from warehouse.query import format_rows, run_query
+
+    sql = sys.stdin.read() if args.query == "-" else args.query
+    cols, rows = run_query(warehouse_path(home()), sql)
+    shown = rows if args.format != "table" or args.max_rows <= 0 else rows[: args.max_rows]
+    sys.stdout.write(format_rows(cols, shown, args.format))
+    if len(shown) < len(rows):
+        print(
+            f"(showing {len(shown)} of {len(rows)} rows; --max-rows 0 shows all, --format csv exports)", file=sys.stderr
+        )
+    return 0
+
+
+def register(sub) -> None:
+    q = sub.add_parser(
+        "sql",
+        help="run read-only SQL against the warehouse",
+        description="Run one SQL query against the warehouse, opened read-only (no writes, no file "
+        "access). Tables: models, lineage_edges, licenses, commits, ... (see README).",
+    )
+    q.add_argument("query", help='SQL text, or "-" to read it from stdin')
+    q.add_argument(
+        "--format",
+        choices=config.OUTPUT_FORMATS,
+        default=config.OUTPUT_FORMATS[0],
+        help="output format (default %(default)s)",
+    )
+    q.add_argument("--max-rows", type=int, default=200, help="rows shown in table format (0 = all; default 200)")
+    q.set_defaults(func=cmd_sql)

@@ -1,0 +1,54 @@
+"""Every crawl and check default, and every mode, defined once.
+
+The Dagster config classes, the CLI (its choices, defaults and help) and the library all read these, so a
+default changes in one place and a mode nobody knows (`fetch_configs="al"`) fails with the list of valid ones.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal, get_args
+
+from pipelines.errors import HubmineError
+
+CrawlMode = Literal["full", "metadata"]
+"""full: listing + cards, commits, files, refs, configs, spaces; metadata: the listing only."""
+HistoryMode = Literal["git", "api"]
+"""How per-repo history is read: one blobless partial clone (git), or the REST API's commit pages (api)."""
+HistoryChoice = Literal["auto", HistoryMode]
+"""A history mode, or auto: git where a git >= 2.30 binary is on PATH, else api."""
+FetchConfigs = Literal["all", "undeclared", "none"]
+"""Which repos' config.json is read for lineage: every one, those declaring no base model, or none."""
+OutputFormat = Literal["table", "csv", "json"]
+
+CRAWL_MODES: tuple[str, ...] = get_args(CrawlMode)
+HISTORY_MODES: tuple[str, ...] = get_args(HistoryMode)
+FETCH_CONFIGS_MODES: tuple[str, ...] = get_args(FetchConfigs)
+OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+TIMEOUT_S = 30.0  # per HTTP request
+MAX_RETRIES = 5  # retries of a failed call before its record is quarantined
+BACKOFF_BASE_S = 1.0  # first wait before a retry; doubles each time (with jitter), or the hub's Retry-After
+BACKOFF_CAP_S = 30.0  # longest wait between retries
+CONCURRENCY = 8  # parallel per-repo requests
+MAX_TREE_COMMITS = 50  # api history: files-changed diffs for at most this many newest commits per repo
+FETCH_CONFIGS: FetchConfigs = "undeclared"
+WEIGHTS_BUDGET_GB = 2.0  # checkpoint bytes a weight check reads at most
+WEIGHTS_MAX_PAIRS = 200  # parent-child pairs a weight check judges at most
+
+
+class ConfigError(HubmineError, ValueError):
+    """A setting names a mode that does not exist."""
+
+
+def check_choice(setting: str, value: str, choices: tuple[str, ...]) -> str:
+    """`value` when it is one of `choices`, else a ConfigError that lists them."""
+    if value not in choices:
+        raise ConfigError(f"{setting} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def normalize_endpoint(endpoint: str | None = None) -> str:
+    """The hub URL without a trailing slash: `endpoint`, else $HF_ENDPOINT, else the public Hub."""
+    return (endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
