@@ -18,12 +18,13 @@ from analyses.licenses import License, resolve
 
 SEVERITY_ORDER = ("violation", "warning", "review", "notice")
 KINDS = ("license", "gating", "base_model", "card", "sha")
-COLUMNS = {"since_crawl_id": pl.String, "model_id": pl.String, "changes": pl.List(pl.String),
-           "old_license": pl.String, "new_license": pl.String, "old_category": pl.String, "new_category": pl.String,
-           "old_gated": pl.String, "new_gated": pl.String, "old_base_models": pl.List(pl.String),
-           "new_base_models": pl.List(pl.String), "old_sha": pl.String, "new_sha": pl.String,
-           "severity": pl.String, "rank": pl.Int32, "descendants": pl.Int32, "affected": pl.List(pl.String),
-           "flagged": pl.List(pl.String), "findings": pl.List(pl.String), "detail": pl.String}
+COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
+    "since_crawl_id": pl.String, "model_id": pl.String, "changes": pl.List(pl.String),
+    "old_license": pl.String, "new_license": pl.String, "old_category": pl.String, "new_category": pl.String,
+    "old_gated": pl.String, "new_gated": pl.String, "old_base_models": pl.List(pl.String),
+    "new_base_models": pl.List(pl.String), "old_sha": pl.String, "new_sha": pl.String,
+    "severity": pl.String, "rank": pl.Int32, "descendants": pl.Int32, "affected": pl.List(pl.String),
+    "flagged": pl.List(pl.String), "findings": pl.List(pl.String), "detail": pl.String}
 
 
 def lineage_graph(edges: pl.DataFrame) -> nx.DiGraph:

@@ -58,8 +58,10 @@ def metrics(card_data: dict) -> list[dict]:
 
 
 def _slice(result: dict) -> str:
-    task = result.get("task") if isinstance(result.get("task"), dict) else {}
-    data = result.get("dataset") if isinstance(result.get("dataset"), dict) else {}
+    task = result.get("task")
+    data = result.get("dataset")
+    task = task if isinstance(task, dict) else {}
+    data = data if isinstance(data, dict) else {}
     parts = [str(data.get("name") or data.get("type") or ""), str(data.get("split") or ""),
              str(task.get("type") or "")]
     return " / ".join(p for p in parts if p)

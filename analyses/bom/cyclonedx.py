@@ -40,12 +40,12 @@ def prop(name: str, value) -> dict:
 
 def license_entries(licenses: list[BomLicense]) -> list[dict]:
     """CycloneDX `licenses`: SPDX list ids in `license.id`, anything else by name (its LicenseRef-), never mixed."""
-    out = []
+    out: list[dict] = []
     for lic in licenses:
         if lic.expression:
             out.append({"expression": lic.expression})
             continue
-        entry: dict = {"id": lic.spdx_id} if lic.spdx_id else {"name": lic.ref}
+        entry: dict[str, object] = {"id": lic.spdx_id} if lic.spdx_id else {"name": lic.ref}
         if lic.url:
             entry["url"] = lic.url
         entry["acknowledgement"] = "declared"
@@ -115,7 +115,7 @@ def model_card(f: BomFacts, datasets: list[str]) -> dict:
     if found:
         card["quantitativeAnalysis"] = {"performanceMetrics": found}
     cons = considerations(f.card_body)
-    text = {k: v for k, v in cons.items() if k != "ethicalConsiderations"}
+    text: dict[str, object] = {k: v for k, v in cons.items() if k != "ethicalConsiderations"}
     if cons.get("ethicalConsiderations"):
         text["ethicalConsiderations"] = [{"name": t} for t in cons["ethicalConsiderations"]]
     env = environmental(m)

@@ -55,7 +55,7 @@ class _Doc:
 
 
 def _package(doc: _Doc, m: ModelFacts, subject: bool, body: str | None):
-    kw = {"name": m.model_id, "software_packageUrl": purl(m.model_id, m.sha),
+    kw: dict[str, object] = {"name": m.model_id, "software_packageUrl": purl(m.model_id, m.sha),
           "software_primaryPurpose": S.software_SoftwarePurpose.model}
     if m.sha:
         kw["software_packageVersion"] = m.sha
