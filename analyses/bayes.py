@@ -23,9 +23,9 @@ CATEGORY_GROUPS = {
     "sharing": ("Sharing",),
     "output_data": ("Output Data",),
 }
-POPULARITY = ((1000, "high"), (100, "mid"), (0, "low"))   # downloads at least -> bucket
-MIN_OBSERVATIONS = 50                                     # (model, phase) rows needed to learn a network
-CARD_LONG = 1500                                          # characters
+POPULARITY = ((1000, "high"), (100, "mid"), (0, "low"))  # downloads at least -> bucket
+MIN_OBSERVATIONS = 50  # (model, phase) rows needed to learn a network
+CARD_LONG = 1500  # characters
 
 
 def popularity_bucket(downloads: pl.Expr) -> pl.Expr:
@@ -41,11 +41,16 @@ def popularity_bucket(downloads: pl.Expr) -> pl.Expr:
 def phase_of(position: pl.Expr, commits: pl.Expr) -> pl.Expr:
     """early / middle / late: which third of a model's later commits `position` falls in."""
     third = position / pl.max_horizontal(commits, pl.lit(1))
-    return pl.when(third <= 1 / 3).then(pl.lit("early")).when(third <= 2 / 3).then(pl.lit("middle")) \
+    return (
+        pl.when(third <= 1 / 3)
+        .then(pl.lit("early"))
+        .when(third <= 2 / 3)
+        .then(pl.lit("middle"))
         .otherwise(pl.lit("late"))
+    )
 
 
-HUB_BOOKKEEPING = ("system",)   # the author of the commit the hub makes when a repo is created
+HUB_BOOKKEEPING = ("system",)  # the author of the commit the hub makes when a repo is created
 
 
 def phase_dataset(categories: pl.DataFrame, commits: pl.DataFrame, activity: pl.DataFrame) -> pl.DataFrame:
@@ -54,32 +59,51 @@ def phase_dataset(categories: pl.DataFrame, commits: pl.DataFrame, activity: pl.
     The hub's own repo-creation commit and the first upload are left out: phases describe how a model
     evolves after it is shared, split into thirds of its later commits.
     """
-    dev = (commits.filter(~pl.col("authors").list.eval(pl.element().is_in(HUB_BOOKKEEPING)).list.all())
-           .sort("model_id", "position")
-           .with_columns(pl.int_range(pl.len()).over("model_id").alias("k")))
+    dev = (
+        commits.filter(~pl.col("authors").list.eval(pl.element().is_in(HUB_BOOKKEEPING)).list.all())
+        .sort("model_id", "position")
+        .with_columns(pl.int_range(pl.len()).over("model_id").alias("k"))
+    )
     later = dev.filter(pl.col("k") > 0)
     n = later.group_by("model_id").agg(pl.len().alias("n"))
-    people = (dev.select("model_id", "authors").explode("authors").drop_nulls()
-              .filter(~pl.col("authors").is_in(HUB_BOOKKEEPING))
-              .group_by("model_id").agg(pl.col("authors").n_unique().alias("people")))
+    people = (
+        dev.select("model_id", "authors")
+        .explode("authors")
+        .drop_nulls()
+        .filter(~pl.col("authors").is_in(HUB_BOOKKEEPING))
+        .group_by("model_id")
+        .agg(pl.col("authors").n_unique().alias("people"))
+    )
     tagged = {c for cs in activity["tag_commits"].to_list() if cs for c in cs}
-    cat = (categories.join(later.select("model_id", "commit_id", "k"), on=["model_id", "commit_id"])
-           .join(n, on="model_id")
-           .with_columns(phase_of(pl.col("k"), pl.col("n")).alias("phase"),
-                         pl.col("commit_id").is_in(list(tagged)).alias("released")))
+    cat = (
+        categories.join(later.select("model_id", "commit_id", "k"), on=["model_id", "commit_id"])
+        .join(n, on="model_id")
+        .with_columns(
+            phase_of(pl.col("k"), pl.col("n")).alias("phase"), pl.col("commit_id").is_in(list(tagged)).alias("released")
+        )
+    )
     groups = [pl.col("category").is_in(list(cats)).any().alias(name) for name, cats in CATEGORY_GROUPS.items()]
     per_phase = cat.group_by("model_id", "phase").agg(*groups, pl.col("released").any().alias("release"))
-    out = (per_phase.join(people, on="model_id", how="left")
-           .join(activity.select("model_id", "downloads", "card_length"), on="model_id", how="left"))
+    out = per_phase.join(people, on="model_id", how="left").join(
+        activity.select("model_id", "downloads", "card_length"), on="model_id", how="left"
+    )
     yes_no = lambda c: pl.when(pl.col(c)).then(pl.lit("yes")).otherwise(pl.lit("no")).alias(c)  # noqa: E731
     return out.select(
-        "model_id", "phase",
+        "model_id",
+        "phase",
         popularity_bucket(pl.col("downloads")).alias("popularity"),
-        pl.when(pl.col("people").fill_null(1) > 1).then(pl.lit("team")).otherwise(pl.lit("solo"))
+        pl.when(pl.col("people").fill_null(1) > 1)
+        .then(pl.lit("team"))
+        .otherwise(pl.lit("solo"))
         .alias("collaboration"),
-        pl.when(pl.col("card_length").fill_null(0) == 0).then(pl.lit("none"))
-        .when(pl.col("card_length") < CARD_LONG).then(pl.lit("short")).otherwise(pl.lit("long")).alias("doc_quality"),
-        yes_no("release"), *[yes_no(c) for c in CATEGORY_GROUPS],
+        pl.when(pl.col("card_length").fill_null(0) == 0)
+        .then(pl.lit("none"))
+        .when(pl.col("card_length") < CARD_LONG)
+        .then(pl.lit("short"))
+        .otherwise(pl.lit("long"))
+        .alias("doc_quality"),
+        yes_no("release"),
+        *[yes_no(c) for c in CATEGORY_GROUPS],
     ).sort("model_id", "phase")
 
 
@@ -99,8 +123,7 @@ def learn(data: pl.DataFrame, pc_significance: float = 0.01) -> LearnedNetwork:
         warnings.simplefilter("ignore")
         dag = HillClimbSearch(df).estimate(scoring_method="bic-d", show_progress=False)
         hc_edges = sorted(dag.edges())
-        pdag = PC(df).estimate(return_type="pdag", significance_level=pc_significance, show_progress=False,
-                              n_jobs=1)
+        pdag = PC(df).estimate(return_type="pdag", significance_level=pc_significance, show_progress=False, n_jobs=1)
         pc_edges = sorted({tuple(sorted(e)) for e in pdag.edges()})
         bn = DiscreteBayesianNetwork(hc_edges)
         bn.add_nodes_from(df.columns)
@@ -120,8 +143,11 @@ def cpd_table(bn) -> pl.DataFrame:
             assignment = json.dumps(dict(zip(parents, combo, strict=True)), sort_keys=True)
             for i, value in enumerate(states[var]):
                 rows.append((var, str(value), assignment, float(values[i, j])))
-    return pl.DataFrame(rows, schema={"variable": pl.String, "value": pl.String, "parents": pl.String,
-                                      "probability": pl.Float64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"variable": pl.String, "value": pl.String, "parents": pl.String, "probability": pl.Float64},
+        orient="row",
+    )
 
 
 def edge_table(net: LearnedNetwork) -> pl.DataFrame:
@@ -129,13 +155,19 @@ def edge_table(net: LearnedNetwork) -> pl.DataFrame:
     rows = [("hill_climb_bic", a, b, tuple(sorted((a, b))) in pc) for a, b in net.hill_climb]
     hc = {tuple(sorted(e)) for e in net.hill_climb}
     rows += [("pc", a, b, (a, b) in hc) for a, b in net.pc]
-    return pl.DataFrame(rows, schema={"method": pl.String, "source": pl.String, "target": pl.String,
-                                      "confirmed": pl.Boolean}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"method": pl.String, "source": pl.String, "target": pl.String, "confirmed": pl.Boolean},
+        orient="row",
+    )
 
 
 # -- inference from stored CPDs ------------------------------------------------------------------------
-QUERY = re.compile(r"^\s*P\s*\(\s*(?P<target>[\w-]+)\s*(?:=\s*(?P<value>[\w-]+))?"
-                   r"\s*(?:\|\s*(?P<evidence>[^)]*))?\)\s*$", re.I)
+QUERY = re.compile(
+    r"^\s*P\s*\(\s*(?P<target>[\w-]+)\s*(?:=\s*(?P<value>[\w-]+))?"
+    r"\s*(?:\|\s*(?P<evidence>[^)]*))?\)\s*$",
+    re.I,
+)
 
 
 class QueryError(HubmineError, ValueError):
@@ -169,11 +201,20 @@ def network_from_cpds(cpds: pl.DataFrame):
         pstates = {p: list(dict.fromkeys(a[p] for a in assignments)) for p in parents}
         lookup = {(r[0], r[1]): r[2] for r in rows.select("value", "parents", "probability").iter_rows()}
         combos = list(itertools.product(*[pstates[p] for p in parents]))
-        values = [[lookup[(s, json.dumps(dict(zip(parents, c, strict=True)), sort_keys=True))] for c in combos]
-                  for s in states]
-        tab.append(TabularCPD(var, len(states), values, evidence=parents or None,
-                              evidence_card=[len(pstates[p]) for p in parents] or None,
-                              state_names={var: states, **pstates}))
+        values = [
+            [lookup[(s, json.dumps(dict(zip(parents, c, strict=True)), sort_keys=True))] for c in combos]
+            for s in states
+        ]
+        tab.append(
+            TabularCPD(
+                var,
+                len(states),
+                values,
+                evidence=parents or None,
+                evidence_card=[len(pstates[p]) for p in parents] or None,
+                state_names={var: states, **pstates},
+            )
+        )
     bn.add_nodes_from([c.variable for c in tab])
     for c in tab:
         for p in c.variables[1:]:

@@ -63,12 +63,22 @@ def commit_categories(commits: pl.DataFrame) -> pl.DataFrame:
     """One row per (commit, category); commits whose files are unknown are judged by their text alone."""
     rows = []
     for mid, cid, pos, date, title, message, files in commits.select(
-            "model_id", "commit_id", "position", "date", "title", "message", "files").iter_rows():
+        "model_id", "commit_id", "position", "date", "title", "message", "files"
+    ).iter_rows():
         cats = categorize(title, message, files)
         for cat, evidence in cats.items():
             rows.append((mid, cid, pos, date, cat, evidence))
         if not cats:
             rows.append((mid, cid, pos, date, "Unclassified", None))
-    return pl.DataFrame(rows, schema={"model_id": pl.String, "commit_id": pl.String, "position": pl.Int32,
-                                      "date": pl.Datetime("us"), "category": pl.String, "evidence": pl.String},
-                        orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "model_id": pl.String,
+            "commit_id": pl.String,
+            "position": pl.Int32,
+            "date": pl.Datetime("us"),
+            "category": pl.String,
+            "evidence": pl.String,
+        },
+        orient="row",
+    )

@@ -13,11 +13,27 @@ import math
 import re
 from dataclasses import asdict, dataclass
 
-UNITS = {"mg": 1e-3, "g": 1.0, "gram": 1.0, "grams": 1.0, "kg": 1e3, "kilograms": 1e3, "t": 1e6, "ton": 1e6,
-         "tons": 1e6, "tonne": 1e6, "tonnes": 1e6, "mt": 1e6, "lb": 453.592, "lbs": 453.592}
+UNITS = {
+    "mg": 1e-3,
+    "g": 1.0,
+    "gram": 1.0,
+    "grams": 1.0,
+    "kg": 1e3,
+    "kilograms": 1e3,
+    "t": 1e6,
+    "ton": 1e6,
+    "tons": 1e6,
+    "tonne": 1e6,
+    "tonnes": 1e6,
+    "mt": 1e6,
+    "lb": 453.592,
+    "lbs": 453.592,
+}
 NUMBER_UNIT = re.compile(
     r"(?P<num>[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(?P<unit>mg|kg|kilograms|g|grams?|tonnes?|tons?|t|mt|lbs?)?"
-    r"(?:\s*(?:of\s*)?co2(?:[\s-]*eq(?:uivalent)?|e)?)?\b", re.I)
+    r"(?:\s*(?:of\s*)?co2(?:[\s-]*eq(?:uivalent)?|e)?)?\b",
+    re.I,
+)
 AUTOTRAIN = re.compile(r"CO2 Emissions \(in grams\)\s*:\s*(?P<v>[^\n]+)", re.I)
 TEMPLATE_FIELDS = {
     "hardware_used": re.compile(r"\*{0,2}Hardware Type:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
@@ -25,21 +41,25 @@ TEMPLATE_FIELDS = {
     "cloud_provider": re.compile(r"\*{0,2}Cloud Provider:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
     "geographical_location": re.compile(r"\*{0,2}Compute Region:?\*{0,2}:?\s*(?P<v>[^\n]+)", re.I),
     # the value may run on over the next lines (a worked estimate) until the next bullet or heading
-    "carbon": re.compile(r"\*{0,2}Carbon Emitted(?:\s*\([^)\n]*\))?:?\*{0,2}:?\s*"
-                         r"(?P<v>[^\n]+(?:\n(?![ \t]*(?:[-*] |#))[^\n]*){0,6})",
-                         re.I),
+    "carbon": re.compile(
+        r"\*{0,2}Carbon Emitted(?:\s*\([^)\n]*\))?:?\*{0,2}:?\s*"
+        r"(?P<v>[^\n]+(?:\n(?![ \t]*(?:[-*] |#))[^\n]*){0,6})",
+        re.I,
+    ),
 }
 PLACEHOLDER = re.compile(r"^\[?more information needed\]?$|^\{\{.*\}\}$|^n/?a$|^unknown$|^-$", re.I)
 HARDWARE = re.compile(
     r"^(?:(?P<count>\d+)\s*(?:x|×|\*)?\s*)?(?P<model>(?:nvidia\s+)?(?:tesla\s+)?(?:geforce\s+)?"
     r"(?:rtx\s*)?[a-z]+[\s-]?\d*[a-z]*\d*(?:[\s-]v\d+(?:-\d+)?)?)"
-    r"(?:\s*(?P<mem>\d+)\s*gb)?", re.I)
+    r"(?:\s*(?P<mem>\d+)\s*gb)?",
+    re.I,
+)
 MAX_GRAMS = 1e12  # a million tonnes: anything above is not a training run
 
 
 @dataclass
 class EnergyFact:
-    source_kind: str                  # card_yaml | card_text
+    source_kind: str  # card_yaml | card_text
     raw: str
     co2_grams: float | None
     valid: bool
@@ -87,7 +107,7 @@ def grams_from_value(value, default_unit: str = "g") -> tuple[float | None, str 
 def _emission_quantity(text: str) -> re.Match | None:
     """The quantity a text reports: the last number with a mass unit that is not a rate (kgCO2/kWh), as
     in "... at 0.016 kgCO2/kWh ... = 6.8 kgCO2", else the first number."""
-    found = [m for m in NUMBER_UNIT.finditer(text) if not text[m.end():m.end() + 2].lstrip().startswith("/")]
+    found = [m for m in NUMBER_UNIT.finditer(text) if not text[m.end() : m.end() + 2].lstrip().startswith("/")]
     with_unit = [m for m in found if m.group("unit")]
     return with_unit[-1] if with_unit else (found[0] if found else None)
 
@@ -130,11 +150,19 @@ def from_card_data(value) -> EnergyFact | None:
         return None
     if isinstance(value, dict):
         grams, reason = grams_from_value(value.get("emissions"))
-        return _with_hardware(EnergyFact(
-            "card_yaml", str(value)[:500], grams, grams is not None, reason,
-            source=_s(value.get("source")), training_type=_s(value.get("training_type")),
-            geographical_location=_s(value.get("geographical_location")), hardware_used=_s(value.get("hardware_used")),
-        ))
+        return _with_hardware(
+            EnergyFact(
+                "card_yaml",
+                str(value)[:500],
+                grams,
+                grams is not None,
+                reason,
+                source=_s(value.get("source")),
+                training_type=_s(value.get("training_type")),
+                geographical_location=_s(value.get("geographical_location")),
+                hardware_used=_s(value.get("hardware_used")),
+            )
+        )
     grams, reason = grams_from_value(value)
     return EnergyFact("card_yaml", str(value)[:500], grams, grams is not None, reason)
 
@@ -146,8 +174,15 @@ def from_card_text(body: str) -> EnergyFact | None:
     m = AUTOTRAIN.search(body)
     if m:
         grams, reason = grams_from_value(m.group("v").strip())
-        return EnergyFact("card_text", m.group(0)[:500], grams, grams is not None, reason, training_type="fine-tuning",
-                          source="AutoTrain")
+        return EnergyFact(
+            "card_text",
+            m.group(0)[:500],
+            grams,
+            grams is not None,
+            reason,
+            training_type="fine-tuning",
+            source="AutoTrain",
+        )
     found = {k: rx.search(body) for k, rx in TEMPLATE_FIELDS.items()}
     carbon = found["carbon"]
     if carbon is None:
@@ -158,11 +193,19 @@ def from_card_text(body: str) -> EnergyFact | None:
     if vals["carbon"] is None:
         return None  # the template left unfilled: no report
     grams, reason = grams_from_value(raw)
-    return _with_hardware(EnergyFact(
-        "card_text", raw[:500], grams, grams is not None, reason, hardware_used=vals["hardware_used"],
-        hours_used=_hours(vals["hours_used"]), cloud_provider=vals["cloud_provider"],
-        geographical_location=vals["geographical_location"],
-    ))
+    return _with_hardware(
+        EnergyFact(
+            "card_text",
+            raw[:500],
+            grams,
+            grams is not None,
+            reason,
+            hardware_used=vals["hardware_used"],
+            hours_used=_hours(vals["hours_used"]),
+            cloud_provider=vals["cloud_provider"],
+            geographical_location=vals["geographical_location"],
+        )
+    )
 
 
 def _s(v) -> str | None:

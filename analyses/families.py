@@ -100,8 +100,9 @@ class FamilyTables:
     out_degree: pl.DataFrame
 
 
-def family_tables(edges: pl.DataFrame, present: set[str], licenses: dict[str, str | None],
-                  n_models: int) -> FamilyTables:
+def family_tables(
+    edges: pl.DataFrame, present: set[str], licenses: dict[str, str | None], n_models: int
+) -> FamilyTables:
     """family_stats, family_members and the out-degree distribution from declared edges."""
     g = lineage_graph(edges)
     g_ft = nx.DiGraph([(p, c) for p, c, r in g.edges(data="relation") if r in FINETUNE_LIKE])
@@ -123,41 +124,76 @@ def family_tables(edges: pl.DataFrame, present: set[str], licenses: dict[str, st
         is_tree = len(comp_edges) == len(comp) - 1
         breadth = Counter(gen.values())
         fam_licenses = Counter(licenses.get(n) for n in here if licenses.get(n))
-        stats.append({
-            "family_id": family_id, "roots": roots, "size": len(here), "depth": max(gen.values()),
-            "max_breadth": max(breadth.values()), "leaves": sum(1 for n in here if g.out_degree(n) == 0),
-            "merges": merges, "edges": len(comp_edges),
-            **{f"{r}_edges": rel.get(r, 0) for r in (*RELATIONS, "unknown")},
-            "is_tree": is_tree, "wiener_index": tree_wiener_index(nx.Graph(und)) if is_tree else None,
-            "external_parents": len(comp) - len(here), "licenses": len(fam_licenses),
-            "top_license": fam_licenses.most_common(1)[0][0] if fam_licenses else None,
-        })
+        stats.append(
+            {
+                "family_id": family_id,
+                "roots": roots,
+                "size": len(here),
+                "depth": max(gen.values()),
+                "max_breadth": max(breadth.values()),
+                "leaves": sum(1 for n in here if g.out_degree(n) == 0),
+                "merges": merges,
+                "edges": len(comp_edges),
+                **{f"{r}_edges": rel.get(r, 0) for r in (*RELATIONS, "unknown")},
+                "is_tree": is_tree,
+                "wiener_index": tree_wiener_index(nx.Graph(und)) if is_tree else None,
+                "external_parents": len(comp) - len(here),
+                "licenses": len(fam_licenses),
+                "top_license": fam_licenses.most_common(1)[0][0] if fam_licenses else None,
+            }
+        )
         desc = _descendant_counts(g, here, merges > 0)
         ft_nodes = {n for n in here if n in g_ft}
         ft_desc = _descendant_counts(g_ft, ft_nodes, any(g_ft.in_degree(n) > 1 for n in ft_nodes))
         for n in here:
-            members.append({"model_id": n, "family_id": family_id, "generation": gen[n],
-                            "parents": g.in_degree(n), "children": g.out_degree(n), "descendants": desc[n],
-                            "finetune_descendants": ft_desc.get(n, 0)})
+            members.append(
+                {
+                    "model_id": n,
+                    "family_id": family_id,
+                    "generation": gen[n],
+                    "parents": g.in_degree(n),
+                    "children": g.out_degree(n),
+                    "descendants": desc[n],
+                    "finetune_descendants": ft_desc.get(n, 0),
+                }
+            )
     children = {n: g.out_degree(n) for n in g if n in present}
     dist = Counter(children.values())
     dist[0] = n_models - sum(v for k, v in dist.items() if k > 0)
-    out_degree = pl.DataFrame({"out_degree": sorted(dist), "models": [dist[k] for k in sorted(dist)]},
-                              schema={"out_degree": pl.Int32, "models": pl.Int64})
+    out_degree = pl.DataFrame(
+        {"out_degree": sorted(dist), "models": [dist[k] for k in sorted(dist)]},
+        schema={"out_degree": pl.Int32, "models": pl.Int64},
+    )
     stats_df = pl.DataFrame(stats, schema=STATS_SCHEMA).sort("size", "family_id", descending=[True, False])
     members_df = pl.DataFrame(members, schema=MEMBERS_SCHEMA).sort("family_id", "generation", "model_id")
     return FamilyTables(stats_df, members_df, out_degree)
 
 
 STATS_SCHEMA = {
-    "family_id": pl.String, "roots": pl.List(pl.String), "size": pl.Int32, "depth": pl.Int32,
-    "max_breadth": pl.Int32, "leaves": pl.Int32, "merges": pl.Int32, "edges": pl.Int32,
+    "family_id": pl.String,
+    "roots": pl.List(pl.String),
+    "size": pl.Int32,
+    "depth": pl.Int32,
+    "max_breadth": pl.Int32,
+    "leaves": pl.Int32,
+    "merges": pl.Int32,
+    "edges": pl.Int32,
     **{f"{r}_edges": pl.Int32 for r in (*RELATIONS, "unknown")},
-    "is_tree": pl.Boolean, "wiener_index": pl.Int64, "external_parents": pl.Int32, "licenses": pl.Int32,
+    "is_tree": pl.Boolean,
+    "wiener_index": pl.Int64,
+    "external_parents": pl.Int32,
+    "licenses": pl.Int32,
     "top_license": pl.String,
 }
-MEMBERS_SCHEMA = {"model_id": pl.String, "family_id": pl.String, "generation": pl.Int32, "parents": pl.Int32,
-                  "children": pl.Int32, "descendants": pl.Int32, "finetune_descendants": pl.Int32}
+MEMBERS_SCHEMA = {
+    "model_id": pl.String,
+    "family_id": pl.String,
+    "generation": pl.Int32,
+    "parents": pl.Int32,
+    "children": pl.Int32,
+    "descendants": pl.Int32,
+    "finetune_descendants": pl.Int32,
+}
 
 
 def lineage_issues(edges: pl.DataFrame, invalid: pl.DataFrame, whole_hub: bool) -> pl.DataFrame:
@@ -169,8 +205,9 @@ def lineage_issues(edges: pl.DataFrame, invalid: pl.DataFrame, whole_hub: bool) 
     """
     rows = []
     declared = edges["declared_parent_id"] if "declared_parent_id" in edges.columns else edges["parent_id"]
-    for child, parent, present, named in zip(*(edges[c] for c in ("child_id", "parent_id", "parent_present")),
-                                             declared, strict=True):
+    for child, parent, present, named in zip(
+        *(edges[c] for c in ("child_id", "parent_id", "parent_present")), declared, strict=True
+    ):
         if named != parent:
             rows.append(("stale_parent_id", child, parent, f"the card names {parent} as {named}"))
         if child == parent:
@@ -187,8 +224,11 @@ def lineage_issues(edges: pl.DataFrame, invalid: pl.DataFrame, whole_hub: bool) 
                 rows.append(("cycle", c, p, f"cycle through {len(cyc)} models: " + " -> ".join(cyc[:10])))
     for child, detail in invalid.select("child_id", "detail").iter_rows():
         rows.append(("invalid_base", child, None, detail))
-    return pl.DataFrame(rows, schema={"kind": pl.String, "child_id": pl.String, "parent_id": pl.String,
-                                      "detail": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"kind": pl.String, "child_id": pl.String, "parent_id": pl.String, "detail": pl.String},
+        orient="row",
+    )
 
 
 def relatives(edges: list[tuple], model_id: str) -> dict:

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".onnx",
-                   ".tflite", ".mlmodel", ".pkl", ".pickle", ".joblib", ".npz", ".nemo", ".keras")
+WEIGHT_SUFFIXES = (
+    ".safetensors",
+    ".bin",
+    ".gguf",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".h5",
+    ".msgpack",
+    ".onnx",
+    ".tflite",
+    ".mlmodel",
+    ".pkl",
+    ".pickle",
+    ".joblib",
+    ".npz",
+    ".nemo",
+    ".keras",
+)
 NOT_WEIGHTS = ("training_args.bin", "optimizer.pt", "scheduler.pt", "rng_state.pth")
 
 

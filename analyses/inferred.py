@@ -50,20 +50,33 @@ def name_edges(models: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=EDGE_SCHEMA, orient="row")
 
 
-EDGE_SCHEMA = {"child_id": pl.String, "parent_id": pl.String, "relation": pl.String, "source": pl.String,
-               "parent_present": pl.Boolean}
+EDGE_SCHEMA = {
+    "child_id": pl.String,
+    "parent_id": pl.String,
+    "relation": pl.String,
+    "source": pl.String,
+    "parent_present": pl.Boolean,
+}
 
 
 def compare_with_declared(inferred: pl.DataFrame, declared: pl.DataFrame) -> pl.DataFrame:
     """Each inferred edge with the child's declared parents and whether they agree."""
     parents = declared.group_by("child_id").agg(pl.col("parent_id").sort().alias("declared_parents"))
-    out = (inferred.join(parents, on="child_id", how="left")
-           .with_columns(pl.col("declared_parents").fill_null(pl.lit([], dtype=pl.List(pl.String)))))
-    return out.with_columns(
-        pl.when(pl.col("declared_parents").list.len() == 0).then(pl.lit("undeclared"))
-        .when(pl.col("declared_parents").list.contains(pl.col("parent_id"))).then(pl.lit("confirms"))
-        .otherwise(pl.lit("conflicts")).alias("agreement"),
-    ).rename({"parent_present": "parent_in_warehouse"}).sort("child_id", "parent_id", "source")
+    out = inferred.join(parents, on="child_id", how="left").with_columns(
+        pl.col("declared_parents").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+    )
+    return (
+        out.with_columns(
+            pl.when(pl.col("declared_parents").list.len() == 0)
+            .then(pl.lit("undeclared"))
+            .when(pl.col("declared_parents").list.contains(pl.col("parent_id")))
+            .then(pl.lit("confirms"))
+            .otherwise(pl.lit("conflicts"))
+            .alias("agreement"),
+        )
+        .rename({"parent_present": "parent_in_warehouse"})
+        .sort("child_id", "parent_id", "source")
+    )
 
 
 def inferred_edges(repo_edges: pl.DataFrame, models: pl.DataFrame, declared: pl.DataFrame) -> pl.DataFrame:

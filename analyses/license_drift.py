@@ -28,18 +28,37 @@ from pipelines.errors import HubmineError
 RULES = Path(__file__).parent / "data" / "license_rules.csv"
 SEVERITIES = ("violation", "warning", "review")
 DOWNSTREAM = ("any", "lacks", "other-terms", "none", "unresolved")
-LICENSE_COLUMNS = {"model_id": pl.String, "license": pl.String, "spdx": pl.String, "category": pl.String,
-                   "resolution": pl.String, "resolved": pl.Boolean}
-VIOLATION_COLUMNS = ("child_id", "parent_id", "declared_parent_id", "relation", "parent_license", "child_license",
-                     "parent_category", "child_category", "rule_id", "obligation", "severity", "clause", "source_url",
-                     "reason")
+LICENSE_COLUMNS = {
+    "model_id": pl.String,
+    "license": pl.String,
+    "spdx": pl.String,
+    "category": pl.String,
+    "resolution": pl.String,
+    "resolved": pl.Boolean,
+}
+VIOLATION_COLUMNS = (
+    "child_id",
+    "parent_id",
+    "declared_parent_id",
+    "relation",
+    "parent_license",
+    "child_license",
+    "parent_category",
+    "child_category",
+    "rule_id",
+    "obligation",
+    "severity",
+    "clause",
+    "source_url",
+    "reason",
+)
 
 
 @dataclass(frozen=True)
 class Rule:
     rule_id: str
-    obligation: str   # a knowledge-base obligation column, or `*` (every obligation the upstream passes on)
-    downstream: str   # one of DOWNSTREAM
+    obligation: str  # a knowledge-base obligation column, or `*` (every obligation the upstream passes on)
+    downstream: str  # one of DOWNSTREAM
     severity: str
     reason: str
 
@@ -117,24 +136,38 @@ def license_pairs(edges: pl.DataFrame, lic: pl.DataFrame) -> pl.DataFrame:
     cols = [c for c in LICENSE_COLUMNS if c != "model_id"]
     keep = [c for c in ("declared_parent_id",) if c in edges.columns]
     side = {s: lic.rename({"model_id": f"{s}_id", **{c: f"{s}_{c}" for c in cols}}) for s in ("parent", "child")}
-    return (edges.filter(pl.col("child_id") != pl.col("parent_id"))
-            .select("child_id", "parent_id", "relation", *keep)
-            .join(side["parent"], on="parent_id").join(side["child"], on="child_id"))
+    return (
+        edges.filter(pl.col("child_id") != pl.col("parent_id"))
+        .select("child_id", "parent_id", "relation", *keep)
+        .join(side["parent"], on="parent_id")
+        .join(side["child"], on="child_id")
+    )
 
 
 def transitions(pairs: pl.DataFrame) -> pl.DataFrame:
     """Transition counts and shares at both levels (license and category)."""
     frames = []
-    for level, p, c in (("license", "parent_license", "child_license"), ("category", "parent_category",
-                                                                         "child_category")):
-        t = (pairs.group_by(p, c).len("edges")
-             .with_columns((pl.col("edges") / pl.col("edges").sum().over(p)).alias("share"))
-             .select(pl.lit(level).alias("level"), pl.col(p).alias("parent_value"), pl.col(c).alias("child_value"),
-                     pl.col("edges").cast(pl.Int64), "share",
-                     (pl.col(p) != pl.col(c)).alias("changed")))
+    for level, p, c in (
+        ("license", "parent_license", "child_license"),
+        ("category", "parent_category", "child_category"),
+    ):
+        t = (
+            pairs.group_by(p, c)
+            .len("edges")
+            .with_columns((pl.col("edges") / pl.col("edges").sum().over(p)).alias("share"))
+            .select(
+                pl.lit(level).alias("level"),
+                pl.col(p).alias("parent_value"),
+                pl.col(c).alias("child_value"),
+                pl.col("edges").cast(pl.Int64),
+                "share",
+                (pl.col(p) != pl.col(c)).alias("changed"),
+            )
+        )
         frames.append(t)
-    return pl.concat(frames).sort("level", "edges", "parent_value", "child_value", descending=[False, True, False,
-                                                                                               False])
+    return pl.concat(frames).sort(
+        "level", "edges", "parent_value", "child_value", descending=[False, True, False, False]
+    )
 
 
 def violations(pairs: pl.DataFrame, rules=None) -> pl.DataFrame:
@@ -142,9 +175,24 @@ def violations(pairs: pl.DataFrame, rules=None) -> pl.DataFrame:
     rows = []
     for row in pairs.iter_rows(named=True):
         for rule, clause, url in judge(_license(row, "parent"), _license(row, "child"), rules):
-            rows.append((row["child_id"], row["parent_id"], row.get("declared_parent_id") or row["parent_id"],
-                         row["relation"], row["parent_license"], row["child_license"], row["parent_category"],
-                         row["child_category"], rule.rule_id, rule.obligation, rule.severity, clause, url, rule.reason))
+            rows.append(
+                (
+                    row["child_id"],
+                    row["parent_id"],
+                    row.get("declared_parent_id") or row["parent_id"],
+                    row["relation"],
+                    row["parent_license"],
+                    row["child_license"],
+                    row["parent_category"],
+                    row["child_category"],
+                    rule.rule_id,
+                    rule.obligation,
+                    rule.severity,
+                    clause,
+                    url,
+                    rule.reason,
+                )
+            )
     schema = dict.fromkeys(VIOLATION_COLUMNS, pl.String)
     return pl.DataFrame(rows, schema=schema, orient="row").sort("severity", "rule_id", "parent_license", "child_id")
 
@@ -153,23 +201,49 @@ def coverage(lic: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
     """How many models, and how many declared edges (by parent, by child, by either end), fall on a license whose
     terms the knowledge base does not know; edges whose parent is not crawled have no parent license at all."""
     lic = lic.select("model_id", "resolution", "resolved")
-    e = (edges.filter(pl.col("child_id") != pl.col("parent_id")).select("child_id", "parent_id")
-         .join(lic.rename({"model_id": "parent_id", "resolution": "p_res", "resolved": "p_ok"}), on="parent_id",
-               how="left")
-         .join(lic.rename({"model_id": "child_id", "resolution": "c_res", "resolved": "c_ok"}), on="child_id",
-               how="left")
-         .with_columns(pl.col("p_res").fill_null("not-crawled"), pl.col("p_ok").fill_null(False)))
-    parts = [_counts(lic, "models", None, "resolution", "resolved"), _counts(e, "edges", "parent", "p_res", "p_ok"),
-             _counts(e, "edges", "child", "c_res", "c_ok"),
-             _counts(e.with_columns((pl.col("p_ok") & pl.col("c_ok")).alias("ok"),
-                                    pl.when(pl.col("p_ok") & pl.col("c_ok")).then(pl.lit("both-resolved"))
-                                    .otherwise(pl.lit("unresolved")).alias("res")), "edges", "either", "res", "ok")]
+    e = (
+        edges.filter(pl.col("child_id") != pl.col("parent_id"))
+        .select("child_id", "parent_id")
+        .join(
+            lic.rename({"model_id": "parent_id", "resolution": "p_res", "resolved": "p_ok"}), on="parent_id", how="left"
+        )
+        .join(
+            lic.rename({"model_id": "child_id", "resolution": "c_res", "resolved": "c_ok"}), on="child_id", how="left"
+        )
+        .with_columns(pl.col("p_res").fill_null("not-crawled"), pl.col("p_ok").fill_null(False))
+    )
+    parts = [
+        _counts(lic, "models", None, "resolution", "resolved"),
+        _counts(e, "edges", "parent", "p_res", "p_ok"),
+        _counts(e, "edges", "child", "c_res", "c_ok"),
+        _counts(
+            e.with_columns(
+                (pl.col("p_ok") & pl.col("c_ok")).alias("ok"),
+                pl.when(pl.col("p_ok") & pl.col("c_ok"))
+                .then(pl.lit("both-resolved"))
+                .otherwise(pl.lit("unresolved"))
+                .alias("res"),
+            ),
+            "edges",
+            "either",
+            "res",
+            "ok",
+        ),
+    ]
     return pl.concat(parts).sort("scope", "side", "items", descending=[True, False, True], nulls_last=True)
 
 
 def _counts(frame: pl.DataFrame, scope: str, side: str | None, res: str, ok: str) -> pl.DataFrame:
     total = frame.height
-    return (frame.group_by(pl.col(res).alias("resolution"), pl.col(ok).alias("resolved")).len("items")
-            .select(pl.lit(scope).alias("scope"), pl.lit(side, dtype=pl.String).alias("side"), "resolution",
-                    "resolved", pl.col("items").cast(pl.Int64),
-                    (pl.col("items") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share")))
+    return (
+        frame.group_by(pl.col(res).alias("resolution"), pl.col(ok).alias("resolved"))
+        .len("items")
+        .select(
+            pl.lit(scope).alias("scope"),
+            pl.lit(side, dtype=pl.String).alias("side"),
+            "resolution",
+            "resolved",
+            pl.col("items").cast(pl.Int64),
+            (pl.col("items") / total if total else pl.lit(None, dtype=pl.Float64)).alias("share"),
+        )
+    )

@@ -23,8 +23,15 @@ from license_expression import ExpressionError, get_spdx_licensing
 
 DATA = Path(__file__).parent / "data"
 CATEGORIES = ("permissive", "copyleft", "open-rail", "restrictive-commercial", "non-commercial", "other", "unknown")
-OBLIGATIONS = ("attribution", "share_alike", "non_commercial", "no_derivatives", "use_restrictions", "naming",
-               "user_threshold")
+OBLIGATIONS = (
+    "attribution",
+    "share_alike",
+    "non_commercial",
+    "no_derivatives",
+    "use_restrictions",
+    "naming",
+    "user_threshold",
+)
 TERMS = ("known", "partial", "family", "unknown")  # how much of the license text the obligation columns record
 RESOLVED = ("hub", "alias", "license_name", "license_link", "spdx")  # resolutions that reach a knowledge-base entry
 UNRESOLVED = ("other-unnamed", "other-unknown-name", "spdx-expression", "unparsed", "unknown", "none")
@@ -35,14 +42,14 @@ class Terms:
     """One knowledge-base entry."""
 
     license_id: str
-    kind: str                      # hub (a `license` value the Hub accepts) | license_name (a name used with `other`)
+    kind: str  # hub (a `license` value the Hub accepts) | license_name (a name used with `other`)
     title: str
     spdx: str
     scancode_key: str | None
     category: str
     terms: str
     obligations: tuple[tuple[str, str], ...]  # (obligation, clause) for each obligation the license imposes
-    compatible_with: frozenset[str]           # downstream licenses that keep its share-alike / pass-on terms
+    compatible_with: frozenset[str]  # downstream licenses that keep its share-alike / pass-on terms
     source_url: str
 
     def clause(self, obligation: str) -> str | None:
@@ -56,10 +63,10 @@ class Terms:
 
 @dataclass(frozen=True)
 class License:
-    license_id: str | None   # knowledge-base id when resolved, else the raw text lower-cased
+    license_id: str | None  # knowledge-base id when resolved, else the raw text lower-cased
     spdx: str | None
     category: str
-    resolution: str          # one of RESOLVED or UNRESOLVED
+    resolution: str  # one of RESOLVED or UNRESOLVED
 
     @property
     def resolved(self) -> bool:
@@ -71,9 +78,18 @@ class License:
 def _terms(row: dict) -> Terms:
     if row["category"] not in CATEGORIES or row["terms"] not in TERMS:
         raise ValueError(f"licenses.csv: {row['license_id']}: category {row['category']!r} or terms {row['terms']!r}")
-    return Terms(row["license_id"], row["kind"], row["title"], row["spdx"], row["scancode_key"] or None,
-                 row["category"], row["terms"], tuple((o, row[o]) for o in OBLIGATIONS if row[o]),
-                 frozenset(filter(None, row["compatible_with"].split("|"))), row["source_url"])
+    return Terms(
+        row["license_id"],
+        row["kind"],
+        row["title"],
+        row["spdx"],
+        row["scancode_key"] or None,
+        row["category"],
+        row["terms"],
+        tuple((o, row[o]) for o in OBLIGATIONS if row[o]),
+        frozenset(filter(None, row["compatible_with"].split("|"))),
+        row["source_url"],
+    )
 
 
 @lru_cache(maxsize=1)
@@ -95,8 +111,11 @@ def _by_spdx() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _by_url() -> dict[str, str]:
-    return {_url_key(t.source_url): t.license_id for t in knowledge_base().values()
-            if t.kind == "license_name" or t.terms == "known"}
+    return {
+        _url_key(t.source_url): t.license_id
+        for t in knowledge_base().values()
+        if t.kind == "license_name" or t.terms == "known"
+    }
 
 
 def _url_key(url: str) -> str:

@@ -15,8 +15,8 @@ HUB_URL = re.compile(r"^https?://(www\.)?huggingface\.co/")
 @dataclass(frozen=True)
 class Edge:
     parent_id: str
-    relation: str   # finetune | adapter | quantized | merge | unknown
-    source: str     # card | tag | card+tag (declared); adapter_config | config | mergekit | name (inferred)
+    relation: str  # finetune | adapter | quantized | merge | unknown
+    source: str  # card | tag | card+tag (declared); adapter_config | config | mergekit | name (inferred)
 
 
 def normalize_repo_id(value) -> str | None:
@@ -25,7 +25,7 @@ def normalize_repo_id(value) -> str | None:
         return None
     v = HUB_URL.sub("", value.strip()).strip("/")
     if v.startswith(("models/",)):
-        v = v[len("models/"):]
+        v = v[len("models/") :]
     return v if REPO_ID.match(v) and len(v) <= 200 and ".." not in v else None
 
 
@@ -51,7 +51,7 @@ def declared_edges(model_id: str, card_data: dict | None, tags: list[str] | None
     for t in tags or []:
         if not isinstance(t, str) or not t.startswith("base_model:"):
             continue
-        rest = t[len("base_model:"):]
+        rest = t[len("base_model:") :]
         rel, _, pid = rest.partition(":")
         if pid and rel in RELATIONS:
             p = normalize_repo_id(pid)

@@ -20,18 +20,93 @@ COMPOUND = re.compile(r"(?i)(?:i?q\d_k_[sml]|i?q\d_k|q\d_\d|iq\d_[a-z]+|(?:bnb|m
 TOKEN = re.compile(COMPOUND.pattern + r"|[^-_\s]+")
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
 KNOWN_FAMILIES = (
-    "llama", "codellama", "mistral", "mixtral", "gemma", "qwen", "phi", "bert", "roberta", "deberta", "distil",
-    "albert", "electra", "xlm", "t5", "flan", "mt5", "bart", "pegasus", "gpt", "opt", "bloom", "falcon", "whisper",
-    "wav2vec2", "hubert", "vit", "clip", "blip", "sd", "sdxl", "stable", "flux", "deepseek", "yi", "internlm",
-    "baichuan", "chatglm", "olmo", "pythia", "starcoder", "santacoder", "mpt", "minilm", "mpnet", "e5", "bge",
-    "gte", "kokoro", "cogvideox", "janus", "esm", "exaone", "solar", "zephyr", "tinyllama", "smollm", "granite",
-    "command", "aya", "nemotron", "dbrx", "jamba", "mamba", "rwkv", "stablelm", "vicuna", "wizardlm", "openchat",
+    "llama",
+    "codellama",
+    "mistral",
+    "mixtral",
+    "gemma",
+    "qwen",
+    "phi",
+    "bert",
+    "roberta",
+    "deberta",
+    "distil",
+    "albert",
+    "electra",
+    "xlm",
+    "t5",
+    "flan",
+    "mt5",
+    "bart",
+    "pegasus",
+    "gpt",
+    "opt",
+    "bloom",
+    "falcon",
+    "whisper",
+    "wav2vec2",
+    "hubert",
+    "vit",
+    "clip",
+    "blip",
+    "sd",
+    "sdxl",
+    "stable",
+    "flux",
+    "deepseek",
+    "yi",
+    "internlm",
+    "baichuan",
+    "chatglm",
+    "olmo",
+    "pythia",
+    "starcoder",
+    "santacoder",
+    "mpt",
+    "minilm",
+    "mpnet",
+    "e5",
+    "bge",
+    "gte",
+    "kokoro",
+    "cogvideox",
+    "janus",
+    "esm",
+    "exaone",
+    "solar",
+    "zephyr",
+    "tinyllama",
+    "smollm",
+    "granite",
+    "command",
+    "aya",
+    "nemotron",
+    "dbrx",
+    "jamba",
+    "mamba",
+    "rwkv",
+    "stablelm",
+    "vicuna",
+    "wizardlm",
+    "openchat",
 )
 QUANT_VARIANT = "quantized"
 NOT_DERIVED = ("base", "hf")  # variant words that a base release carries too
 VARIANT_WORDS = {
-    "merged": ("merge", "merged", "slerp", "ties", "dare", "passthrough", "franken", "frankenmerge", "mix", "blend",
-               "fusion", "moe"),
+    "merged": (
+        "merge",
+        "merged",
+        "slerp",
+        "ties",
+        "dare",
+        "passthrough",
+        "franken",
+        "frankenmerge",
+        "mix",
+        "blend",
+        "fusion",
+        "moe",
+    ),
     "compressed": ("pruned", "sparse", "compressed"),
     "deduplicated": ("deduped", "dedup"),
     "distilled": ("distilled", "distill"),
@@ -42,7 +117,7 @@ VARIANT_WORDS = {
 @dataclass(frozen=True)
 class ParsedName:
     model_id: str
-    segments: tuple[tuple[str, str], ...]   # (kind, text)
+    segments: tuple[tuple[str, str], ...]  # (kind, text)
 
     @property
     def convention(self) -> str:
@@ -82,21 +157,30 @@ def parse_name(model_id: str) -> ParsedName:
     for i, (tok, kind) in enumerate(zip(tokens, kinds, strict=True)):
         if kind is not None or NUMBER.match(tok):
             continue
-        nxt = next((k for k in kinds[i + 1:] if k is not None), None) if i + 1 < len(tokens) else None
+        nxt = next((k for k in kinds[i + 1 :] if k is not None), None) if i + 1 < len(tokens) else None
         following = kinds[i + 1] if i + 1 < len(tokens) else None
         if _is_family(tok):
             kinds[i] = "base-model"
-        elif i == 0 and len(tokens) > 1 and (following in ("size", "creation-date", "quantization")
-                                             or (not tok.islower() and following in ("variant-type", "version"))
-                                             or (not tok.islower() and nxt in ("size", "quantization"))):
+        elif (
+            i == 0
+            and len(tokens) > 1
+            and (
+                following in ("size", "creation-date", "quantization")
+                or (not tok.islower() and following in ("variant-type", "version"))
+                or (not tok.islower() and nxt in ("size", "quantization"))
+            )
+        ):
             kinds[i] = "base-model"
         else:
             kinds[i] = "identifier"
     # numbers right after a base model belong to it (Llama-2, Qwen-2.5); other bare numbers are versions
     segments: list[tuple[str, str]] = []
     for tok, kind in zip(tokens, kinds, strict=True):
-        if segments and segments[-1][0] == "base-model" and (kind == "base-model"
-                                                             or (NUMBER.match(tok) and kind in (None, "version"))):
+        if (
+            segments
+            and segments[-1][0] == "base-model"
+            and (kind == "base-model" or (NUMBER.match(tok) and kind in (None, "version")))
+        ):
             segments[-1] = ("base-model", segments[-1][1] + "-" + tok)
             continue
         if kind == "version" and not tok[:1].isalpha() and segments and segments[-1][0] == "base-model":

@@ -13,7 +13,7 @@ import polars as pl
 
 TRAIT_KINDS = ("tag", "language", "dataset", "license", "pipeline", "library", "section")
 PAIR_TYPES = ("parent_child", "sibling", "same_family_random", "cross_family_random")
-MAX_PAIRS = 200_000          # per pair type; pairs are sampled beyond it
+MAX_PAIRS = 200_000  # per pair type; pairs are sampled beyond it
 MAX_SIBLING_PAIRS_PER_PARENT = 50
 Z95 = 1.959964
 
@@ -24,8 +24,11 @@ def trait_sets(traits: pl.DataFrame) -> dict[str, dict[str, frozenset]]:
     cols = ("model_id", "tags", "languages", "datasets", "license", "pipeline_tag", "library_name", "sections")
     for mid, tags, langs, dsets, lic, pipe, lib, sections in traits.select(cols).iter_rows():
         out[mid] = {
-            "tag": frozenset(tags or ()), "language": frozenset(langs or ()), "dataset": frozenset(dsets or ()),
-            "license": frozenset([lic] if lic else ()), "pipeline": frozenset([pipe] if pipe else ()),
+            "tag": frozenset(tags or ()),
+            "language": frozenset(langs or ()),
+            "dataset": frozenset(dsets or ()),
+            "license": frozenset([lic] if lic else ()),
+            "pipeline": frozenset([pipe] if pipe else ()),
             "library": frozenset([lib] if lib else ()),
             "section": frozenset(s.lower() for s in sections or ()),
         }
@@ -85,8 +88,12 @@ def sample_pairs(edges: pl.DataFrame, members: pl.DataFrame, seed: int = 0) -> d
         (a, fa), (b, fb) = rng.sample(everyone, 2)
         if fa != fb:
             cross_family.append((a, b))
-    return {"parent_child": parent_child, "sibling": siblings, "same_family_random": same_family,
-            "cross_family_random": cross_family}
+    return {
+        "parent_child": parent_child,
+        "sibling": siblings,
+        "same_family_random": same_family,
+        "cross_family_random": cross_family,
+    }
 
 
 def mean_ci(values: list[float]) -> tuple[float | None, float | None, float | None, float | None]:
@@ -121,6 +128,16 @@ def trait_similarity(traits: pl.DataFrame, edges: pl.DataFrame, members: pl.Data
         for trait, vals in values.items():
             mean, lo, hi, med = mean_ci(vals)
             rows.append((pair_type, trait, len(vals), mean, lo, hi, med))
-    return pl.DataFrame(rows, schema={"pair_type": pl.String, "trait": pl.String, "pairs": pl.Int64,
-                                      "mean": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-                                      "median": pl.Float64}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "pair_type": pl.String,
+            "trait": pl.String,
+            "pairs": pl.Int64,
+            "mean": pl.Float64,
+            "ci_low": pl.Float64,
+            "ci_high": pl.Float64,
+            "median": pl.Float64,
+        },
+        orient="row",
+    )

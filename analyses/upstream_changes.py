@@ -19,12 +19,27 @@ from analyses.licenses import License, resolve
 SEVERITY_ORDER = ("violation", "warning", "review", "notice")
 KINDS = ("license", "gating", "base_model", "card", "sha")
 COLUMNS: dict[str, pl.DataType | type[pl.DataType]] = {
-    "since_crawl_id": pl.String, "model_id": pl.String, "changes": pl.List(pl.String),
-    "old_license": pl.String, "new_license": pl.String, "old_category": pl.String, "new_category": pl.String,
-    "old_gated": pl.String, "new_gated": pl.String, "old_base_models": pl.List(pl.String),
-    "new_base_models": pl.List(pl.String), "old_sha": pl.String, "new_sha": pl.String,
-    "severity": pl.String, "rank": pl.Int32, "descendants": pl.Int32, "affected": pl.List(pl.String),
-    "flagged": pl.List(pl.String), "findings": pl.List(pl.String), "detail": pl.String}
+    "since_crawl_id": pl.String,
+    "model_id": pl.String,
+    "changes": pl.List(pl.String),
+    "old_license": pl.String,
+    "new_license": pl.String,
+    "old_category": pl.String,
+    "new_category": pl.String,
+    "old_gated": pl.String,
+    "new_gated": pl.String,
+    "old_base_models": pl.List(pl.String),
+    "new_base_models": pl.List(pl.String),
+    "old_sha": pl.String,
+    "new_sha": pl.String,
+    "severity": pl.String,
+    "rank": pl.Int32,
+    "descendants": pl.Int32,
+    "affected": pl.List(pl.String),
+    "flagged": pl.List(pl.String),
+    "findings": pl.List(pl.String),
+    "detail": pl.String,
+}
 
 
 def lineage_graph(edges: pl.DataFrame) -> nx.DiGraph:
@@ -63,8 +78,10 @@ def _severity(changes: list[str], found: list[tuple]) -> str:
 def _detail(row: dict, changes: list[str], old: License, new: License, found: list[tuple]) -> str:
     parts = []
     if "license" in changes:
-        parts.append(f"license {row['old_license'] or 'none'} ({old.category}) -> {row['new_license'] or 'none'} "
-                     f"({new.category})")
+        parts.append(
+            f"license {row['old_license'] or 'none'} ({old.category}) -> {row['new_license'] or 'none'} "
+            f"({new.category})"
+        )
     if "gating" in changes:
         parts.append(f"gating {row['old_gated']} -> {row['new_gated']}")
     if "base_model" in changes:
@@ -75,8 +92,9 @@ def _detail(row: dict, changes: list[str], old: License, new: License, found: li
     return "; ".join(parts)
 
 
-def upstream_changes(changed: pl.DataFrame, edges: pl.DataFrame, licenses: dict[str, License], present: set[str],
-                     since: str) -> pl.DataFrame:
+def upstream_changes(
+    changed: pl.DataFrame, edges: pl.DataFrame, licenses: dict[str, License], present: set[str], since: str
+) -> pl.DataFrame:
     """One row per changed model (model_changes input), worst first, with the descendants it affects."""
     g = lineage_graph(edges)
     rows = []
@@ -86,17 +104,30 @@ def upstream_changes(changed: pl.DataFrame, edges: pl.DataFrame, licenses: dict[
         new = resolve(row["new_license"], row["new_license_name"], row["new_license_link"])
         below = descendants(g, row["model_id"], present)
         found = new_findings(old, new, below, licenses) if "license" in changes else []
-        rows.append({"since_crawl_id": since, "model_id": row["model_id"], "changes": changes,
-                     "old_license": row["old_license"], "new_license": row["new_license"],
-                     "old_category": old.category, "new_category": new.category,
-                     "old_gated": row["old_gated"], "new_gated": row["new_gated"],
-                     "old_base_models": row["old_base_models"], "new_base_models": row["new_base_models"],
-                     "old_sha": row["old_sha"], "new_sha": row["new_sha"], "severity": _severity(changes, found),
-                     "descendants": len(below), "affected": below, "flagged": sorted({d for d, _, _ in found}),
-                     "findings": [f"{d}: {rule} ({sev})" for d, rule, sev in found],
-                     "detail": _detail(row, changes, old, new, found)})
-    rows.sort(key=lambda r: (SEVERITY_ORDER.index(r["severity"]), -len(r["flagged"]), -r["descendants"],
-                             r["model_id"]))
+        rows.append(
+            {
+                "since_crawl_id": since,
+                "model_id": row["model_id"],
+                "changes": changes,
+                "old_license": row["old_license"],
+                "new_license": row["new_license"],
+                "old_category": old.category,
+                "new_category": new.category,
+                "old_gated": row["old_gated"],
+                "new_gated": row["new_gated"],
+                "old_base_models": row["old_base_models"],
+                "new_base_models": row["new_base_models"],
+                "old_sha": row["old_sha"],
+                "new_sha": row["new_sha"],
+                "severity": _severity(changes, found),
+                "descendants": len(below),
+                "affected": below,
+                "flagged": sorted({d for d, _, _ in found}),
+                "findings": [f"{d}: {rule} ({sev})" for d, rule, sev in found],
+                "detail": _detail(row, changes, old, new, found),
+            }
+        )
+    rows.sort(key=lambda r: (SEVERITY_ORDER.index(r["severity"]), -len(r["flagged"]), -r["descendants"], r["model_id"]))
     for i, r in enumerate(rows, start=1):
         r["rank"] = i
     return pl.DataFrame(rows, schema=COLUMNS, orient="row") if rows else pl.DataFrame(schema=COLUMNS)
@@ -113,14 +144,17 @@ def crawl_pair(con, since: str | None) -> tuple[dict, dict]:
     latest = crawls[0]
     if since is None:
         if len(crawls) < 2:
-            raise UsageError(f"crawl {latest['crawl_id']} is the only finished crawl: crawl again to see what "
-                             "changed upstream")
+            raise UsageError(
+                f"crawl {latest['crawl_id']} is the only finished crawl: crawl again to see what changed upstream"
+            )
         return latest, crawls[1]
     found = [c for c in crawls if c["crawl_id"] == since]
     if not found or found[0] is latest:
         ids = ", ".join(c["crawl_id"] for c in crawls[1:6]) or "none"
-        raise UsageError(f"{since!r} is not a finished crawl older than the latest ({latest['crawl_id']}); "
-                         f"earlier finished crawls: {ids}")
+        raise UsageError(
+            f"{since!r} is not a finished crawl older than the latest ({latest['crawl_id']}); "
+            f"earlier finished crawls: {ids}"
+        )
     return latest, found[0]
 
 
@@ -134,6 +168,8 @@ def compute(con, since: str | None = None) -> tuple[dict, dict, pl.DataFrame]:
     changed = read_input(con, "model_changes", {"new": latest["crawl_id"], "old": old["crawl_id"]})
     edges = read_input(con, "declared_edges")
     lic = resolve_frame(read_input(con, "model_licenses"))
-    licenses = {r["model_id"]: License(r["license"], r["spdx"], r["category"], r["resolution"])
-                for r in lic.iter_rows(named=True)}
+    licenses = {
+        r["model_id"]: License(r["license"], r["spdx"], r["category"], r["resolution"])
+        for r in lic.iter_rows(named=True)
+    }
     return latest, old, upstream_changes(changed, edges, licenses, set(licenses), old["crawl_id"])

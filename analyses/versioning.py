@@ -14,18 +14,31 @@ from analyses.naming import ParsedName, parse_name, variant_from_name
 RELATION_VARIANT = {"quantized": "quantized", "adapter": "adapter", "merge": "merged"}
 FILE_SIGNS = (  # (variant, test on a file name)
     ("quantized", lambda f: f.endswith((".gguf", ".ggml")) or f in ("quantize_config.json", "quant_config.json")),
-    ("adapter", lambda f: f.rsplit("/", 1)[-1] in ("adapter_config.json", "adapter_model.safetensors",
-                                                   "adapter_model.bin")),
+    (
+        "adapter",
+        lambda f: f.rsplit("/", 1)[-1] in ("adapter_config.json", "adapter_model.safetensors", "adapter_model.bin"),
+    ),
     ("merged", lambda f: f.rsplit("/", 1)[-1] in ("mergekit_config.yml", "mergekit_config.yaml")),
 )
-TAG_SIGNS = {"gguf": "quantized", "awq": "quantized", "gptq": "quantized", "exl2": "quantized", "4-bit": "quantized",
-             "8-bit": "quantized", "bitsandbytes": "quantized", "peft": "adapter", "lora": "adapter",
-             "mergekit": "merged", "merge": "merged"}
+TAG_SIGNS = {
+    "gguf": "quantized",
+    "awq": "quantized",
+    "gptq": "quantized",
+    "exl2": "quantized",
+    "4-bit": "quantized",
+    "8-bit": "quantized",
+    "bitsandbytes": "quantized",
+    "peft": "adapter",
+    "lora": "adapter",
+    "mergekit": "merged",
+    "merge": "merged",
+}
 REFINED_FINETUNES = ("distilled", "compressed", "deduplicated")
 
 
-def variant_type(relations: list[str], files: list[str], tags: list[str], parsed: ParsedName,
-                 has_children: bool) -> tuple[str, str]:
+def variant_type(
+    relations: list[str], files: list[str], tags: list[str], parsed: ParsedName, has_children: bool
+) -> tuple[str, str]:
     """(variant, evidence): declared relation first, then files, tags and finally the name."""
     by_name, name_evidence = variant_from_name(parsed)
     for rel in relations:
@@ -39,8 +52,9 @@ def variant_type(relations: list[str], files: list[str], tags: list[str], parsed
         if t in TAG_SIGNS:
             return TAG_SIGNS[t], f"tag:{t}"
     if relations:
-        return (by_name if by_name in REFINED_FINETUNES else "finetuned"), \
-            (name_evidence if by_name in REFINED_FINETUNES else f"relation:{relations[0]}")
+        return (by_name if by_name in REFINED_FINETUNES else "finetuned"), (
+            name_evidence if by_name in REFINED_FINETUNES else f"relation:{relations[0]}"
+        )
     if has_children or by_name == "base":
         return "base", "lineage:has derivatives" if has_children else name_evidence
     return by_name, name_evidence
@@ -55,20 +69,29 @@ def variant_types(models: pl.DataFrame, edges: pl.DataFrame) -> pl.DataFrame:
     rows = []
     for mid, siblings, tags in models.select("model_id", "siblings", "tags").iter_rows():
         parsed = parse_name(mid)
-        variant, evidence = variant_type(sorted(set(rels.get(mid, []))), siblings or [], tags or [], parsed,
-                                         mid in children)
+        variant, evidence = variant_type(
+            sorted(set(rels.get(mid, []))), siblings or [], tags or [], parsed, mid in children
+        )
         rows.append((mid, variant, evidence, parsed.convention))
-    return pl.DataFrame(rows, schema={"model_id": pl.String, "variant": pl.String, "evidence": pl.String,
-                                      "naming_convention": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={"model_id": pl.String, "variant": pl.String, "evidence": pl.String, "naming_convention": pl.String},
+        orient="row",
+    )
 
 
 def naming_conventions(variants: pl.DataFrame) -> pl.DataFrame:
     """How many models follow each convention, with an example."""
-    return (variants.group_by("naming_convention")
-            .agg(pl.len().cast(pl.Int64).alias("models"), pl.col("model_id").min().alias("example"),
-                 pl.col("naming_convention").str.count_matches(r"\{").first().cast(pl.Int32).alias("segments"))
-            .with_columns((pl.col("models") / pl.col("models").sum()).alias("share"))
-            .sort("models", "naming_convention", descending=[True, False]))
+    return (
+        variants.group_by("naming_convention")
+        .agg(
+            pl.len().cast(pl.Int64).alias("models"),
+            pl.col("model_id").min().alias("example"),
+            pl.col("naming_convention").str.count_matches(r"\{").first().cast(pl.Int32).alias("segments"),
+        )
+        .with_columns((pl.col("models") / pl.col("models").sum()).alias("share"))
+        .sort("models", "naming_convention", descending=[True, False])
+    )
 
 
 # -- version series ------------------------------------------------------------------------------------
@@ -103,17 +126,47 @@ def version_series(models: pl.DataFrame) -> pl.DataFrame:
         if len(members) < 2:
             continue
         series_id = f"{author}/{stem}"
-        ordered = sorted(members, key=lambda m: (_version_tuple(m[1]["version"]) or (-1, -1, -1),
-                                                  m[1]["creation-date"] or "", _size_value(m[1]["size"]),
-                                                  m[2] or 0, m[0]))
+        ordered = sorted(
+            members,
+            key=lambda m: (
+                _version_tuple(m[1]["version"]) or (-1, -1, -1),
+                m[1]["creation-date"] or "",
+                _size_value(m[1]["size"]),
+                m[2] or 0,
+                m[0],
+            ),
+        )
         prev = None
         for pos, (mid, marks, _created) in enumerate(ordered, start=1):
-            rows.append((series_id, author, stem, mid, pos, marks["version"], marks["creation-date"], marks["size"],
-                         _step(prev, marks)))
+            rows.append(
+                (
+                    series_id,
+                    author,
+                    stem,
+                    mid,
+                    pos,
+                    marks["version"],
+                    marks["creation-date"],
+                    marks["size"],
+                    _step(prev, marks),
+                )
+            )
             prev = marks
-    return pl.DataFrame(rows, schema={"series_id": pl.String, "author": pl.String, "stem": pl.String,
-                                      "model_id": pl.String, "position": pl.Int32, "version": pl.String,
-                                      "release_date": pl.String, "size": pl.String, "step": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "series_id": pl.String,
+            "author": pl.String,
+            "stem": pl.String,
+            "model_id": pl.String,
+            "position": pl.Int32,
+            "version": pl.String,
+            "release_date": pl.String,
+            "size": pl.String,
+            "step": pl.String,
+        },
+        orient="row",
+    )
 
 
 def _step(prev: dict | None, cur: dict) -> str:
@@ -140,7 +193,8 @@ def weight_changes(commits: pl.DataFrame, activity: pl.DataFrame) -> pl.DataFram
     first_seen: set[str] = set()
     known = commits.filter(pl.col("files_known")).sort("model_id", "position")
     for mid, cid, pos, date, files, n_weights in known.select(
-            "model_id", "commit_id", "position", "date", "files", "weight_files").iter_rows():
+        "model_id", "commit_id", "position", "date", "files", "weight_files"
+    ).iter_rows():
         if not n_weights:
             continue
         first = mid not in first_seen
@@ -154,27 +208,45 @@ def weight_changes(commits: pl.DataFrame, activity: pl.DataFrame) -> pl.DataFram
         else:
             by = "none"
         rows.append((mid, cid, pos, date, n_weights, first, by))
-    return pl.DataFrame(rows, schema={"model_id": pl.String, "commit_id": pl.String, "position": pl.Int32,
-                                      "date": pl.Datetime("us"), "weight_files": pl.Int32, "first_upload": pl.Boolean,
-                                      "recorded_by": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "model_id": pl.String,
+            "commit_id": pl.String,
+            "position": pl.Int32,
+            "date": pl.Datetime("us"),
+            "weight_files": pl.Int32,
+            "first_upload": pl.Boolean,
+            "recorded_by": pl.String,
+        },
+        orient="row",
+    )
 
 
-def versioning_summary(changes: pl.DataFrame, series: pl.DataFrame, variants: pl.DataFrame,
-                       conventions: pl.DataFrame) -> pl.DataFrame:
+def versioning_summary(
+    changes: pl.DataFrame, series: pl.DataFrame, variants: pl.DataFrame, conventions: pl.DataFrame
+) -> pl.DataFrame:
     """Headline figures, each computed from the tables above (compare with docs/published_figures.md)."""
     n = changes.height
     by = Counter(changes["recorded_by"].to_list())
     steps = Counter(series.filter(pl.col("step") != "first")["step"].to_list())
     rows = [
         ("weight_changes", float(n), "commits that added or modified weight files"),
-        ("weight_changes_not_recorded_share", by["none"] / n if n else None,
-         "share of weight changes recorded by no tag, card change or versioned name"),
-        *[(f"weight_changes_recorded_by_{k}_share", by[k] / n if n else None, f"recorded by {k}")
-          for k in ("tag", "card", "name")],
+        (
+            "weight_changes_not_recorded_share",
+            by["none"] / n if n else None,
+            "share of weight changes recorded by no tag, card change or versioned name",
+        ),
+        *[
+            (f"weight_changes_recorded_by_{k}_share", by[k] / n if n else None, f"recorded by {k}")
+            for k in ("tag", "card", "name")
+        ],
         ("naming_conventions", float(conventions.height), "distinct naming conventions"),
         ("version_series", float(series["series_id"].n_unique()) if series.height else 0.0, "series of 2+ models"),
-        *[(f"series_steps_{k}", float(v), f"{k} steps between consecutive series members") for k,
-          v in sorted(steps.items())],
+        *[
+            (f"series_steps_{k}", float(v), f"{k} steps between consecutive series members")
+            for k, v in sorted(steps.items())
+        ],
         ("base_models", float(variants.filter(pl.col("variant") == "base").height), "models classified as base"),
     ]
     return pl.DataFrame(rows, schema={"metric": pl.String, "value": pl.Float64, "description": pl.String}, orient="row")

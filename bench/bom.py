@@ -44,14 +44,20 @@ def sizes(home, models) -> None:
 def write_all(home, fmt: str) -> None:
     t0 = time.perf_counter()
     with instance_for(home) as instance:
-        result = dg.materialize([boms], resources={"home": HubmineHome(path=str(home))}, instance=instance,
-                                run_config={"ops": {"boms": {"config": {"select": "all", "format": fmt}}}})
+        result = dg.materialize(
+            [boms],
+            resources={"home": HubmineHome(path=str(home))},
+            instance=instance,
+            run_config={"ops": {"boms": {"config": {"select": "all", "format": fmt}}}},
+        )
     seconds = time.perf_counter() - t0
     meta = result.asset_materializations_for_node("boms")[0].metadata
     n = meta["count"].value
-    print(f"  {fmt:<9} {n:,} BOMs ({meta['failures'].value} failed) in {seconds:.1f}s ({n / seconds:.0f}/s, asset "
-          f"step {meta['seconds'].value}s), {meta['bytes'].value / 2**20:.1f} MiB, largest "
-          f"{meta['largest_bytes'].value:,} bytes -> {meta['directory'].value}")
+    print(
+        f"  {fmt:<9} {n:,} BOMs ({meta['failures'].value} failed) in {seconds:.1f}s ({n / seconds:.0f}/s, asset "
+        f"step {meta['seconds'].value}s), {meta['bytes'].value / 2**20:.1f} MiB, largest "
+        f"{meta['largest_bytes'].value:,} bytes -> {meta['directory'].value}"
+    )
 
 
 def main() -> int:

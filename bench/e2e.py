@@ -23,8 +23,11 @@ from bench.machine import describe
 HM = [sys.executable, "-m", "pipelines.cli"]
 # requests per 5-minute window (docs/published_figures.md, "Hub mechanics"): anonymous and free-user API and
 # resolver quotas
-LIMITS = {"anonymous": {"api": 500, "resolvers": 3000}, "free user": {"api": 1000, "resolvers": 5000},
-          "PRO": {"api": 2500, "resolvers": 5000}}
+LIMITS = {
+    "anonymous": {"api": 500, "resolvers": 3000},
+    "free user": {"api": 1000, "resolvers": 5000},
+    "PRO": {"api": 2500, "resolvers": 5000},
+}
 
 
 def timed(cmd: list[str], env: dict, log: Path) -> dict:
@@ -32,8 +35,9 @@ def timed(cmd: list[str], env: dict, log: Path) -> dict:
     stats = log.with_suffix(".time")
     t0 = time.monotonic()
     with open(log, "w") as out:
-        rc = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd], env=env, stdout=out,
-                            stderr=subprocess.STDOUT).returncode
+        rc = subprocess.run(
+            ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), *cmd], env=env, stdout=out, stderr=subprocess.STDOUT
+        ).returncode
     if rc != 0:
         raise SystemExit(f"stage failed ({rc}): {' '.join(cmd)}; see {log}")
     wall, rss = stats.read_text().split()[-2:]
@@ -45,23 +49,33 @@ def current(snap: Path) -> bool:
     from pipelines.replay.synth.generator import GENERATOR_VERSION
 
     manifest = snap / "SNAPSHOT.json"
-    return (snap / "hub.sqlite").exists() and manifest.exists() and \
-        json.loads(manifest.read_text()).get("generator_version") == GENERATOR_VERSION
+    return (
+        (snap / "hub.sqlite").exists()
+        and manifest.exists()
+        and json.loads(manifest.read_text()).get("generator_version") == GENERATOR_VERSION
+    )
 
 
 def ensure_snapshot(base: Path, n: int) -> Path:
     """The synthetic hub of n models (seed 1) under base, generated once."""
     snap = base / f"synth-{n}"
     if not current(snap):
-        subprocess.run([*HM, "hub", "synth", "--models", str(n), "--seed", "1", "--out", str(snap), "--force"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*HM, "hub", "synth", "--models", str(n), "--seed", "1", "--out", str(snap), "--force"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return snap
 
 
 class Hub:
     def __init__(self, snapshot: Path, workdir: Path):
-        self.proc = subprocess.Popen([*HM, "hub", "serve", "--snapshot", str(snapshot), "--workdir", str(workdir)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(
+            [*HM, "hub", "serve", "--snapshot", str(snapshot), "--workdir", str(workdir)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         line = self.proc.stdout.readline()
         if " at http://127.0.0.1:" not in line:
             self.proc.kill()
@@ -74,8 +88,13 @@ class Hub:
 
 
 def crawl_row(home: Path) -> dict:
-    out = subprocess.run([*HM, "sql", "--format", "json", "SELECT * FROM latest_crawl"],
-                         env={**os.environ, "HUBMINE_HOME": str(home)}, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [*HM, "sql", "--format", "json", "SELECT * FROM latest_crawl"],
+        env={**os.environ, "HUBMINE_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout)[0]
 
 
@@ -92,15 +111,22 @@ def run_size(n: int, base: Path, mode: str) -> dict:
     res: dict = {"models": n, "mode": mode}
     env = {**os.environ}
     if not current(snap):
-        res["generate"] = timed([*HM, "hub", "synth", "--models", str(n), "--seed", "1", "--out", str(snap), "--force"],
-                                env, base / f"synth-{n}.log")
+        res["generate"] = timed(
+            [*HM, "hub", "synth", "--models", str(n), "--seed", "1", "--out", str(snap), "--force"],
+            env,
+            base / f"synth-{n}.log",
+        )
     home = base / f"home-{n}-{mode}"
     shutil.rmtree(home, ignore_errors=True)
     env["HUBMINE_HOME"] = str(home)
     hub = Hub(snap, base / f"store-{n}")
     try:
-        res["crawl"] = timed([*HM, "crawl", "--endpoint", hub.url, "--no-progress"] +
-                             (["--metadata-only"] if mode == "metadata" else []), env, base / f"crawl-{n}.log")
+        res["crawl"] = timed(
+            [*HM, "crawl", "--endpoint", hub.url, "--no-progress"]
+            + (["--metadata-only"] if mode == "metadata" else []),
+            env,
+            base / f"crawl-{n}.log",
+        )
     finally:
         hub.close()
     row = crawl_row(home)
@@ -116,8 +142,12 @@ def main() -> int:
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--full-at", type=int, default=10000, help="also crawl this size in full (per-repo work)")
     ap.add_argument("--history", default="git,api", help="history modes of the full crawl (and its re-crawl)")
-    ap.add_argument("--recrawl-commits", type=float, default=0.01,
-                    help="share of repos that gain a commit (hub evolve) before the re-crawl")
+    ap.add_argument(
+        "--recrawl-commits",
+        type=float,
+        default=0.01,
+        help="share of repos that gain a commit (hub evolve) before the re-crawl",
+    )
     ap.add_argument("--dir", default=os.environ.get("HUBMINE_BENCH_DIR", "/tmp/hubmine-bench"))
     args = ap.parse_args()
     base = Path(args.dir)
@@ -128,16 +158,24 @@ def main() -> int:
     for n, mode in runs:
         r = run_size(n, base, mode)
         results.append(r)
-        stages = " | ".join(f"{s} {r[s]['seconds']:.1f}s {r[s]['peak_rss_mb']:.0f} MiB"
-                            for s in ("generate", "crawl", "analyze", "dashboards") if s in r)
+        stages = " | ".join(
+            f"{s} {r[s]['seconds']:.1f}s {r[s]['peak_rss_mb']:.0f} MiB"
+            for s in ("generate", "crawl", "analyze", "dashboards")
+            if s in r
+        )
         q = r["requests"]
-        print(f"{n:>9,} models ({mode}): {stages} | requests api {q['api']:,} resolvers {q['resolvers']:,} "
-              f"retries {q['retries']} | under HF limits: {projection(q['api'], q['resolvers'])}", flush=True)
+        print(
+            f"{n:>9,} models ({mode}): {stages} | requests api {q['api']:,} resolvers {q['resolvers']:,} "
+            f"retries {q['retries']} | under HF limits: {projection(q['api'], q['resolvers'])}",
+            flush=True,
+        )
     meta = {r["models"]: r for r in results if r["mode"] == "metadata"}
     if 1_000_000 in meta and 100_000 in meta:
         big, small = meta[1_000_000], meta[100_000]
-        print(f"growth t(1M)/t(100k): crawl {big['crawl']['seconds'] / small['crawl']['seconds']:.1f}x, "
-              f"crawl+analyses+dashboards {big['pipeline_seconds'] / small['pipeline_seconds']:.1f}x")
+        print(
+            f"growth t(1M)/t(100k): crawl {big['crawl']['seconds'] / small['crawl']['seconds']:.1f}x, "
+            f"crawl+analyses+dashboards {big['pipeline_seconds'] / small['pipeline_seconds']:.1f}x"
+        )
     if args.full_at:
         from bench.history import run_history
 

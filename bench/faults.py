@@ -41,9 +41,13 @@ def run(snap: Path, base: Path, name: str, faults: str | None) -> tuple[Path, fl
     hub = FaultyHub(snap, base / "faults-store", faults)
     try:
         t0 = time.monotonic()
-        subprocess.run([*HM, "crawl", "--endpoint", hub.url, "--no-progress", "--timeout", "2", "--max-retries", "8"],
-                       env={**os.environ, "HUBMINE_HOME": str(home)}, check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [*HM, "crawl", "--endpoint", hub.url, "--no-progress", "--timeout", "2", "--max-retries", "8"],
+            env={**os.environ, "HUBMINE_HOME": str(home)},
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return home, time.monotonic() - t0
     finally:
         hub.close()
@@ -60,12 +64,16 @@ def main() -> int:
     clean, t_clean = run(snap, base, "clean", None)
     faulty, t_faulty = run(snap, base, "faulty", FAULTS)
     a, b = crawl_row(clean), crawl_row(faulty)
-    print(f"clean: {t_clean:.0f}s, {a['api_requests']:,} api + {a['resolver_requests']:,} resolver requests, "
-          f"{a['retries']} retries, {a['errors']} quarantined")
-    print(f"with {FAULTS}: {t_faulty:.0f}s, {b['api_requests']:,} api + {b['resolver_requests']:,} resolver requests, "
-          f"{b['retries']} retries "
-          f"({b['retries'] / max(1, b['api_requests'] + b['resolver_requests']):.1%} of requests), "
-          f"{b['errors']} quarantined")
+    print(
+        f"clean: {t_clean:.0f}s, {a['api_requests']:,} api + {a['resolver_requests']:,} resolver requests, "
+        f"{a['retries']} retries, {a['errors']} quarantined"
+    )
+    print(
+        f"with {FAULTS}: {t_faulty:.0f}s, {b['api_requests']:,} api + {b['resolver_requests']:,} resolver requests, "
+        f"{b['retries']} retries "
+        f"({b['retries'] / max(1, b['api_requests'] + b['resolver_requests']):.1%} of requests), "
+        f"{b['errors']} quarantined"
+    )
     diff = differences(content(clean), content(faulty))
     for table, why in diff.items():
         print(f"DIFFERENT {table}: {why}")

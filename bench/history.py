@@ -16,30 +16,60 @@ from pathlib import Path
 
 from bench.e2e import HM, LIMITS, Hub, crawl_row, ensure_snapshot, timed
 
-HUB_MODELS = 1_860_411                      # the Anatomy study's snapshot (docs/published_figures.md)
+HUB_MODELS = 1_860_411  # the Anatomy study's snapshot (docs/published_figures.md)
 HFCOMMUNITY = {"repos": 680_000, "hours": 54.0}  # a full HFCommunity model crawl (docs/published_figures.md)
 
 
 def crawl(snap: Path, base: Path, home: Path, mode: str, tag: str) -> dict:
     hub = Hub(snap, base / f"store-{snap.name}")
     try:
-        stage = timed([*HM, "crawl", "--endpoint", hub.url, "--history", mode, "--no-progress"],
-                      {**os.environ, "HUBMINE_HOME": str(home)}, base / f"crawl-{tag}-{mode}.log")
+        stage = timed(
+            [*HM, "crawl", "--endpoint", hub.url, "--history", mode, "--no-progress"],
+            {**os.environ, "HUBMINE_HOME": str(home)},
+            base / f"crawl-{tag}-{mode}.log",
+        )
     finally:
         hub.close()
     row = crawl_row(home)
-    return {"mode": mode, "run": tag, "seconds": stage["seconds"], "peak_rss_mb": stage["peak_rss_mb"],
-            "repos": row["repos_fetched"], "incremental": row["repos_incremental"], "api": row["api_requests"],
-            "resolvers": row["resolver_requests"], "git": row["git_requests"], "git_bytes": row["git_bytes"],
-            "listing": row["listing_requests"], "repo_requests": row["repo_requests"], "retries": row["retries"]}
+    return {
+        "mode": mode,
+        "run": tag,
+        "seconds": stage["seconds"],
+        "peak_rss_mb": stage["peak_rss_mb"],
+        "repos": row["repos_fetched"],
+        "incremental": row["repos_incremental"],
+        "api": row["api_requests"],
+        "resolvers": row["resolver_requests"],
+        "git": row["git_requests"],
+        "git_bytes": row["git_bytes"],
+        "listing": row["listing_requests"],
+        "repo_requests": row["repo_requests"],
+        "retries": row["retries"],
+    }
 
 
 def evolved(snap: Path, share: float) -> Path:
     out = snap.with_name(f"{snap.name}-evolved-{share}")
     store = out / "hub.sqlite"
     if not store.exists() or store.stat().st_mtime < (snap / "hub.sqlite").stat().st_mtime:
-        subprocess.run([*HM, "hub", "evolve", "--snapshot", str(snap), "--out", str(out), "--commits", str(share),
-                        "--seed", "2", "--force"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                *HM,
+                "hub",
+                "evolve",
+                "--snapshot",
+                str(snap),
+                "--out",
+                str(out),
+                "--commits",
+                str(share),
+                "--seed",
+                "2",
+                "--force",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return out
 
 
@@ -72,19 +102,23 @@ def projection(r: dict) -> str:
 
 def full_line(n: int, r: dict) -> str:
     per = r["repos"] or 1
-    return (f"{n:,} models, history via {r['mode']}: full crawl {r['seconds']:.0f}s "
-            f"({r['seconds'] / per * 1000:.0f} ms per repo); per repo {r['repo_requests'] / per:.2f} requests "
-            f"(api {(r['api'] - r['listing']) / per:.2f}, resolvers {r['resolvers'] / per:.2f}, "
-            f"git {r['git'] / per:.2f}; "
-            f"{r['git_bytes'] / per / 1024:.1f} KiB received by git), {r['retries']} retries")
+    return (
+        f"{n:,} models, history via {r['mode']}: full crawl {r['seconds']:.0f}s "
+        f"({r['seconds'] / per * 1000:.0f} ms per repo); per repo {r['repo_requests'] / per:.2f} requests "
+        f"(api {(r['api'] - r['listing']) / per:.2f}, resolvers {r['resolvers'] / per:.2f}, "
+        f"git {r['git'] / per:.2f}; "
+        f"{r['git_bytes'] / per / 1024:.1f} KiB received by git), {r['retries']} retries"
+    )
 
 
 def recrawl_line(r: dict, share: float) -> str:
     per = r["repos"] or 1
-    return (f"  re-crawl after {share:.0%} of repos gained a commit: {r['repos']} repos changed "
-            f"({r['incremental']} read as increments), {r['repo_requests'] / per:.2f} requests per changed repo "
-            f"(api {r['api'] - r['listing']}, resolvers {r['resolvers']}, git {r['git']}) + {r['listing']} listing, "
-            f"{r['seconds']:.0f}s")
+    return (
+        f"  re-crawl after {share:.0%} of repos gained a commit: {r['repos']} repos changed "
+        f"({r['incremental']} read as increments), {r['repo_requests'] / per:.2f} requests per changed repo "
+        f"(api {r['api'] - r['listing']}, resolvers {r['resolvers']}, git {r['git']}) + {r['listing']} listing, "
+        f"{r['seconds']:.0f}s"
+    )
 
 
 def run_history(n: int, base: Path, modes: list[str], share: float) -> list[dict]:
@@ -101,7 +135,9 @@ def run_history(n: int, base: Path, modes: list[str], share: float) -> list[dict
         print(recrawl_line(again, share), flush=True)
         print(f"  full-Hub history ({HUB_MODELS:,} models) under HF limits: {projection(full)}", flush=True)
     pace = HFCOMMUNITY["hours"] * 3600 / HFCOMMUNITY["repos"]
-    print(f"HFCommunity (published): {HFCOMMUNITY['repos']:,} repos in about {HFCOMMUNITY['hours']:.0f} h = "
-          f"{pace * 1000:.0f} ms per repo; {HUB_MODELS:,} models at that pace: {pace * HUB_MODELS / 3600:.0f} h",
-          flush=True)
+    print(
+        f"HFCommunity (published): {HFCOMMUNITY['repos']:,} repos in about {HFCOMMUNITY['hours']:.0f} h = "
+        f"{pace * 1000:.0f} ms per repo; {HUB_MODELS:,} models at that pace: {pace * HUB_MODELS / 3600:.0f} h",
+        flush=True,
+    )
     return results

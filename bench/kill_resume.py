@@ -23,8 +23,13 @@ from warehouse.content import content, differences
 
 
 def crawl(env: dict, url: str) -> subprocess.Popen:
-    return subprocess.Popen([*HM, "crawl", "--endpoint", url, "--no-progress"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen(
+        [*HM, "crawl", "--endpoint", url, "--no-progress"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def main() -> int:

@@ -1,6 +1,6 @@
 """`hubmine names` on 50,000 names: wall time of the command, as a user runs it.
 
-    python -m bench.names [--names 50000]
+python -m bench.names [--names 50000]
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ def main() -> int:
         src = Path(tmp) / "names.txt"
         src.write_text("\n".join(ids) + "\n")
         t0 = time.perf_counter()
-        out = subprocess.run([sys.executable, "-m", "pipelines.cli", "names", str(src)], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-m", "pipelines.cli", "names", str(src)], capture_output=True, text=True, check=True
+        )
         seconds = time.perf_counter() - t0
     rows = len(out.stdout.splitlines()) - 1
     print(f"hubmine names: {len(ids):,} names classified in {seconds:.2f}s ({rows:,} CSV rows)")

@@ -76,7 +76,7 @@ def make_pair(folder: Path, tensors: int, dim: int) -> tuple[Path, Path, int]:
     rng = np.random.default_rng(0)
     a, b = {}, {}
     for i in range(tensors):
-        w = (0.02 * rng.standard_normal((dim, dim), dtype=np.float32))
+        w = 0.02 * rng.standard_normal((dim, dim), dtype=np.float32)
         a[f"layers.{i}.weight"] = w
         b[f"layers.{i}.weight"] = w + np.float32(0.05 * 0.02) * rng.standard_normal((dim, dim), dtype=np.float32)
     save_file(a, folder / "a.safetensors")
@@ -123,22 +123,30 @@ def main() -> int:
         a, b, model_bytes = make_pair(Path(tmp), args.tensors, args.dim)
         tensor_mb = args.dim * args.dim * 4 / 2**20
         read, copy = read_gbps(), memcpy_gbps()
-        timed_diff(a, b, args.device, False)    # warm: first mapping of the files, torch kernels
+        timed_diff(a, b, args.device, False)  # warm: first mapping of the files, torch kernels
         diff, verdict, seconds, peak = timed_diff(a, b, args.device, args.profile)
         read_after = read_gbps()
         mapped = mapped_read_gbps([a, b])
     gbps = diff.bytes_read / seconds / 1e9
     bandwidth = max(read, read_after)
-    print(f"pair: 2 x {model_bytes / 2**30:.2f} GiB ({args.tensors} tensors of {args.dim}x{args.dim} f32, "
-          f"{tensor_mb:.0f} MiB each); verdict {verdict.relation} ({verdict.confidence})")
-    print(f"diff: {diff.bytes_read / 1e9:.2f} GB of both checkpoints compared in {seconds:.3f}s on {diff.device} "
-          f"= {gbps:.2f} GB/s")
-    print(f"memory read bandwidth: {bandwidth:.2f} GB/s (before {read:.2f}, after {read_after:.2f}); "
-          f"memcpy {copy:.2f} GB/s")
+    print(
+        f"pair: 2 x {model_bytes / 2**30:.2f} GiB ({args.tensors} tensors of {args.dim}x{args.dim} f32, "
+        f"{tensor_mb:.0f} MiB each); verdict {verdict.relation} ({verdict.confidence})"
+    )
+    print(
+        f"diff: {diff.bytes_read / 1e9:.2f} GB of both checkpoints compared in {seconds:.3f}s on {diff.device} "
+        f"= {gbps:.2f} GB/s"
+    )
+    print(
+        f"memory read bandwidth: {bandwidth:.2f} GB/s (before {read:.2f}, after {read_after:.2f}); "
+        f"memcpy {copy:.2f} GB/s"
+    )
     print(f"ratio diff / read bandwidth: {gbps / bandwidth:.3f} (goal >= 0.5); diff / memcpy: {gbps / copy:.3f}")
     print(f"the same two files read memory-mapped with only a sum: {mapped:.2f} GB/s; diff / that: {gbps / mapped:.3f}")
-    print(f"peak anonymous memory during the diff: +{peak:.0f} MiB over the start "
-          f"(one tensor {tensor_mb:.0f} MiB, one model {model_bytes / 2**20:.0f} MiB)")
+    print(
+        f"peak anonymous memory during the diff: +{peak:.0f} MiB over the start "
+        f"(one tensor {tensor_mb:.0f} MiB, one model {model_bytes / 2**20:.0f} MiB)"
+    )
     return 0
 
 

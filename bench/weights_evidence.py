@@ -31,27 +31,35 @@ from analyses.weights.verdict import judge
 from bench.machine import describe
 from pipelines.replay.synth import checkpoints
 
-SHAPES = {**{f"layers.{i}.{n}.weight": (512, 512) for i in range(2) for n in ("q", "k", "v")},
-          **{f"layers.{i}.mlp.weight": (2048, 512) for i in range(2)}, "embed.weight": (8192, 512)}
+SHAPES = {
+    **{f"layers.{i}.{n}.weight": (512, 512) for i in range(2) for n in ("q", "k", "v")},
+    **{f"layers.{i}.mlp.weight": (2048, 512) for i in range(2)},
+    "embed.weight": (8192, 512),
+}
 
 
 def trained(g: torch.Generator, r: int, c: int) -> torch.Tensor:
-    return (torch.randn(r, 32, generator=g) @ torch.randn(32, c, generator=g)) / 12 + \
-        0.02 * torch.distributions.StudentT(4).sample((r, c))
+    return (
+        torch.randn(r, 32, generator=g) @ torch.randn(32, c, generator=g)
+    ) / 12 + 0.02 * torch.distributions.StudentT(4).sample((r, c))
 
 
 def derive(kind: str, base: dict, g: torch.Generator) -> dict:
     if kind == "finetune":
         return {k: v + 0.02 * v.std() * torch.randn(v.shape, generator=g) for k, v in base.items()}
     if kind == "adapter":
+
         def factor(r, c):
             return 0.05 * torch.randn(r, c, generator=g)
 
-        return {k: v + factor(v.shape[0], 8) @ factor(8, v.shape[1]) if "embed" not in k else v
-                for k, v in base.items()}
+        return {
+            k: v + factor(v.shape[0], 8) @ factor(8, v.shape[1]) if "embed" not in k else v for k, v in base.items()
+        }
     if kind == "quantized":
-        return {k: torch.from_numpy(checkpoints.round_trip(v.numpy(), "int4-group32")) if "embed" not in k else v
-                for k, v in base.items()}
+        return {
+            k: torch.from_numpy(checkpoints.round_trip(v.numpy(), "int4-group32")) if "embed" not in k else v
+            for k, v in base.items()
+        }
     if kind == "reupload":
         return dict(base)
     return {k: trained(g, *v.shape) for k, v in base.items()}
@@ -68,23 +76,33 @@ def sampled_vs_full(pairs_per_kind: int, share: float) -> None:
             save_file(base, f"{tmp}/a.safetensors")
             for kind in ("finetune", "adapter", "quantized", "reupload", "unrelated"):
                 save_file(derive(kind, base, g), f"{tmp}/b.safetensors")
-                full = judge(diff(LocalCheckpoint(Path(tmp) / "a.safetensors"),
-                                  LocalCheckpoint(Path(tmp) / "b.safetensors"), device="cpu")).relation
+                full = judge(
+                    diff(
+                        LocalCheckpoint(Path(tmp) / "a.safetensors"),
+                        LocalCheckpoint(Path(tmp) / "b.safetensors"),
+                        device="cpu",
+                    )
+                ).relation
                 sides = []
                 for name in ("a", "b"):
                     blob = (Path(tmp) / f"{name}.safetensors").read_bytes()
-                    sides.append(SampledCheckpoint(name, ["m"], lambda _f, s, e, b=blob: (b[s:e], len(b)),
-                                                   budget=int(share * len(blob))))
+                    sides.append(
+                        SampledCheckpoint(
+                            name, ["m"], lambda _f, s, e, b=blob: (b[s:e], len(b)), budget=int(share * len(blob))
+                        )
+                    )
                     read.append((sides[-1].bytes_read, len(blob)))
                 same = judge(diff(*sides, device="cpu")).relation == full
                 agree += same
                 kinds[kind] += same
                 n += 1
     mean_read = sum(r for r, _ in read) / len(read)
-    print(f"1. sampled vs full verdicts ({share:.0%} budget, {SHAPES.__len__()} matrices, "
-          f"{read[0][1] / 1e6:.0f} MB per model): agree on {agree}/{n} pairs = {agree / n:.1%}; per kind "
-          f"{dict(kinds)} of {pairs_per_kind}; bytes read per model {mean_read / 1e6:.2f} MB "
-          f"({mean_read / read[0][1]:.1%} of the checkpoint)")
+    print(
+        f"1. sampled vs full verdicts ({share:.0%} budget, {SHAPES.__len__()} matrices, "
+        f"{read[0][1] / 1e6:.0f} MB per model): agree on {agree}/{n} pairs = {agree / n:.1%}; per kind "
+        f"{dict(kinds)} of {pairs_per_kind}; bytes read per model {mean_read / 1e6:.2f} MB "
+        f"({mean_read / read[0][1]:.1%} of the checkpoint)"
+    )
 
 
 def query(home: Path, sql: str) -> list[tuple]:
@@ -119,25 +137,37 @@ def served_check() -> tuple[Path, Path]:
         after = COUNTER.snapshot()
     finally:
         hub.stop()
-    (models, mean, most, total), = query(tmp / "home", "SELECT count(*), avg(bytes_read), max(bytes_read), "
-                                                      "avg(total_bytes) FROM weight_fingerprints")
+    ((models, mean, most, total),) = query(
+        tmp / "home", "SELECT count(*), avg(bytes_read), max(bytes_read), avg(total_bytes) FROM weight_fingerprints"
+    )
     pairs = query(tmp / "home", "SELECT count(*) FROM weight_diffs")[0][0]
-    print(f"2. weights check on a served synthetic hub: {pairs} pairs, {models} checkpoints read in {seconds:.1f}s; "
-          f"bytes per model mean {mean / 1e3:.0f} kB, max {most / 1e3:.0f} kB (checkpoints {total / 1e3:.0f} kB: "
-          f"under the 32 MiB floor, so read whole in one request); requests: resolvers "
-          f"+{after['resolvers'] - before['resolvers']}, api +{after['api'] - before['api']}")
+    print(
+        f"2. weights check on a served synthetic hub: {pairs} pairs, {models} checkpoints read in {seconds:.1f}s; "
+        f"bytes per model mean {mean / 1e3:.0f} kB, max {most / 1e3:.0f} kB (checkpoints {total / 1e3:.0f} kB: "
+        f"under the 32 MiB floor, so read whole in one request); requests: resolvers "
+        f"+{after['resolvers'] - before['resolvers']}, api +{after['api'] - before['api']}"
+    )
     return tmp / "hub", tmp / "home"
 
 
 def matches(hub: Path, home: Path) -> None:
     edges = pl.read_parquet(hub / "truth" / "edges.parquet")
-    truth = {(c, p) for c, p in edges.filter(~pl.col("declared") & pl.col("checkpoint_relation").is_not_null()
-                                             & (pl.col("checkpoint_relation") != "unrelated"))
-             .select("child_id", "parent_id").iter_rows()}
+    truth = {
+        (c, p)
+        for c, p in edges.filter(
+            ~pl.col("declared")
+            & pl.col("checkpoint_relation").is_not_null()
+            & (pl.col("checkpoint_relation") != "unrelated")
+        )
+        .select("child_id", "parent_id")
+        .iter_rows()
+    }
     got = set(query(home, "SELECT child_id, parent_id FROM weight_matches WHERE source = 'weights'"))
     hit = len(got & truth)
-    print(f"3. fingerprint matches: {len(got)} found, {len(truth)} weights-findable undeclared parents in the truth; "
-          f"precision {hit / max(1, len(got)):.3f}, recall {hit / max(1, len(truth)):.3f}")
+    print(
+        f"3. fingerprint matches: {len(got)} found, {len(truth)} weights-findable undeclared parents in the truth; "
+        f"precision {hit / max(1, len(got)):.3f}, recall {hit / max(1, len(truth)):.3f}"
+    )
 
 
 def trees(families: int) -> None:

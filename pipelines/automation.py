@@ -9,26 +9,42 @@ import dagster as dg
 from pipelines.crawl.session import SHARDS, shard_key
 
 CRAWL_SELECTION = dg.AssetSelection.groups("crawl", "warehouse")
-ANALYSES_SELECTION = (dg.AssetSelection.groups("lineage", "versioning", "reuse_energy", "dashboards")
-                      | dg.AssetSelection.assets("upstream_changes"))
+ANALYSES_SELECTION = dg.AssetSelection.groups(
+    "lineage", "versioning", "reuse_energy", "dashboards"
+) | dg.AssetSelection.assets("upstream_changes")
 
-crawl_job = dg.define_asset_job("crawl_hub", selection=CRAWL_SELECTION,
-                                description="Crawl the hub into the warehouse (incremental; resumes a killed crawl)")
-refresh_job = dg.define_asset_job("refresh_analyses", selection=ANALYSES_SELECTION,
-                                  description="Recompute every analysis table, upstream changes and the dashboards")
+crawl_job = dg.define_asset_job(
+    "crawl_hub",
+    selection=CRAWL_SELECTION,
+    description="Crawl the hub into the warehouse (incremental; resumes a killed crawl)",
+)
+refresh_job = dg.define_asset_job(
+    "refresh_analyses",
+    selection=ANALYSES_SELECTION,
+    description="Recompute every analysis table, upstream changes and the dashboards",
+)
 
-@dg.schedule(name="daily_crawl", job=crawl_job, cron_schedule="0 3 * * *",
-             default_status=dg.DefaultScheduleStatus.STOPPED)
+
+@dg.schedule(
+    name="daily_crawl", job=crawl_job, cron_schedule="0 3 * * *", default_status=dg.DefaultScheduleStatus.STOPPED
+)
 def daily_crawl(context: dg.ScheduleEvaluationContext):
     """Crawl every day at 03:00, all shards in one run (turn it on in the UI or with `dagster schedule start`)."""
-    return dg.RunRequest(run_key=context.scheduled_execution_time.isoformat() if context.scheduled_execution_time
-                         else None,
-                         tags={"dagster/asset_partition_range_start": shard_key(0),
-                               "dagster/asset_partition_range_end": shard_key(SHARDS - 1)})
+    return dg.RunRequest(
+        run_key=context.scheduled_execution_time.isoformat() if context.scheduled_execution_time else None,
+        tags={
+            "dagster/asset_partition_range_start": shard_key(0),
+            "dagster/asset_partition_range_end": shard_key(SHARDS - 1),
+        },
+    )
 
 
-@dg.asset_sensor(asset_key=dg.AssetKey("crawls"), job=refresh_job, minimum_interval_seconds=60,
-                 default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.asset_sensor(
+    asset_key=dg.AssetKey("crawls"),
+    job=refresh_job,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
 def refresh_after_crawl(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry):
     """After the warehouse loads a crawl, refresh analyses and dashboards for it (a partial crawl loads nothing)."""
     metadata = asset_event.asset_materialization.metadata if asset_event.asset_materialization else {}

@@ -17,11 +17,14 @@ def cmd_card(args) -> int:
 
 
 def register(sub) -> None:
-    c = sub.add_parser("card", help="print what hubmine extracts from one model card (JSON)",
-                       description="Parse one model card (README.md with YAML front matter; FILE or - for stdin) and "
-                                   "print, as JSON, the license (raw, SPDX, category), base models and relation, "
-                                   "languages, datasets, CO2 facts in grams, hardware, and card features (sections, "
-                                   "template and auto-generated flags). Malformed YAML is reported, not fatal.")
+    c = sub.add_parser(
+        "card",
+        help="print what hubmine extracts from one model card (JSON)",
+        description="Parse one model card (README.md with YAML front matter; FILE or - for stdin) and "
+        "print, as JSON, the license (raw, SPDX, category), base models and relation, "
+        "languages, datasets, CO2 facts in grams, hardware, and card features (sections, "
+        "template and auto-generated flags). Malformed YAML is reported, not fatal.",
+    )
     c.add_argument("file", help='the card, or "-" for stdin')
     c.add_argument("--model-id", default="card", help="repo id to report problems under (default: card)")
     c.set_defaults(func=cmd_card)

@@ -15,13 +15,28 @@ def cmd_hub_serve(args) -> int:
     from pipelines.replay.store import open_snapshots
 
     store = open_snapshots([Path(s) for s in args.snapshot], Path(args.workdir) if args.workdir else None)
-    faults = FaultInjector(parse_faults(args.faults), seed=args.fault_seed, stall_s=args.stall,
-                           retry_after_s=args.retry_after, paths=args.fault_paths)
-    hub = ReplayHub(store, rate_limits=parse_rate_limits(args.rate_limit), faults=faults, host=args.host,
-                    port=args.port, access_log=args.access_log, git_cache=args.git_cache)
+    faults = FaultInjector(
+        parse_faults(args.faults),
+        seed=args.fault_seed,
+        stall_s=args.stall,
+        retry_after_s=args.retry_after,
+        paths=args.fault_paths,
+    )
+    hub = ReplayHub(
+        store,
+        rate_limits=parse_rate_limits(args.rate_limit),
+        faults=faults,
+        host=args.host,
+        port=args.port,
+        access_log=args.access_log,
+        git_cache=args.git_cache,
+    )
     counts = store.counts()
-    print(f"replay hub: {counts['models']} models, {counts['spaces']} spaces ({store.meta('kind', 'unknown')}) "
-          f"at {hub.url}", flush=True)
+    print(
+        f"replay hub: {counts['models']} models, {counts['spaces']} spaces ({store.meta('kind', 'unknown')}) "
+        f"at {hub.url}",
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         hub.serve_forever()
@@ -49,9 +64,11 @@ def cmd_hub_synth(args) -> int:
             print(f"  {done:,}/{total:,} models", file=sys.stderr, flush=True)
 
     manifest = generate(out, args.models, args.seed, args.checkpoints, progress)
-    print(f"synthetic hub: {manifest['models']:,} models, {manifest['families']:,} families, {manifest['spaces']:,} "
-          f"spaces, {manifest['checkpoint_models']} with checkpoints -> {out} ({time.monotonic() - t0:.1f}s); "
-          f"ground truth in {out / 'truth'}")
+    print(
+        f"synthetic hub: {manifest['models']:,} models, {manifest['families']:,} families, {manifest['spaces']:,} "
+        f"spaces, {manifest['checkpoint_models']} with checkpoints -> {out} ({time.monotonic() - t0:.1f}s); "
+        f"ground truth in {out / 'truth'}"
+    )
     return 0
 
 
@@ -60,8 +77,9 @@ def cmd_hub_evolve(args) -> int:
 
     src, out = Path(args.snapshot), Path(args.out)
     if src.resolve() == out.resolve():
-        print("hubmine: error: --out must differ from --snapshot (the snapshot is read, never changed)",
-              file=sys.stderr)
+        print(
+            "hubmine: error: --out must differ from --snapshot (the snapshot is read, never changed)", file=sys.stderr
+        )
         return 2
     if ((out / "hub.sqlite").exists() or (out / "models.jsonl").exists()) and not args.force:
         print(f"hubmine: error: {out} already holds a snapshot (use --force to replace it)", file=sys.stderr)
@@ -69,27 +87,37 @@ def cmd_hub_evolve(args) -> int:
     shares = Shares(args.commits, args.renames, args.removals, args.license_changes)
     t0 = time.monotonic()
     counts = evolve(src, out, shares, args.seed)
-    print(f"evolved {src} -> {out} ({time.monotonic() - t0:.1f}s): {counts['commit']} repos gained a commit, "
-          f"{counts['rename']} renamed, {counts['removal']} removed, {counts['license']} relicensed; "
-          f"what changed is in {out / 'truth' / 'changes.parquet'}")
+    print(
+        f"evolved {src} -> {out} ({time.monotonic() - t0:.1f}s): {counts['commit']} repos gained a commit, "
+        f"{counts['rename']} renamed, {counts['removal']} removed, {counts['license']} relicensed; "
+        f"what changed is in {out / 'truth' / 'changes.parquet'}"
+    )
     return 0
 
 
 def register(sub) -> None:
-    h = sub.add_parser("hub", help="the offline replay hub: serve snapshots, generate synthetic hubs",
-                       description="Serve snapshot directories over the HF REST API on loopback, or generate "
-                                   "synthetic snapshots with known ground truth.")
+    h = sub.add_parser(
+        "hub",
+        help="the offline replay hub: serve snapshots, generate synthetic hubs",
+        description="Serve snapshot directories over the HF REST API on loopback, or generate "
+        "synthetic snapshots with known ground truth.",
+    )
     hs = h.add_subparsers(dest="hub_command", metavar="HUB_COMMAND")
-    s = hs.add_parser("serve", help="serve snapshot directories as an HF-compatible hub",
-                      description="Serve one or more snapshot directories (their union) as an HF-compatible REST API "
-                                  "that an unmodified huggingface_hub client can use.")
+    s = hs.add_parser(
+        "serve",
+        help="serve snapshot directories as an HF-compatible hub",
+        description="Serve one or more snapshot directories (their union) as an HF-compatible REST API "
+        "that an unmodified huggingface_hub client can use.",
+    )
     s.add_argument("--snapshot", action="append", required=True, help="snapshot directory (repeatable)")
     s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=0, help="port (default: a free one, printed on start)")
-    s.add_argument("--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300,git=1000/300" '
-                   '(quota/window s)')
-    s.add_argument("--git-cache", type=int, default=256,
-                   help="bare repositories kept built for git requests (default 256)")
+    s.add_argument(
+        "--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300,git=1000/300" (quota/window s)'
+    )
+    s.add_argument(
+        "--git-cache", type=int, default=256, help="bare repositories kept built for git requests (default 256)"
+    )
     s.add_argument("--faults", help='fault injection, e.g. "5xx=0.1,429=0.05,truncate=0.02,reset=0.01,timeout=0.01"')
     s.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws (default 0)")
     s.add_argument("--fault-paths", help="only inject faults on paths matching this regex (e.g. /refs$)")
@@ -98,10 +126,13 @@ def register(sub) -> None:
     s.add_argument("--workdir", help="where to build the merged store of several snapshots (default: a temp dir)")
     s.add_argument("--access-log", action="store_true", help="log every request")
     s.set_defaults(func=cmd_hub_serve)
-    y = hs.add_parser("synth", help="generate a synthetic hub snapshot with ground truth",
-                      description="Generate a deterministic synthetic hub (families, lineage, licenses, cards, "
-                                  "commits, refs, spaces, CO2 facts, tiny safetensors checkpoints) calibrated to "
-                                  "published figures, with its ground truth under OUT/truth.")
+    y = hs.add_parser(
+        "synth",
+        help="generate a synthetic hub snapshot with ground truth",
+        description="Generate a deterministic synthetic hub (families, lineage, licenses, cards, "
+        "commits, refs, spaces, CO2 facts, tiny safetensors checkpoints) calibrated to "
+        "published figures, with its ground truth under OUT/truth.",
+    )
     y.add_argument("--models", type=int, required=True, help="number of models (100 to 1,000,000+)")
     y.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     y.add_argument("--out", required=True, help="output directory")
@@ -113,20 +144,26 @@ def register(sub) -> None:
 
 def _register_evolve(hub_sub) -> None:
     e = hub_sub.add_parser(
-        "evolve", help="write the next version of a snapshot: commits, renames, removals, relicensing",
+        "evolve",
+        help="write the next version of a snapshot: commits, renames, removals, relicensing",
         description="Write the next version of a snapshot directory (a synthetic hub.sqlite or a plain models.jsonl "
-                    "layout) to OUT: a share of repos gains a commit (new sha, lastModified and history), is renamed "
-                    "(same _id; the old id redirects), is removed, or is relicensed by a commit to its card. The "
-                    "chosen repos do not overlap; OUT/truth/changes.parquet records exactly what changed. The "
-                    "snapshot itself is never modified.",
-        epilog="example: hubmine hub evolve --snapshot /tmp/hub --out /tmp/hub-next --commits 0.01 --renames 0.001")
+        "layout) to OUT: a share of repos gains a commit (new sha, lastModified and history), is renamed "
+        "(same _id; the old id redirects), is removed, or is relicensed by a commit to its card. The "
+        "chosen repos do not overlap; OUT/truth/changes.parquet records exactly what changed. The "
+        "snapshot itself is never modified.",
+        epilog="example: hubmine hub evolve --snapshot /tmp/hub --out /tmp/hub-next --commits 0.01 --renames 0.001",
+    )
     e.add_argument("--snapshot", required=True, help="snapshot directory to start from")
     e.add_argument("--out", required=True, help="directory for the next version")
     e.add_argument("--commits", type=float, default=0.01, help="share of repos that gain one commit (default 0.01)")
     e.add_argument("--renames", type=float, default=0.0, help="share of repos renamed (default 0)")
     e.add_argument("--removals", type=float, default=0.0, help="share of repos removed (default 0)")
-    e.add_argument("--license-changes", type=float, default=0.0,
-                   help="share of repos whose card license changes by a commit (default 0)")
+    e.add_argument(
+        "--license-changes",
+        type=float,
+        default=0.0,
+        help="share of repos whose card license changes by a commit (default 0)",
+    )
     e.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     e.add_argument("--force", action="store_true", help="replace a snapshot already in OUT")
     e.set_defaults(func=cmd_hub_evolve)

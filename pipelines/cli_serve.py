@@ -25,8 +25,11 @@ def cmd_serve(args) -> int:
     try:
         sock.bind((args.host, args.port))
     except OSError as e:
-        print(f"hubmine: error: cannot listen on {args.host}:{args.port} ({e.strerror}); pick another --port "
-              "(0 picks a free one)", file=sys.stderr)
+        print(
+            f"hubmine: error: cannot listen on {args.host}:{args.port} ({e.strerror}); pick another --port "
+            "(0 picks a free one)",
+            file=sys.stderr,
+        )
         return 1
     sock.listen(2048)  # accepting from here on: the URL printed below answers at once
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
@@ -38,16 +41,19 @@ def cmd_serve(args) -> int:
 
 
 def register(sub) -> None:
-    s = sub.add_parser("serve", help="browse the warehouse: model pages, families, licenses, JSON API",
-                       description="Serve the explorer over the warehouse, opened read-only for each request (a "
-                                   "crawl can load meanwhile): search any model by id, its page (ancestors and "
-                                   "descendants, licenses along the lineage with violations, edge evidence, weight "
-                                   "verdicts, card facts, history across crawls), families and licenses. Every page "
-                                   "reads a JSON API scripts can use too: /api/models?q=TEXT, "
-                                   "/api/models/AUTHOR/NAME, /api/models/AUTHOR/NAME/family (and /graph, /bom), "
-                                   "/api/index, /api/families, /api/licenses/violations (add ?format=csv to lists, "
-                                   "?scope=real|synthetic|all to filter). The static site of `hubmine dashboards` "
-                                   "is served under /dashboards/ when built.")
+    s = sub.add_parser(
+        "serve",
+        help="browse the warehouse: model pages, families, licenses, JSON API",
+        description="Serve the explorer over the warehouse, opened read-only for each request (a "
+        "crawl can load meanwhile): search any model by id, its page (ancestors and "
+        "descendants, licenses along the lineage with violations, edge evidence, weight "
+        "verdicts, card facts, history across crawls), families and licenses. Every page "
+        "reads a JSON API scripts can use too: /api/models?q=TEXT, "
+        "/api/models/AUTHOR/NAME, /api/models/AUTHOR/NAME/family (and /graph, /bom), "
+        "/api/index, /api/families, /api/licenses/violations (add ?format=csv to lists, "
+        "?scope=real|synthetic|all to filter). The static site of `hubmine dashboards` "
+        "is served under /dashboards/ when built.",
+    )
     s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     s.add_argument("--access-log", action="store_true", help="log every request")

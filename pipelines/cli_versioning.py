@@ -35,20 +35,29 @@ def cmd_bn_query(args) -> int:
 
 
 def register(sub) -> None:
-    n = sub.add_parser("names", help="classify model names (variant, naming convention) as CSV",
-                       description="Read model ids, one a line (FILE, or - for stdin), and print CSV "
-                                   "model_id,variant,naming_convention using the name alone: useful for lists that "
-                                   "were never crawled. Variants: finetuned, quantized, adapter, merged, distilled, "
-                                   "compressed, deduplicated, base, other.")
+    n = sub.add_parser(
+        "names",
+        help="classify model names (variant, naming convention) as CSV",
+        description="Read model ids, one a line (FILE, or - for stdin), and print CSV "
+        "model_id,variant,naming_convention using the name alone: useful for lists that "
+        "were never crawled. Variants: finetuned, quantized, adapter, merged, distilled, "
+        "compressed, deduplicated, base, other.",
+    )
     n.add_argument("file", help='file of model ids, or "-" for stdin')
     n.set_defaults(func=cmd_names)
-    b = sub.add_parser("bn", help="query the Bayesian network of model change",
-                       description="Query the Bayesian network learned by `hubmine analyze` for the latest crawl.")
+    b = sub.add_parser(
+        "bn",
+        help="query the Bayesian network of model change",
+        description="Query the Bayesian network learned by `hubmine analyze` for the latest crawl.",
+    )
     bs = b.add_subparsers(dest="bn_command", metavar="BN_COMMAND")
-    q = bs.add_parser("query", help="posterior probability, e.g. \"P(documentation=yes | collaboration=team)\"",
-                      description="Print P(target | evidence) from the stored CPDs. Variables: phase (early, middle, "
-                                  "late), popularity (low, mid, high), collaboration (solo, team), doc_quality (none, "
-                                  "short, long), release, foundational, infrastructure, documentation, sharing, "
-                                  "output_data (yes, no).")
+    q = bs.add_parser(
+        "query",
+        help='posterior probability, e.g. "P(documentation=yes | collaboration=team)"',
+        description="Print P(target | evidence) from the stored CPDs. Variables: phase (early, middle, "
+        "late), popularity (low, mid, high), collaboration (solo, team), doc_quality (none, "
+        "short, long), release, foundational, infrastructure, documentation, sharing, "
+        "output_data (yes, no).",
+    )
     q.add_argument("query", help='e.g. "P(documentation=yes | popularity=high, collaboration=team)"')
     q.set_defaults(func=cmd_bn_query)

@@ -13,8 +13,12 @@ PATH_HINT = "a local path must exist; repo ids look like org/name"
 
 
 def _looks_like_path(ref: str) -> bool:
-    return (ref.endswith(".safetensors") or ref.startswith(("/", "./", "../", "~")) or ref.count("/") > 1
-            or ref in (".", ".."))
+    return (
+        ref.endswith(".safetensors")
+        or ref.startswith(("/", "./", "../", "~"))
+        or ref.count("/") > 1
+        or ref in (".", "..")
+    )
 
 
 def _open(ref: str, client_for, full: bool):
@@ -62,10 +66,22 @@ def cmd_weights_diff(args) -> int:
     a, b = _open(args.a, client, args.full), _open(args.b, client, args.full)
     d = diff(a, b, device=device)
     v = judge(d)
-    out = {"a": args.a, "b": args.b, "relation": v.relation, "confidence": v.confidence, "direction": v.direction,
-           "summary": v.summary, "device": d.device, "bytes_read": d.bytes_read,
-           "unmatched": {"only_in_a": d.only_in_a, "only_in_b": d.only_in_b, "shape_mismatch": d.shape_mismatch,
-                         "rows_changed": d.rows_changed}}
+    out = {
+        "a": args.a,
+        "b": args.b,
+        "relation": v.relation,
+        "confidence": v.confidence,
+        "direction": v.direction,
+        "summary": v.summary,
+        "device": d.device,
+        "bytes_read": d.bytes_read,
+        "unmatched": {
+            "only_in_a": d.only_in_a,
+            "only_in_b": d.only_in_b,
+            "shape_mismatch": d.shape_mismatch,
+            "rows_changed": d.rows_changed,
+        },
+    }
     if not args.summary_only:
         out["tensors"] = d.as_dict()["tensors"]
     _dump(out)
@@ -93,8 +109,10 @@ def cmd_weights_check(args) -> int:
 
     hub = HubResource(endpoint=args.endpoint)
     result = materialize_weights(home(), hub, args.budget_gb, args.max_pairs)
-    cols, rows = run_query(warehouse_path(home()), (Path(__file__).parent.parent / "warehouse" / "sql" / "reports" /
-                                                    "weight_check_summary.sql").read_text())
+    cols, rows = run_query(
+        warehouse_path(home()),
+        (Path(__file__).parent.parent / "warehouse" / "sql" / "reports" / "weight_check_summary.sql").read_text(),
+    )
     sys.stdout.write(format_rows(cols, rows, "table"))
     return _check_exit(result)
 
@@ -109,31 +127,43 @@ def _check_exit(result) -> int:
     failed = meta["failed"].value if "failed" in meta else 0
     if failed and not checked:
         reason = meta["first_error"].value if "first_error" in meta else "see weight_check_errors"
-        print(f"hubmine: error: no pair could be checked ({failed} quarantined in weight_check_errors; earlier "
-              f"verdicts kept): {reason}", file=sys.stderr)
+        print(
+            f"hubmine: error: no pair could be checked ({failed} quarantined in weight_check_errors; earlier "
+            f"verdicts kept): {reason}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
 
 def register(sub) -> None:
-    w = sub.add_parser("weights", help="check lineage from the weights (safetensors only)",
-                       description="Weight-based lineage checks. Only .safetensors files are ever read.")
+    w = sub.add_parser(
+        "weights",
+        help="check lineage from the weights (safetensors only)",
+        description="Weight-based lineage checks. Only .safetensors files are ever read.",
+    )
     ws = w.add_subparsers(dest="weights_command", metavar="WEIGHTS_COMMAND")
-    d = ws.add_parser("diff", help="how checkpoint B relates to checkpoint A (JSON)",
-                      description="Compare B with A tensor by tensor and print JSON with `relation` (identical, "
-                                  "cast, quantized, adapter-merge, finetune, unrelated), `confidence`, `direction` "
-                                  "(only when the weights show one, else null), a summary and per-tensor details. A "
-                                  "and B are local .safetensors files or folders (memory-mapped), or hub repo ids "
-                                  "(read by byte ranges from --endpoint / $HF_ENDPOINT: headers, then a sample of "
-                                  "rows of each matrix).")
+    d = ws.add_parser(
+        "diff",
+        help="how checkpoint B relates to checkpoint A (JSON)",
+        description="Compare B with A tensor by tensor and print JSON with `relation` (identical, "
+        "cast, quantized, adapter-merge, finetune, unrelated), `confidence`, `direction` "
+        "(only when the weights show one, else null), a summary and per-tensor details. A "
+        "and B are local .safetensors files or folders (memory-mapped), or hub repo ids "
+        "(read by byte ranges from --endpoint / $HF_ENDPOINT: headers, then a sample of "
+        "rows of each matrix).",
+    )
     d.add_argument("a", help="the declared base: path or repo id")
     d.add_argument("b", help="the derivative: path or repo id")
-    merge = ws.add_parser("merge", help="least-squares merge coefficients of CHILD over its PARENTs (JSON)",
-                          description="Fit CHILD as a weighted sum of the PARENTs over every aligned matrix and "
-                                      "print JSON with `relation` (merge or single-parent), `coefficients` per parent "
-                                      "and the `residual` (the joint fit's residual over the best single parent's). "
-                                      "Soups, task arithmetic (give the base as a parent too) and TIES/DARE merges "
-                                      "show as merge.")
+    merge = ws.add_parser(
+        "merge",
+        help="least-squares merge coefficients of CHILD over its PARENTs (JSON)",
+        description="Fit CHILD as a weighted sum of the PARENTs over every aligned matrix and "
+        "print JSON with `relation` (merge or single-parent), `coefficients` per parent "
+        "and the `residual` (the joint fit's residual over the best single parent's). "
+        "Soups, task arithmetic (give the base as a parent too) and TIES/DARE merges "
+        "show as merge.",
+    )
     merge.add_argument("child", help="the merged model: path or repo id")
     merge.add_argument("parents", nargs="+", metavar="PARENT", help="two or more parents: paths or repo ids")
     for p in (d, merge):
@@ -143,16 +173,24 @@ def register(sub) -> None:
     d.add_argument("--summary-only", action="store_true", help="leave out the per-tensor details")
     d.set_defaults(func=cmd_weights_diff)
     merge.set_defaults(func=cmd_weights_merge)
-    c = ws.add_parser("check", help="check a budgeted sample of declared lineage from the weights",
-                      description="Sample parent-child pairs of the latest crawl (stratified by relation and family, "
-                                  "within --budget-gb), read their safetensors by byte ranges at the crawled sha, and "
-                                  "write verdicts to weight_diffs, fingerprints to weight_fingerprints and undeclared "
-                                  "relatives to weight_matches. Pairs that cannot be read go to weight_check_errors; "
-                                  "earlier verdicts are never replaced by failures. Exits 1 when no pair could be "
-                                  "checked.")
+    c = ws.add_parser(
+        "check",
+        help="check a budgeted sample of declared lineage from the weights",
+        description="Sample parent-child pairs of the latest crawl (stratified by relation and family, "
+        "within --budget-gb), read their safetensors by byte ranges at the crawled sha, and "
+        "write verdicts to weight_diffs, fingerprints to weight_fingerprints and undeclared "
+        "relatives to weight_matches. Pairs that cannot be read go to weight_check_errors; "
+        "earlier verdicts are never replaced by failures. Exits 1 when no pair could be "
+        "checked.",
+    )
     c.add_argument("--endpoint", help=f"hub URL (default: $HF_ENDPOINT or {config.DEFAULT_ENDPOINT})")
-    c.add_argument("--budget-gb", type=float, default=config.WEIGHTS_BUDGET_GB,
-                   help="checkpoint bytes to read at most, in GB (default %(default)s)")
-    c.add_argument("--max-pairs", type=int, default=config.WEIGHTS_MAX_PAIRS,
-                   help="pairs to check at most (default %(default)s)")
+    c.add_argument(
+        "--budget-gb",
+        type=float,
+        default=config.WEIGHTS_BUDGET_GB,
+        help="checkpoint bytes to read at most, in GB (default %(default)s)",
+    )
+    c.add_argument(
+        "--max-pairs", type=int, default=config.WEIGHTS_MAX_PAIRS, help="pairs to check at most (default %(default)s)"
+    )
     c.set_defaults(func=cmd_weights_check)

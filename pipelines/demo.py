@@ -67,19 +67,23 @@ def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, prog
         print("checking sampled lineage from the weights ...", file=sys.stderr)
         materialize_weights(home, HubResource(endpoint=hub.url), budget_gb=0.5, max_pairs=60)
     pages = build_site(warehouse_path(home), dashboards_dir(home))
-    cols, rows = run_query(warehouse_path(home), """
+    cols, rows = run_query(
+        warehouse_path(home),
+        """
         SELECT count(*) FILTER (WHERE NOT synthetic), count(*) FILTER (WHERE synthetic),
                (SELECT count(*) FROM lineage_edges), (SELECT count(*) FROM commits), (SELECT count(*) FROM crawl_errors
                 WHERE crawl_id = (SELECT crawl_id FROM latest_crawl))
-        FROM models""")
+        FROM models""",
+    )
     real, synthetic, edges, commits, errors = rows[0]
     print(f"\ndemo finished in {time.monotonic() - t0:.0f}s")
     print(f"warehouse: {warehouse_path(home)}")
-    print(f"  {real} real sample models, {synthetic} synthetic models (tagged `synthetic`), {edges} lineage edges, "
-          f"{commits} commits; {errors} records quarantined in crawl_errors (set aside with a reason, e.g. "
-          "malformed card YAML, while the crawl went on)")
-    print("  result tables: family_stats, license_transitions, license_violations, trait_similarity, ... "
-          "(see README)")
+    print(
+        f"  {real} real sample models, {synthetic} synthetic models (tagged `synthetic`), {edges} lineage edges, "
+        f"{commits} commits; {errors} records quarantined in crawl_errors (set aside with a reason, e.g. "
+        "malformed card YAML, while the crawl went on)"
+    )
+    print("  result tables: family_stats, license_transitions, license_violations, trait_similarity, ... (see README)")
     print('try:  .venv/bin/hubmine sql "select license, count(*) n from models group by 1 order by n desc limit 10"')
     print("      .venv/bin/hubmine family meta-llama/Llama-2-7b")
     print(f"dashboards: {pages[0]}  (or `.venv/bin/hubmine serve` and open http://127.0.0.1:8765/)")

@@ -32,8 +32,10 @@ class EndpointUnreachable(HubmineError):
     def __init__(self, endpoint: str, problem: str):
         self.endpoint = endpoint
         self.problem = problem
-        super().__init__(f"the hub at {endpoint} {problem}. Check --endpoint or HF_ENDPOINT; to work offline, "
-                         "serve a snapshot with `hubmine hub serve --snapshot DIR` and pass its URL as --endpoint")
+        super().__init__(
+            f"the hub at {endpoint} {problem}. Check --endpoint or HF_ENDPOINT; to work offline, "
+            "serve a snapshot with `hubmine hub serve --snapshot DIR` and pass its URL as --endpoint"
+        )
 
 
 def one_line(text: object) -> str:

@@ -29,8 +29,9 @@ def ensure_dagster_home(home: Path) -> Path:
 
 # In-process runs of the CLI write step output straight to the terminal: Dagster's capture would hold it
 # back until a step ends (no live progress) and its helper processes would print tracebacks on Ctrl-C.
-NO_CAPTURE = {"compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager",
-                               "class": "NoOpComputeLogManager"}}
+NO_CAPTURE = {
+    "compute_logs": {"module": "dagster._core.storage.noop_compute_log_manager", "class": "NoOpComputeLogManager"}
+}
 
 
 def instance_for(home: Path) -> dg.DagsterInstance:

@@ -4,7 +4,6 @@ The HF token is deliberately not a config field: it is read from HF_TOKEN when t
 so it never lands in run config, event logs or the warehouse.
 """
 
-
 from pathlib import Path
 
 import dagster as dg
@@ -46,8 +45,9 @@ class HubResource(dg.ConfigurableResource):
         return config.normalize_endpoint(self.endpoint)
 
     def client(self) -> HubClient:
-        return HubClient(self.resolved_endpoint, timeout_s=self.timeout_s, max_retries=self.max_retries,
-                         concurrency=self.concurrency)
+        return HubClient(
+            self.resolved_endpoint, timeout_s=self.timeout_s, max_retries=self.max_retries, concurrency=self.concurrency
+        )
 
 
 class ProgressResource:

@@ -61,31 +61,61 @@ def failure_message(result: dg.ExecuteInProcessResult) -> str:
     return "run failed"
 
 
-def materialize(assets, selection, home: Path, resources: dict, run_config: dict | None = None,
-                tags: dict | None = None) -> dg.ExecuteInProcessResult:
+def materialize(
+    assets, selection, home: Path, resources: dict, run_config: dict | None = None, tags: dict | None = None
+) -> dg.ExecuteInProcessResult:
     with instance_for(home) as instance:
-        result = dg.materialize(assets, selection=selection, resources={"progress": ProgressResource(), **resources},
-                                instance=instance,
-                                run_config={**QUIET, **(run_config or {})}, tags=tags, raise_on_error=False)
+        result = dg.materialize(
+            assets,
+            selection=selection,
+            resources={"progress": ProgressResource(), **resources},
+            instance=instance,
+            run_config={**QUIET, **(run_config or {})},
+            tags=tags,
+            raise_on_error=False,
+        )
     if not result.success:
         raise RunFailed(failure_message(result))
     return result
 
 
-def materialize_crawl(home: Path, hub: HubResource, *, mode: config.CrawlMode = "full", author: str | None = None,
-                      search: str | None = None, limit: int | None = None, progress: Progress | None = None,
-                      repo_config: dict | None = None, history: str | None = None) -> dg.ExecuteInProcessResult:
+def materialize_crawl(
+    home: Path,
+    hub: HubResource,
+    *,
+    mode: config.CrawlMode = "full",
+    author: str | None = None,
+    search: str | None = None,
+    limit: int | None = None,
+    progress: Progress | None = None,
+    repo_config: dict | None = None,
+    history: str | None = None,
+) -> dg.ExecuteInProcessResult:
     """One Dagster run: listing, parent-id lookups, all shards (one partition range), spaces and the load."""
     selection = [hub_listing, parent_aliases, warehouse_tables] + ([repo_details, hub_spaces] if mode == "full" else [])
-    tags = {"dagster/asset_partition_range_start": shard_key(0),
-            "dagster/asset_partition_range_end": shard_key(SHARDS - 1)} if mode == "full" else None
-    ops = {"hub_listing": {"config": {"mode": mode, "author": author, "search": search, "limit": limit,
-                                      "history": history or "auto"}}}
+    tags = (
+        {
+            "dagster/asset_partition_range_start": shard_key(0),
+            "dagster/asset_partition_range_end": shard_key(SHARDS - 1),
+        }
+        if mode == "full"
+        else None
+    )
+    ops = {
+        "hub_listing": {
+            "config": {"mode": mode, "author": author, "search": search, "limit": limit, "history": history or "auto"}
+        }
+    }
     if mode == "full" and repo_config:
         ops["repo_details"] = {"config": repo_config}
-    return materialize(CRAWL_ASSETS, selection_keys(selection), home,
-                       {"hub": hub, "home": HubmineHome(path=str(home)), "progress": ProgressResource(progress)},
-                       {"ops": ops}, tags)
+    return materialize(
+        CRAWL_ASSETS,
+        selection_keys(selection),
+        home,
+        {"hub": hub, "home": HubmineHome(path=str(home)), "progress": ProgressResource(progress)},
+        {"ops": ops},
+        tags,
+    )
 
 
 def crawl_outcome(home: Path, result: dg.ExecuteInProcessResult) -> dict:
@@ -94,14 +124,19 @@ def crawl_outcome(home: Path, result: dg.ExecuteInProcessResult) -> dict:
     from warehouse.paths import warehouse_path
     from warehouse.query import run_query
 
-    event = next(e for e in result.get_asset_materialization_events()
-                 if e.step_materialization_data.materialization.asset_key == dg.AssetKey("crawls"))
+    event = next(
+        e
+        for e in result.get_asset_materialization_events()
+        if e.step_materialization_data.materialization.asset_key == dg.AssetKey("crawls")
+    )
     crawl_id = event.step_materialization_data.materialization.metadata["crawl_id"].value
     cols, rows = run_query(warehouse_path(home), "SELECT * FROM crawls WHERE crawl_id = ?", [crawl_id])
     row = dict(zip(cols, rows[0], strict=True))
     if row["status"] != "finished":
-        raise CrawlIncomplete(f"crawl {crawl_id} is {row['status']}, not loaded: missing "
-                              f"{summarize_missing(row['missing'] or [])}; run the same command to resume")
+        raise CrawlIncomplete(
+            f"crawl {crawl_id} is {row['status']}, not loaded: missing "
+            f"{summarize_missing(row['missing'] or [])}; run the same command to resume"
+        )
     return row
 
 
@@ -114,17 +149,30 @@ def selection_keys(assets) -> list[dg.AssetKey]:
 
 def materialize_analyses(home: Path, assets) -> dg.ExecuteInProcessResult:
     """One Dagster run of analysis assets over the current warehouse (crawl assets only as upstream)."""
-    return materialize([*CRAWL_ASSETS, *assets], selection_keys(assets), home,
-                       {"home": HubmineHome(path=str(home)), "hub": HubResource()})
+    return materialize(
+        [*CRAWL_ASSETS, *assets],
+        selection_keys(assets),
+        home,
+        {"home": HubmineHome(path=str(home)), "hub": HubResource()},
+    )
 
 
-def materialize_weights(home: Path, hub: HubResource, budget_gb: float = config.WEIGHTS_BUDGET_GB,
-                        max_pairs: int = config.WEIGHTS_MAX_PAIRS):
+def materialize_weights(
+    home: Path, hub: HubResource, budget_gb: float = config.WEIGHTS_BUDGET_GB, max_pairs: int = config.WEIGHTS_MAX_PAIRS
+):
     """The weight checks: sample pairs within the budget, read them by byte ranges, judge them, find relatives."""
     from pipelines.assets import weights
 
     weight_assets = dg.load_assets_from_modules([weights])
-    return materialize([*CRAWL_ASSETS, *weight_assets], selection_keys(weight_assets), home,
-                       {"home": HubmineHome(path=str(home)), "hub": hub},
-                       {"ops": {op: {"config": {"budget_gb": budget_gb, "max_pairs": max_pairs}}
-                                for op in ("weight_sample", "weight_checks")}})
+    return materialize(
+        [*CRAWL_ASSETS, *weight_assets],
+        selection_keys(weight_assets),
+        home,
+        {"home": HubmineHome(path=str(home)), "hub": hub},
+        {
+            "ops": {
+                op: {"config": {"budget_gb": budget_gb, "max_pairs": max_pairs}}
+                for op in ("weight_sample", "weight_checks")
+            }
+        },
+    )

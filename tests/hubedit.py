@@ -12,8 +12,15 @@ from pipelines.replay.gitobj import filler_oid, seal_history
 from pipelines.replay.store import StoreWriter
 
 
-def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tuple[str, ...] = (),
-                rename: dict[str, str] | None = None, rewrite: tuple[str, ...] = ()) -> Path:
+def edited_copy(
+    src: Path,
+    out: Path,
+    *,
+    bump: tuple[str, ...] = (),
+    remove: tuple[str, ...] = (),
+    rename: dict[str, str] | None = None,
+    rewrite: tuple[str, ...] = (),
+) -> Path:
     """A copy of a store with repos bumped (one more commit), removed, renamed, or rewritten (the last commit
     replaced by another one, as a force push does)."""
     rename = rename or {}
@@ -29,8 +36,15 @@ def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tup
         history = json.loads(zlib.decompress(history)) if history else None
         if mid in bump and history:
             results = [filler_oid("eval_results.json", len(history), 123), 123, None]
-            history.append({"title": "Add eval results", "message": "", "authors": [rec.get("author", "x")],
-                            "date": "2025-12-01T00:00:00.000Z", "changes": {"eval_results.json": results}})
+            history.append(
+                {
+                    "title": "Add eval results",
+                    "message": "",
+                    "authors": [rec.get("author", "x")],
+                    "date": "2025-12-01T00:00:00.000Z",
+                    "changes": {"eval_results.json": results},
+                }
+            )
             rec["sha"] = seal_history(history)[-1]["id"]
             rec["lastModified"] = "2025-12-01T00:00:00.000Z"
         if mid in rewrite and history:
@@ -40,8 +54,12 @@ def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tup
             refs = json.dumps(json.loads(refs or "{}")).replace(old_head, rec["sha"])
         if mid in rename:
             rec["id"] = rec["modelId"] = rename[mid]
-        writer.add_model(rec, history=history, head_tree=json.loads(zlib.decompress(head)) if head else None,
-                         refs=json.loads(refs) if refs else None)
+        writer.add_model(
+            rec,
+            history=history,
+            head_tree=json.loads(zlib.decompress(head)) if head else None,
+            refs=json.loads(refs) if refs else None,
+        )
     for key, zipped, data in src_db.execute("SELECT key, zipped, data FROM blobs"):
         writer.db.execute("INSERT OR IGNORE INTO blobs VALUES (?,?,?)", (key, zipped, data))
     for (rec_text,) in src_db.execute("SELECT record FROM spaces ORDER BY ord"):
@@ -54,9 +72,20 @@ def edited_copy(src: Path, out: Path, *, bump: tuple[str, ...] = (), remove: tup
 def plain_record(model_id: str, card: dict | None = None) -> dict:
     """A listing record in the REST API's shape (what a plain snapshot's models.jsonl holds)."""
     digest = hashlib.sha1(model_id.encode()).hexdigest()
-    record = {"_id": digest[:24], "id": model_id, "modelId": model_id, "author": model_id.split("/")[0],
-              "sha": digest, "lastModified": "2025-01-01T00:00:00.000Z", "createdAt": "2025-01-01T00:00:00.000Z",
-              "private": False, "downloads": 1, "likes": 0, "tags": [], "siblings": [{"rfilename": "README.md"}]}
+    record = {
+        "_id": digest[:24],
+        "id": model_id,
+        "modelId": model_id,
+        "author": model_id.split("/")[0],
+        "sha": digest,
+        "lastModified": "2025-01-01T00:00:00.000Z",
+        "createdAt": "2025-01-01T00:00:00.000Z",
+        "private": False,
+        "downloads": 1,
+        "likes": 0,
+        "tags": [],
+        "siblings": [{"rfilename": "README.md"}],
+    }
     if card is not None:
         record["cardData"] = card
     return record

@@ -14,12 +14,31 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 
 HEADS, LAYERS = 12, 6
-SUBJECTS = ["the cat", "a dog", "my brother", "the old man", "a small child", "the teacher", "our neighbour",
-            "the doctor", "a young woman", "the farmer", "the pilot", "a student"]
-ACTIONS = [("is eating", "eats"), ("is reading a book", "reads a novel"), ("plays football", "is playing soccer"),
-           ("drives to work", "goes to the office by car"), ("is sleeping", "takes a nap"),
-           ("cooks dinner", "prepares the evening meal"), ("buys bread", "gets some bread at the bakery"),
-           ("writes a letter", "is writing a note"), ("walks in the park", "takes a stroll in the park")]
+SUBJECTS = [
+    "the cat",
+    "a dog",
+    "my brother",
+    "the old man",
+    "a small child",
+    "the teacher",
+    "our neighbour",
+    "the doctor",
+    "a young woman",
+    "the farmer",
+    "the pilot",
+    "a student",
+]
+ACTIONS = [
+    ("is eating", "eats"),
+    ("is reading a book", "reads a novel"),
+    ("plays football", "is playing soccer"),
+    ("drives to work", "goes to the office by car"),
+    ("is sleeping", "takes a nap"),
+    ("cooks dinner", "prepares the evening meal"),
+    ("buys bread", "gets some bread at the bakery"),
+    ("writes a letter", "is writing a note"),
+    ("walks in the park", "takes a stroll in the park"),
+]
 
 
 def model_path() -> Path:
@@ -71,8 +90,8 @@ def batch(tok: WordPiece, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]
     x = torch.zeros(len(ids), n, dtype=torch.long)
     mask = torch.zeros(len(ids), n)
     for i, row in enumerate(ids):
-        x[i, :len(row)] = torch.tensor(row)
-        mask[i, :len(row)] = 1
+        x[i, : len(row)] = torch.tensor(row)
+        mask[i, : len(row)] = 1
     return x, mask
 
 
@@ -87,14 +106,19 @@ def _linear(x, w, p):
 def encode(w: dict[str, torch.Tensor], ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Mean-pooled, normalised sentence embeddings: BertModel + the sentence-transformers pooling."""
     n = ids.shape[1]
-    x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:n]
-         + w["embeddings.token_type_embeddings.weight"][0])
+    x = (
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:n]
+        + w["embeddings.token_type_embeddings.weight"][0]
+    )
     x = _ln(x, w, "embeddings.LayerNorm")
     bias = (1.0 - mask)[:, None, None, :] * -1e9
     for i in range(LAYERS):
         p = f"encoder.layer.{i}."
-        q, k, v = (_linear(x, w, p + f"attention.self.{t}").view(*x.shape[:2], HEADS, -1).transpose(1, 2)
-                   for t in ("query", "key", "value"))
+        q, k, v = (
+            _linear(x, w, p + f"attention.self.{t}").view(*x.shape[:2], HEADS, -1).transpose(1, 2)
+            for t in ("query", "key", "value")
+        )
         att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]) + bias, dim=-1)
         ctx = (att @ v).transpose(1, 2).reshape(x.shape)
         x = _ln(x + _linear(ctx, w, p + "attention.output.dense"), w, p + "attention.output.LayerNorm")
@@ -122,7 +146,7 @@ def finetune(base: dict, seed: int, steps: int = 12, lr: float = 1e-4, only: tup
     opt = torch.optim.AdamW([w[k] for k in train], lr=lr, weight_decay=0.01)
     for step in range(steps):
         opt.zero_grad()
-        contrastive_loss(w, tok, data[(step * 16) % 64:(step * 16) % 64 + 16]).backward()
+        contrastive_loss(w, tok, data[(step * 16) % 64 : (step * 16) % 64 + 16]).backward()
         opt.step()
     return {k: v.detach().contiguous() for k, v in w.items()}
 
@@ -131,8 +155,11 @@ def lora(base: dict, seed: int, targets: tuple[str, ...], rank: int = 8, steps: 
     """Train LoRA factors (A Kaiming-uniform, B zero, scale alpha/r) on the targets, then merge them in."""
     torch.manual_seed(seed)
     tok, data = WordPiece(), pairs(seed)
-    names = [k for k in base if k.endswith(".weight") and base[k].ndim == 2 and any(t in k for t in targets)
-             and "embeddings" not in k]
+    names = [
+        k
+        for k in base
+        if k.endswith(".weight") and base[k].ndim == 2 and any(t in k for t in targets) and "embeddings" not in k
+    ]
     factors = {}
     for k in names:
         out_f, in_f = base[k].shape
@@ -144,7 +171,7 @@ def lora(base: dict, seed: int, targets: tuple[str, ...], rank: int = 8, steps: 
     for step in range(steps):
         opt.zero_grad()
         w = {**base, **{k: base[k] + scale * b @ a for k, (a, b) in factors.items()}}
-        contrastive_loss(w, tok, data[(step * 16) % 64:(step * 16) % 64 + 16]).backward()
+        contrastive_loss(w, tok, data[(step * 16) % 64 : (step * 16) % 64 + 16]).backward()
         opt.step()
     with torch.no_grad():
         return {**base, **{k: (base[k] + scale * b @ a).contiguous() for k, (a, b) in factors.items()}}
@@ -159,14 +186,17 @@ def quantize(w: dict, bits: int, group: int | None, symmetric: bool, per_row: bo
     out = dict(w)
     for k in linear_weights(w):
         v = w[k]
-        g = v.reshape(v.shape[0], -1, group) if group else (v.reshape(v.shape[0], 1, -1) if per_row
-                                                            else v.reshape(1, 1, -1))
+        g = (
+            v.reshape(v.shape[0], -1, group)
+            if group
+            else (v.reshape(v.shape[0], 1, -1) if per_row else v.reshape(1, 1, -1))
+        )
         if symmetric:
             qmax = 2 ** (bits - 1) - 1
             s = g.abs().amax(-1, keepdim=True).clamp(min=1e-12) / qmax
             q = torch.round(g / s).clamp(-qmax - 1, qmax) * s
         else:
-            levels = 2 ** bits - 1
+            levels = 2**bits - 1
             lo, hi = g.amin(-1, keepdim=True), g.amax(-1, keepdim=True)
             s = ((hi - lo) / levels).clamp(min=1e-12)
             zero = torch.round(-lo / s)
@@ -199,14 +229,21 @@ def vocab(w: dict, kind: str, seed: int) -> dict:
 
 
 def soup(models: list[dict], weights: list[float]) -> dict:
-    return {k: sum(c * m[k] for c, m in zip(weights, models, strict=True)).contiguous()
-            if models[0][k].is_floating_point()
-            else models[0][k] for k in models[0]}
+    return {
+        k: sum(c * m[k] for c, m in zip(weights, models, strict=True)).contiguous()
+        if models[0][k].is_floating_point()
+        else models[0][k]
+        for k in models[0]
+    }
 
 
 def task_arithmetic(base: dict, fts: list[dict], lam: list[float]) -> dict:
-    return {k: (base[k] + sum(c * (f[k] - base[k]) for c, f in zip(lam, fts, strict=True))).contiguous()
-            if base[k].is_floating_point() else base[k] for k in base}
+    return {
+        k: (base[k] + sum(c * (f[k] - base[k]) for c, f in zip(lam, fts, strict=True))).contiguous()
+        if base[k].is_floating_point()
+        else base[k]
+        for k in base
+    }
 
 
 def ties(base: dict, fts: list[dict], density: float = 0.2, lam: float = 1.0) -> dict:
@@ -217,7 +254,7 @@ def ties(base: dict, fts: list[dict], density: float = 0.2, lam: float = 1.0) ->
             out[k] = b
             continue
         tv = torch.stack([f[k] - b for f in fts]).reshape(len(fts), -1)
-        keep = tv.abs() >= torch.quantile(tv.abs().float()[:, :1 << 20], 1 - density, dim=1, keepdim=True)
+        keep = tv.abs() >= torch.quantile(tv.abs().float()[:, : 1 << 20], 1 - density, dim=1, keepdim=True)
         tv = tv * keep
         sign = torch.sign(tv.sum(0))
         agree = (torch.sign(tv) == sign) & keep

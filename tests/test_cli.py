@@ -12,19 +12,49 @@ import pytest
 from pipelines.cli import build_parser, main
 from tests.conftest import real_records
 
-VERBS = ["demo", "crawl", "sql", "hub", "analyze", "family", "names", "bn", "card", "weights", "dashboards", "serve",
-         "bom", "changes"]
+VERBS = [
+    "demo",
+    "crawl",
+    "sql",
+    "hub",
+    "analyze",
+    "family",
+    "names",
+    "bn",
+    "card",
+    "weights",
+    "dashboards",
+    "serve",
+    "bom",
+    "changes",
+]
 
 
 def test_help_lists_every_verb_and_each_has_help():
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "--help"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
     for verb in VERBS:
         assert f"    {verb} " in out
-    for argv in (["demo"], ["crawl"], ["sql"], ["hub", "serve"], ["hub", "synth"], ["hub", "evolve"], ["analyze"],
-                 ["family"], ["names"],
-                 ["bn", "query"], ["card"], ["weights", "diff"], ["weights", "check"], ["dashboards"], ["serve"],
-                 ["bom"], ["changes"]):
+    for argv in (
+        ["demo"],
+        ["crawl"],
+        ["sql"],
+        ["hub", "serve"],
+        ["hub", "synth"],
+        ["hub", "evolve"],
+        ["analyze"],
+        ["family"],
+        ["names"],
+        ["bn", "query"],
+        ["card"],
+        ["weights", "diff"],
+        ["weights", "check"],
+        ["dashboards"],
+        ["serve"],
+        ["bom"],
+        ["changes"],
+    ):
         with pytest.raises(SystemExit) as e:
             build_parser().parse_args([*argv, "--help"])
         assert e.value.code == 0
@@ -55,12 +85,29 @@ def test_errors_are_one_clear_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("HUBMINE_HOME", str(tmp_path))
     assert main(["sql", "select 1"]) == 1
     assert "no warehouse" in capsys.readouterr().err
-    assert main(["crawl", "--endpoint", "http://127.0.0.1:9", "--metadata-only", "--no-progress",
-                 "--max-retries", "0", "--timeout", "2"]) == 1
+    assert (
+        main(
+            [
+                "crawl",
+                "--endpoint",
+                "http://127.0.0.1:9",
+                "--metadata-only",
+                "--no-progress",
+                "--max-retries",
+                "0",
+                "--timeout",
+                "2",
+            ]
+        )
+        == 1
+    )
     err = capsys.readouterr().err
     assert "hubmine: error: the hub at http://127.0.0.1:9 does not answer" in err and "Traceback" not in err
-    for argv, hint in ((["family", "a/b"], "run `hubmine crawl`"), (["analyze"], "run `hubmine crawl`"),
-                       (["names", str(tmp_path / "ids.txt")], "No such file or directory")):
+    for argv, hint in (
+        (["family", "a/b"], "run `hubmine crawl`"),
+        (["analyze"], "run `hubmine crawl`"),
+        (["names", str(tmp_path / "ids.txt")], "No such file or directory"),
+    ):
         assert main(argv) == 1
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.startswith("hubmine: error: ") and hint in err, (argv, err)

@@ -39,13 +39,21 @@ def test_real_sample_lands_with_real_sha_license_and_lineage(analysed_real):
     got = dict(query(home, "SELECT model_id, sha FROM models"))
     assert {m["id"]: m["sha"] for m in real} == got
     licenses = dict(query(home, "SELECT model_id, license FROM models"))
-    assert all(licenses[m["id"]] == (m["cardData"].get("license") if isinstance(m["cardData"].get("license"), str)
-                                     else licenses[m["id"]])
-               for m in real)
+    assert all(
+        licenses[m["id"]]
+        == (m["cardData"].get("license") if isinstance(m["cardData"].get("license"), str) else licenses[m["id"]])
+        for m in real
+    )
     edges = set(query(home, "SELECT child_id, parent_id FROM lineage_edges"))
-    declared = {(m["id"], b) for m in real for b in ([m["cardData"]["base_model"]]
-                                                     if isinstance(m["cardData"].get("base_model"), str)
-                                                       else m["cardData"].get("base_model") or [])}
+    declared = {
+        (m["id"], b)
+        for m in real
+        for b in (
+            [m["cardData"]["base_model"]]
+            if isinstance(m["cardData"].get("base_model"), str)
+            else m["cardData"].get("base_model") or []
+        )
+    }
     assert declared and declared <= edges
     assert row["models_seen"] == len(real) and row["status"] == "finished"
     # no history in the sample: each repo shows one synthesized commit of its listed files, in either history mode
@@ -78,19 +86,29 @@ def test_malformed_yaml_and_truncated_json_become_crawl_errors(synth_crawl, synt
     truth = pq.read_table(synth_dir / "truth" / "models.parquet").to_pylist()
     malformed = {t["model_id"] for t in truth if t["card_malformed"]}
     assert malformed, "the synthetic hub plants malformed card YAML"
-    card_errors = {r[0]
-                   for r in query(home, "SELECT model_id FROM crawl_errors "
-                                        "WHERE stage = 'card' AND reason LIKE '%malformed YAML%'")}
+    card_errors = {
+        r[0]
+        for r in query(
+            home, "SELECT model_id FROM crawl_errors WHERE stage = 'card' AND reason LIKE '%malformed YAML%'"
+        )
+    }
     assert malformed == card_errors
-    assert all(ok is False
-               for (ok,) in query(home, "SELECT yaml_ok FROM model_cards WHERE model_id IN (SELECT unnest(?))",
-                                  [sorted(malformed)]))
-    json_errors = {r[0]
-                   for r in query(home,
-                                  "SELECT model_id FROM crawl_errors WHERE stage = 'configs' AND reason LIKE '%JSON%'")}
-    fetched = {r[0]
-               for r in query(home, "SELECT model_id FROM models "
-                                    "WHERE list_contains(siblings, 'adapter_config.json') OR len(base_models) = 0")}
+    assert all(
+        ok is False
+        for (ok,) in query(
+            home, "SELECT yaml_ok FROM model_cards WHERE model_id IN (SELECT unnest(?))", [sorted(malformed)]
+        )
+    )
+    json_errors = {
+        r[0] for r in query(home, "SELECT model_id FROM crawl_errors WHERE stage = 'configs' AND reason LIKE '%JSON%'")
+    }
+    fetched = {
+        r[0]
+        for r in query(
+            home,
+            "SELECT model_id FROM models WHERE list_contains(siblings, 'adapter_config.json') OR len(base_models) = 0",
+        )
+    }
     truncated = {t["model_id"] for t in truth if t["truncated_json"] and t["model_id"] in fetched}
     assert truncated <= json_errors and json_errors
 
@@ -102,8 +120,11 @@ def test_metadata_only_listing_costs_one_request_per_page(synth_store, replay, t
     assert row["api_requests"] == pages and row["resolver_requests"] == 0 and row["repo_requests"] == 0
     # besides the listing pages, only one lookup per declared parent id that names no listed model
     # one request per id the hub is asked about, two when it answers with a redirect (renamed, other case)
-    lookups, redirected = query(tmp_path, """SELECT count(*), count(*) FILTER (WHERE status IN ('renamed', 'case'))
-                                             FROM model_aliases WHERE source = 'hub'""")[0]
+    lookups, redirected = query(
+        tmp_path,
+        """SELECT count(*), count(*) FILTER (WHERE status IN ('renamed', 'case'))
+                                             FROM model_aliases WHERE source = 'hub'""",
+    )[0]
     assert redirected > 0 and row["alias_requests"] == lookups + redirected
     assert hub.stats()["requests"] == {"api": pages + row["alias_requests"]}
     assert query(tmp_path, "SELECT count(*) FROM commits")[0][0] == 0
@@ -118,8 +139,13 @@ def test_incremental_recrawl_fetches_only_changed_repos(synth_dir, replay, tmp_p
     again = crawl_into(home, hub.url)
     assert again["repo_requests"] == 0 and again["repos_fetched"] == 0 and again["models_changed"] == 0
     ids = [r[0] for r in query(home, "SELECT model_id FROM models ORDER BY model_id LIMIT 3")]
-    changed = edited_copy(store_path, tmp_path / "v2" / "hub.sqlite", bump=(ids[0],), remove=(ids[1],),
-                          rename={ids[2]: ids[2] + "-renamed"})
+    changed = edited_copy(
+        store_path,
+        tmp_path / "v2" / "hub.sqlite",
+        bump=(ids[0],),
+        remove=(ids[1],),
+        rename={ids[2]: ids[2] + "-renamed"},
+    )
     hub2 = replay(SnapshotStore(changed))
     third = crawl_into(home, hub2.url)
     assert third["repos_fetched"] == 2  # the pushed repo and the renamed one (new id)
@@ -127,8 +153,12 @@ def test_incremental_recrawl_fetches_only_changed_repos(synth_dir, replay, tmp_p
     events = set(query(home, "SELECT model_id, event FROM model_events WHERE crawl_id = ?", [third["crawl_id"]]))
     assert events == {(ids[0], "sha_changed"), (ids[1], "removed"), (ids[2] + "-renamed", "renamed")}
     assert query(home, "SELECT count(*) FROM model_history WHERE model_id = ?", [ids[0]])[0][0] == 3
-    assert query(home, "SELECT count(*) FROM commit_files WHERE model_id = ? AND path = 'eval_results.json'",
-                 [ids[0]])[0][0] == 1
+    assert (
+        query(home, "SELECT count(*) FROM commit_files WHERE model_id = ? AND path = 'eval_results.json'", [ids[0]])[0][
+            0
+        ]
+        == 1
+    )
     assert query(home, "SELECT count(*) FROM models WHERE model_id = ?", [ids[1]])[0][0] == 0
 
 
@@ -150,9 +180,13 @@ def test_faults_do_not_change_what_lands(synth_store, replay, tmp_path):
     assert injected["5xx"] >= 20 and injected["429"] >= 8 and injected["truncate"] >= 2
     assert row["retries"] > 0
     assert content(tmp_path / "faulty") == content(tmp_path / "clean")
-    assert query(tmp_path / "faulty",
-                 "SELECT count(*) FROM crawl_errors "
-                 "WHERE stage NOT IN ('card', 'configs', 'energy', 'lineage')")[0][0] == 0
+    assert (
+        query(
+            tmp_path / "faulty",
+            "SELECT count(*) FROM crawl_errors WHERE stage NOT IN ('card', 'configs', 'energy', 'lineage')",
+        )[0][0]
+        == 0
+    )
 
 
 @pytest.mark.slow
@@ -184,8 +218,10 @@ def test_only_one_crawl_at_a_time(tmp_path):
         import subprocess
         import sys
 
-        code = (f"from pipelines.crawl.session import CrawlLock; from pathlib import Path\n"
-                f"with CrawlLock(Path({str(tmp_path / 'lake')!r})): pass")
+        code = (
+            f"from pipelines.crawl.session import CrawlLock; from pathlib import Path\n"
+            f"with CrawlLock(Path({str(tmp_path / 'lake')!r})): pass"
+        )
         r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert r.returncode != 0 and "another crawl is running" in r.stderr
     with CrawlLock(tmp_path / "lake"):

@@ -19,14 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _materialize(home: Path, url: str, instance, **kw) -> dg.ExecuteInProcessResult:
-    resources = {"hub": HubResource(endpoint=url, timeout_s=5.0, max_retries=2), "home": HubmineHome(path=str(home)),
-                 "progress": ProgressResource()}
+    resources = {
+        "hub": HubResource(endpoint=url, timeout_s=5.0, max_retries=2),
+        "home": HubmineHome(path=str(home)),
+        "progress": ProgressResource(),
+    }
     return dg.materialize(CRAWL_ASSETS, resources=resources, instance=instance, **kw)
 
 
 def _crawls_metadata(result) -> dict:
-    event = next(e for e in result.get_asset_materialization_events()
-                 if e.step_materialization_data.materialization.asset_key == dg.AssetKey("crawls"))
+    event = next(
+        e
+        for e in result.get_asset_materialization_events()
+        if e.step_materialization_data.materialization.asset_key == dg.AssetKey("crawls")
+    )
     return {k: v.value for k, v in event.step_materialization_data.materialization.metadata.items()}
 
 
@@ -43,8 +49,15 @@ def test_one_partition_is_not_a_finished_crawl_until_every_partition_lands(real_
     logs = [e.user_message for e in instance.all_logs(first.run_id)]
     assert any(m.startswith("repos: started") for m in logs) and any("is partial, not loaded" in m for m in logs)
 
-    rest = _materialize(tmp_path, hub.url, instance, tags={"dagster/asset_partition_range_start": shard_key(0),
-                                                            "dagster/asset_partition_range_end": shard_key(SHARDS - 1)})
+    rest = _materialize(
+        tmp_path,
+        hub.url,
+        instance,
+        tags={
+            "dagster/asset_partition_range_start": shard_key(0),
+            "dagster/asset_partition_range_end": shard_key(SHARDS - 1),
+        },
+    )
     assert rest.success and _crawls_metadata(rest)["status"] == "finished"
     assert any(m.startswith("resuming crawl") for m in (e.user_message for e in instance.all_logs(rest.run_id)))
     n = len(real_records())
@@ -56,19 +69,30 @@ def test_one_partition_is_not_a_finished_crawl_until_every_partition_lands(real_
 def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
     """`dagster job execute -m pipelines.definitions -j crawl_hub` (README): a whole crawl in one run."""
     hub = replay(real_store)
-    env = {**os.environ, "HUBMINE_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path / "dagster"),
-           "HF_ENDPOINT": hub.url}
+    env = {
+        **os.environ,
+        "HUBMINE_HOME": str(tmp_path),
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+        "HF_ENDPOINT": hub.url,
+    }
     (tmp_path / "dagster").mkdir()
     (tmp_path / "dagster" / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
     dagster = Path(sys.executable).with_name("dagster")
-    run = subprocess.run([str(dagster), "job", "execute", "-m", "pipelines.definitions", "-j", "crawl_hub"],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [str(dagster), "job", "execute", "-m", "pipelines.definitions", "-j", "crawl_hub"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "RUN_SUCCESS" in run.stderr and "repos: started" in run.stderr
     n = len(real_records())
     spaces = len({s for r in real_records() for s in r.get("spaces") or []})  # every space a real model names
     assert query(tmp_path, "SELECT status, models_seen, repos_fetched, spaces_seen FROM crawls") == [
-        ("finished", n, n, spaces)]
+        ("finished", n, n, spaces)
+    ]
 
 
 def test_refresh_sensor_skips_a_partial_crawl():
@@ -76,6 +100,7 @@ def test_refresh_sensor_skips_a_partial_crawl():
     from pipelines.definitions import defs
 
     instance = dg.DagsterInstance.ephemeral()
+
     def crawled(status: str) -> dg.AssetMaterialization:
         return dg.AssetMaterialization("crawls", metadata={"crawl_id": "c1", "status": status})
 

@@ -29,8 +29,20 @@ def chromium() -> str:
 
 
 def dump_dom(exe: str, page: Path) -> str:
-    out = subprocess.run([exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000",
-                          "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [
+            exe,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     return out.stdout
 
@@ -45,9 +57,10 @@ def hostile_site(analysed_real, tmp_path_factory) -> Path:
         crawl = con.execute("SELECT crawl_id FROM crawls").fetchall()[0][0]
         con.execute("UPDATE models SET license = ? WHERE license = 'llama2'", [HOSTILE])  # a top license: on a chart
         con.execute("UPDATE family_stats SET top_license = ? WHERE family_id = 'meta-llama/Llama-2-7b'", [HOSTILE])
-        con.execute("UPDATE license_violations SET child_license = ? "
-                    "WHERE rowid = (SELECT min(rowid) FROM license_violations)",
-                    [HOSTILE])
+        con.execute(
+            "UPDATE license_violations SET child_license = ? WHERE rowid = (SELECT min(rowid) FROM license_violations)",
+            [HOSTILE],
+        )
         assert crawl
     finally:
         con.close()
@@ -93,8 +106,9 @@ def test_dagster_definitions_schedule_and_refresh_sensor(analysed_real):
     repo = defs.get_repository_def()
     assert {"crawl_hub", "refresh_analyses"} <= {j.name for j in repo.get_all_jobs()}
     assert repo.has_schedule_def("daily_crawl") and repo.has_sensor_def("refresh_after_crawl")
-    req = daily_crawl.evaluate_tick(dg.build_schedule_context(
-        scheduled_execution_time=datetime.datetime(2026, 1, 1, 3))).run_requests[0]
+    req = daily_crawl.evaluate_tick(
+        dg.build_schedule_context(scheduled_execution_time=datetime.datetime(2026, 1, 1, 3))
+    ).run_requests[0]
     assert req.tags["dagster/asset_partition_range_end"] == "15"
     refresh = defs.resolve_job_def("refresh_analyses")
     keys = {k.to_user_string() for k in refresh.asset_layer.executable_asset_keys}
@@ -111,8 +125,10 @@ def test_commits_per_month_show_each_commit_once_and_categories_as_shares(analys
         crawl = con.execute("SELECT crawl_id FROM crawls").fetchall()[0][0]
         data = Data(con, crawl)
         fig = figures.commit_timeline(data.dicts("commit_timeline"), data.dicts("commit_category_months"))
-        truth = dict(con.execute("""SELECT date_trunc('month', date), count(*) FROM commits WHERE date IS NOT NULL
-                                    GROUP BY 1""").fetchall())
+        truth = dict(
+            con.execute("""SELECT date_trunc('month', date), count(*) FROM commits WHERE date IS NOT NULL
+                                    GROUP BY 1""").fetchall()
+        )
         labelled = con.execute("SELECT count(*) FROM commit_categories").fetchall()[0][0]
     finally:
         con.close()

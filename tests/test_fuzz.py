@@ -37,8 +37,13 @@ def hostile_card(rng: random.Random) -> tuple[bytes, bool]:
         return card.encode("utf-8", "surrogatepass"), False
     if kind == 6:  # metadata that is not a mapping
         return b"---\n- just\n- a list\n---\n", True
-    return ("---\nco2_eq_emissions: " + rng.choice(["-5", "lots", "{emissions: [1, 2]}", "1e400", "NaN"]) +
-            "\nbase_model: " + rng.choice(["'../../etc/passwd'", "[1, 2]", "{x: y}", "''"]) + "\n---\n").encode(), False
+    return (
+        "---\nco2_eq_emissions: "
+        + rng.choice(["-5", "lots", "{emissions: [1, 2]}", "1e400", "NaN"])
+        + "\nbase_model: "
+        + rng.choice(["'../../etc/passwd'", "[1, 2]", "{x: y}", "''"])
+        + "\n---\n"
+    ).encode(), False
 
 
 def hostile_record(rng: random.Random, i: int) -> tuple[dict, bool]:
@@ -49,14 +54,32 @@ def hostile_record(rng: random.Random, i: int) -> tuple[dict, bool]:
     if kind == 1:
         return {"id": None, "sha": "x"}, True
     if kind == 2:
-        return {"id": f"org/m{i}", "tags": {"not": "a list"}, "downloads": "many", "likes": -1,
-                "siblings": "nope", "cardData": ["a", "list"]}, False
+        return {
+            "id": f"org/m{i}",
+            "tags": {"not": "a list"},
+            "downloads": "many",
+            "likes": -1,
+            "siblings": "nope",
+            "cardData": ["a", "list"],
+        }, False
     if kind == 3:
-        return {"id": f"org/m{i}", "cardData": {"base_model": [None, 5, {"a": 1}], "license": [[], {}],
-                                               "co2_eq_emissions": {"emissions": "\u0000"}}}, False
+        return {
+            "id": f"org/m{i}",
+            "cardData": {
+                "base_model": [None, 5, {"a": 1}],
+                "license": [[], {}],
+                "co2_eq_emissions": {"emissions": "\u0000"},
+            },
+        }, False
     if kind == 4:
-        return {"id": f"org/m{i}", "createdAt": "yesterday", "lastModified": 12, "safetensors": "x",
-                "gguf": [1] * 10_000, "config": {"a" * 10: "b" * 300_000}}, False
+        return {
+            "id": f"org/m{i}",
+            "createdAt": "yesterday",
+            "lastModified": 12,
+            "safetensors": "x",
+            "gguf": [1] * 10_000,
+            "config": {"a" * 10: "b" * 300_000},
+        }, False
     return {"id": f"org/{''.join(rng.choice(UNICODE) for _ in range(3))}m{i}"}, True
 
 

@@ -44,9 +44,11 @@ def digests(home, models: list[str] | None = None) -> dict[str, tuple]:
         for t, cols in HISTORY.items():
             key = "child_id" if t == "lineage_edges" else "model_id"
             where = f"WHERE {key} IN (SELECT unnest(?))" if models is not None else ""
-            out[t] = con.execute(f"SELECT count(*), md5(string_agg(x, '|' ORDER BY x)) FROM "
-                                 f"(SELECT concat_ws(',', {cols}) x FROM {t} {where})",
-                                 [models] if models is not None else []).fetchone()
+            out[t] = con.execute(
+                f"SELECT count(*), md5(string_agg(x, '|' ORDER BY x)) FROM "
+                f"(SELECT concat_ws(',', {cols}) x FROM {t} {where})",
+                [models] if models is not None else [],
+            ).fetchone()
         return out
     finally:
         con.close()
@@ -111,8 +113,9 @@ def test_recrawl_after_evolve_reads_only_the_new_commits(crawled, evolved):
     listed = {r[0] for r in query(home, "SELECT model_id FROM model_history WHERE crawl_id = ?", [after])}
     grown = {c["model_id"] for c in changes if c["change"] in ("commit", "license") and c["model_id"] in listed}
     # new ids in the listed range (renamed repos, and models a removal moved into it) are read in full
-    added = {r[0] for r in query(home, "SELECT model_id FROM model_events WHERE crawl_id = ? AND event = 'added'",
-                                 [after])}
+    added = {
+        r[0] for r in query(home, "SELECT model_id FROM model_events WHERE crawl_id = ? AND event = 'added'", [after])
+    }
     assert grown and added & {c["new_id"] for c in changes if c["change"] == "rename"}
     for mode in ("git", "api"):
         row, stats = crawled["after", mode]["row"], crawled["after", mode]["stats"]
@@ -120,13 +123,17 @@ def test_recrawl_after_evolve_reads_only_the_new_commits(crawled, evolved):
         if mode == "git":  # a shallow clone (3 requests) per grown repo, a full one (2) per new id
             assert row["git_requests"] == 3 * len(grown) + 2 * len(added) and row["resolver_requests"] == 0
         else:  # one tree listing per new commit, none for the commits already known
-            full = query(home, "SELECT count(*) FROM commits WHERE model_id IN (SELECT unnest(?))",
-                         [sorted(added)])[0][0]
+            full = query(home, "SELECT count(*) FROM commits WHERE model_id IN (SELECT unnest(?))", [sorted(added)])[0][
+                0
+            ]
             assert stats["endpoints"]["tree"] == len(grown) + full
     for c in changes:
         if c["model_id"] in grown:
-            got = query(home, "SELECT position, title FROM commits WHERE model_id = ? AND commit_id = ?",
-                        [c["model_id"], c["commit_id"]])
+            got = query(
+                home,
+                "SELECT position, title FROM commits WHERE model_id = ? AND commit_id = ?",
+                [c["model_id"], c["commit_id"]],
+            )
             total = query(home, "SELECT count(*), max(position) FROM commits WHERE model_id = ?", [c["model_id"]])[0]
             assert got == [(total[0], c["title"])] and total[0] == total[1], "appended after the known commits"
 
@@ -154,8 +161,10 @@ def test_force_push_is_detected_and_the_history_read_again(synth_dir, replay, tm
     for mode in ("git", "api"):
         row = crawl_into(tmp_path / mode, hub2.url, history=mode, limit=8)
         assert row["repos_fetched"] == 1 and row["repos_incremental"] == 0, mode
-        got = [r[0] for r in query(tmp_path / mode,
-                                   "SELECT commit_id FROM commits WHERE model_id = ? ORDER BY position", [mid])]
+        got = [
+            r[0]
+            for r in query(tmp_path / mode, "SELECT commit_id FROM commits WHERE model_id = ? ORDER BY position", [mid])
+        ]
         assert got == [c["id"] for c in rewritten.repo(mid).history] and old_head not in got, mode
     assert digests(tmp_path / "git") == digests(tmp_path / "api")
 
@@ -208,8 +217,7 @@ def test_history_less_repos_show_one_commit_and_keep_their_real_sha(real_store, 
 
 def test_git_faults_and_rate_limits_are_retried(synth_store, replay, tmp_path):
     faults = FaultInjector({"5xx": 0.25, "reset": 0.05}, seed=3, paths=r"(info/refs|upload-pack)$")
-    hub = replay(synth_store, faults=faults,
-                 rate_limits={"git": (40, 2)})
+    hub = replay(synth_store, faults=faults, rate_limits={"git": (40, 2)})
     row = crawl_into(tmp_path, hub.url, history="git", limit=40, client=fast_client(hub.url, max_retries=8))
     injected = hub.stats()["faults"]
     assert injected["5xx"] + injected["reset"] > 0 and row["retries"] > 0

@@ -27,17 +27,21 @@ from tests.conftest import crawl_into, query
 from warehouse.query import connect_readonly
 from warehouse.results import latest_crawl
 
-DEEP = "Minbyul/meditron-7b-dpo-full-sft-wo-live_qa"   # real sample: three generations above it
+DEEP = "Minbyul/meditron-7b-dpo-full-sft-wo-live_qa"  # real sample: three generations above it
 
 
 def ancestors_by_sql(home, model_id: str) -> set[str]:
     """Every id above a model through lineage_edges as declared, by the warehouse's own recursion."""
     con = connect_readonly(home / "warehouse.duckdb")
     try:
-        return {r[0] for r in con.execute(
-            "WITH RECURSIVE up(id) AS (SELECT ?::VARCHAR UNION SELECT coalesce(e.resolved_parent_id, e.parent_id) "
-            "FROM lineage_edges e JOIN up ON e.child_id = up.id) SELECT id FROM up", [model_id]).fetchall()} \
-            - {model_id}
+        return {
+            r[0]
+            for r in con.execute(
+                "WITH RECURSIVE up(id) AS (SELECT ?::VARCHAR UNION SELECT coalesce(e.resolved_parent_id, e.parent_id) "
+                "FROM lineage_edges e JOIN up ON e.child_id = up.id) SELECT id FROM up",
+                [model_id],
+            ).fetchall()
+        } - {model_id}
     finally:
         con.close()
 
@@ -91,8 +95,11 @@ def test_real_bom_holds_the_whole_ancestry_with_evidence(analysed_real):
     # each edge's evidence, as the warehouse has it, on the parent's component
     for e in facts.edges:
         props = {p["name"]: p["value"] for p in pedigree[e.parent_id]["properties"]}
-        declared = analysed_real.rows("SELECT list(DISTINCT source) FROM lineage_edges WHERE child_id = ? AND "
-                                      "coalesce(resolved_parent_id, parent_id) = ?", [e.child_id, e.parent_id])[0][0]
+        declared = analysed_real.rows(
+            "SELECT list(DISTINCT source) FROM lineage_edges WHERE child_id = ? AND "
+            "coalesce(resolved_parent_id, parent_id) = ?",
+            [e.child_id, e.parent_id],
+        )[0][0]
         says = props[f"hubmine:lineage:{e.child_id}:declared"]
         assert ("card" in says) == any("card" in s for s in declared)
         assert props[f"hubmine:lineage:{e.child_id}:relation"] == e.relation
@@ -107,8 +114,10 @@ def test_real_bom_holds_the_whole_ancestry_with_evidence(analysed_real):
 
 
 def test_real_bom_reports_license_findings_of_the_ancestry(analysed_real):
-    rows = analysed_real.rows("SELECT child_id, count(*) FROM license_violations WHERE severity = 'violation' "
-                              "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")
+    rows = analysed_real.rows(
+        "SELECT child_id, count(*) FROM license_violations WHERE severity = 'violation' "
+        "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+    )
     assert rows, "the real sample has license violations"
     model, n = rows[0]
     bom = check_cyclonedx(bom_of(analysed_real.home, model)[0].text)
@@ -144,8 +153,9 @@ def test_synthetic_bom_has_weight_hashes_energy_and_weight_verdicts(analysed_syn
     shutil.copy(analysed_synth.home / "warehouse.duckdb", home / "warehouse.duckdb")
     with ReplayHub(synth_store) as hub:
         materialize_weights(home, HubResource(endpoint=hub.url, max_retries=1), budget_gb=0.2, max_pairs=12)
-    verdicts = {(c, p): a for c, p, a in query(home, "SELECT child_id, parent_id, agrees FROM weight_diffs "
-                                                      "WHERE error IS NULL")}
+    verdicts = {
+        (c, p): a for c, p, a in query(home, "SELECT child_id, parent_id, agrees FROM weight_diffs WHERE error IS NULL")
+    }
     assert verdicts
     (child, parent), agrees = sorted(verdicts.items())[0]
     bom = check_cyclonedx(bom_of(home, child)[0].text)
@@ -153,12 +163,18 @@ def test_synthetic_bom_has_weight_hashes_energy_and_weight_verdicts(analysed_syn
     parent_comp = next(a for a in subject["pedigree"]["ancestors"] if a["name"] == parent)
     weights = {p["name"]: p["value"] for p in parent_comp["properties"]}[f"hubmine:lineage:{child}:weights"]
     assert weights.startswith("verified" if agrees else "contradicted")
-    files = dict(analysed_synth.rows("SELECT path, lfs_sha256 FROM repo_files WHERE model_id = ? AND "
-                                     "lfs_sha256 IS NOT NULL AND path LIKE '%.safetensors'", [child]))
+    files = dict(
+        analysed_synth.rows(
+            "SELECT path, lfs_sha256 FROM repo_files WHERE model_id = ? AND "
+            "lfs_sha256 IS NOT NULL AND path LIKE '%.safetensors'",
+            [child],
+        )
+    )
     assert files and {c["name"]: c["hashes"][0]["content"] for c in subject["components"]} == files
     assert any(p["name"] == "hubmine:synthetic" for p in subject["properties"])
-    co2 = analysed_synth.rows("SELECT model_id, co2_grams FROM energy WHERE valid AND source_kind = 'card_yaml' "
-                              "ORDER BY model_id LIMIT 1")
+    co2 = analysed_synth.rows(
+        "SELECT model_id, co2_grams FROM energy WHERE valid AND source_kind = 'card_yaml' ORDER BY model_id LIMIT 1"
+    )
     mid, grams = co2[0]
     env = check_cyclonedx(bom_of(home, mid)[0].text)["metadata"]["component"]["modelCard"]["considerations"]
     props = {p["name"]: p["value"] for p in env["environmentalConsiderations"]["properties"]}
@@ -184,9 +200,12 @@ def test_boms_asset_writes_an_authors_models(analysed_real):
 
     author, n = analysed_real.rows("SELECT author, count(*) FROM models GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")[0]
     with instance_for(analysed_real.home) as instance:
-        result = dg.materialize([boms], resources={"home": HubmineHome(path=str(analysed_real.home))},
-                                instance=instance, run_config={"ops": {"boms": {"config": {
-                                    "select": "author", "author": author}}}})
+        result = dg.materialize(
+            [boms],
+            resources={"home": HubmineHome(path=str(analysed_real.home))},
+            instance=instance,
+            run_config={"ops": {"boms": {"config": {"select": "author", "author": author}}}},
+        )
     meta = result.asset_materializations_for_node("boms")[0].metadata
     files = sorted((analysed_real.home / "boms").glob(f"{author}__*.cdx.json"))
     assert meta["count"].value == n == len(files) and meta["failures"].value == 0
@@ -230,7 +249,7 @@ def test_changes_lists_each_planted_change_with_its_descendants(two_crawls, monk
         assert r["affected"] == want and r["descendants"] == len(want), t["model_id"]
     committed = {t["model_id"] for t in truth if t["change"] == "commit"}
     assert all("sha" in rows[m]["changes"] for m in committed)
-    assert set(rows) == committed | {t["model_id"] for t in relicensed}   # nothing else is reported
+    assert set(rows) == committed | {t["model_id"] for t in relicensed}  # nothing else is reported
     assert any(r["affected"] for r in rows.values() if "license" in r["changes"])
 
 

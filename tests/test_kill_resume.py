@@ -14,9 +14,13 @@ from tests.conftest import content, crawl_into, query
 
 def _crawl_proc(home, url) -> subprocess.Popen:
     env = {**os.environ, "HUBMINE_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "pipelines.cli", "crawl", "--endpoint", url, "--no-progress",
-                             "--concurrency", "4"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "crawl", "--endpoint", url, "--no-progress", "--concurrency", "4"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def test_sigkill_at_random_points_then_resume_equals_clean_crawl(synth_store, replay, tmp_path):

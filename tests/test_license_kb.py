@@ -16,8 +16,19 @@ from analyses import licenses
 SCANCODE_INDEX = Path(license_expression.__file__).parent / "data" / "scancode-licensedb-index.json"
 # accepted `license` values added to the Hub's list after the 80 the project first mapped
 NEWER_HUB_VALUES = {"openmdw-1.0", "grok2-community"}
-COMMON_OTHER_NAMES = ("llama4", "exaone", "qwen", "tongyi-qianwen", "deepseek", "stabilityai-ai-community",
-                      "nvidia-open-model-license", "gemma", "llama3.1", "llama3.2", "llama3.3")
+COMMON_OTHER_NAMES = (
+    "llama4",
+    "exaone",
+    "qwen",
+    "tongyi-qianwen",
+    "deepseek",
+    "stabilityai-ai-community",
+    "nvidia-open-model-license",
+    "gemma",
+    "llama3.1",
+    "llama3.2",
+    "llama3.3",
+)
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +69,10 @@ def test_license_name_drives_the_resolution_of_other():
         lic = licenses.resolve("other", name)
         assert lic.resolution == "license_name" and lic.resolved, name
     assert licenses.resolve("other", "Gemma-Terms-Of-Use").license_id == "gemma"  # through the alias table
-    assert licenses.resolve("other", None, "https://huggingface.co/THUDM/CogVideoX-5b/resolve/main/LICENSE") \
-        .license_id == "cogvideox-license"  # a link to a known license text
+    assert (
+        licenses.resolve("other", None, "https://huggingface.co/THUDM/CogVideoX-5b/resolve/main/LICENSE").license_id
+        == "cogvideox-license"
+    )  # a link to a known license text
     assert licenses.resolve("other", "my-own-terms").resolution == "other-unknown-name"
     assert not licenses.resolve("other").resolved and licenses.resolve("other").resolution == "other-unnamed"
     assert licenses.resolve("mit", "deepseek").license_id == "mit"  # license_name only says what `other` is

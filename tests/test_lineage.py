@@ -33,8 +33,10 @@ def test_real_family_sizes_match_source_trees(analysed_real):
     want = source_trees()
     roots = {json.loads(line)["root"] for line in open(REAL_SAMPLE / "trees.jsonl")}
     assert set(want) == roots and len(roots) >= 25
-    members = {m: (fam, ft) for m, fam, ft in analysed_real.rows(
-        "SELECT model_id, family_id, finetune_descendants FROM family_members")}
+    members = {
+        m: (fam, ft)
+        for m, fam, ft in analysed_real.rows("SELECT model_id, family_id, finetune_descendants FROM family_members")
+    }
     sizes = dict(analysed_real.rows("SELECT family_id, size FROM family_stats"))
     by_family: dict[str, set[str]] = defaultdict(set)
     for root, tree in want.items():
@@ -86,12 +88,20 @@ def test_real_sample_licenses_resolve_against_the_knowledge_base(analysed_real):
     named = analysed_real.rows("""SELECT count(*) FROM licenses WHERE license_raw = 'other' AND license_id = 'llama4'
                                   AND resolution = 'license_name'""")[0][0]
     assert named == sum(1 for r in real_records() if (r.get("cardData") or {}).get("license_name") == "llama4")
-    cov = {(scope, side, res): (ok, n) for scope, side, res, ok, n in analysed_real.rows(
-        "SELECT scope, side, resolution, resolved, items FROM license_coverage")}
+    cov = {
+        (scope, side, res): (ok, n)
+        for scope, side, res, ok, n in analysed_real.rows(
+            "SELECT scope, side, resolution, resolved, items FROM license_coverage"
+        )
+    }
     assert sum(n for (scope, _, _), (_, n) in cov.items() if scope == "models") == len(real_records())
     named_only = ("cogvideox-license", "intel-research-use-license")  # a license_name without a license value
-    no_license = sum(1 for r in real_records() if (r.get("cardData") or {}).get("license") is None
-                     and (r.get("cardData") or {}).get("license_name") not in named_only)
+    no_license = sum(
+        1
+        for r in real_records()
+        if (r.get("cardData") or {}).get("license") is None
+        and (r.get("cardData") or {}).get("license_name") not in named_only
+    )
     assert cov[("models", None, "none")] == (False, no_license)
     edges = analysed_real.rows("SELECT count(*) FROM lineage_edges WHERE source IN ('card', 'tag', 'card+tag')")[0][0]
     either = sum(n for (scope, side, _), (_, n) in cov.items() if side == "either")
@@ -100,15 +110,26 @@ def test_real_sample_licenses_resolve_against_the_knowledge_base(analysed_real):
 
 def test_real_result_tables_carry_the_crawl_id(analysed_real):
     crawl_id = analysed_real.rows("SELECT crawl_id FROM crawls")[0][0]
-    for table in ("family_stats", "family_members", "license_transitions", "license_violations", "trait_similarity",
-                  "inferred_edges", "edge_drift", "drift_summary", "lineage_issues", "lineage_out_degree"):
+    for table in (
+        "family_stats",
+        "family_members",
+        "license_transitions",
+        "license_violations",
+        "trait_similarity",
+        "inferred_edges",
+        "edge_drift",
+        "drift_summary",
+        "lineage_issues",
+        "lineage_out_degree",
+    ):
         got = analysed_real.rows(f"SELECT DISTINCT crawl_id FROM {table}")
         assert got == [(crawl_id,)], table
 
 
 def test_trait_similarity_has_every_pair_type_with_intervals(analysed_real):
-    rows = analysed_real.rows("SELECT pair_type, pairs, mean, ci_low, ci_high FROM trait_similarity "
-                              "WHERE trait = 'all'")
+    rows = analysed_real.rows(
+        "SELECT pair_type, pairs, mean, ci_low, ci_high FROM trait_similarity WHERE trait = 'all'"
+    )
     assert {r[0] for r in rows} == set(traits.PAIR_TYPES)
     for pair_type, n, mean, lo, hi in rows:
         assert n > 20 and lo <= mean <= hi, pair_type
@@ -117,17 +138,26 @@ def test_trait_similarity_has_every_pair_type_with_intervals(analysed_real):
 
 
 def test_family_cli_prints_relatives(analysed_real):
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "family", "meta-llama/Llama-2-7b"],
-                         env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "family", "meta-llama/Llama-2-7b"],
+        env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert f"descendants ({len(source_trees()['meta-llama/Llama-2-7b']) - 1}):" in out.stdout
-    child = analysed_real.rows("SELECT child_id FROM lineage_edges "
-                               "WHERE parent_id = 'meta-llama/Llama-2-7b' LIMIT 1")[0][0]
+    child = analysed_real.rows("SELECT child_id FROM lineage_edges WHERE parent_id = 'meta-llama/Llama-2-7b' LIMIT 1")[
+        0
+    ][0]
     assert child in out.stdout
-    missing = subprocess.run([sys.executable, "-m", "pipelines.cli", "family", "nobody/nothing"],
-                             env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},
-                             capture_output=True, text=True, timeout=120)
+    missing = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "family", "nobody/nothing"],
+        env={"HUBMINE_HOME": str(analysed_real.home), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert missing.returncode == 1 and "not in the warehouse" in missing.stderr
 
 
@@ -158,8 +188,9 @@ def test_synth_family_sizes_match_truth(analysed_synth, truth):
 def published_licenses(truth) -> dict[str, str]:
     """Each model's true license as the hub shows it: a model without a (parseable) card declares none."""
     visible = (pl.col("card_kind") != "none") & ~pl.col("card_malformed")
-    return dict(truth["models"].select("model_id", pl.when(visible).then(pl.col("license")).fill_null("unknown"))
-                .iter_rows())
+    return dict(
+        truth["models"].select("model_id", pl.when(visible).then(pl.col("license")).fill_null("unknown")).iter_rows()
+    )
 
 
 def test_synth_license_transitions_match_truth(analysed_synth, truth):
@@ -168,26 +199,47 @@ def test_synth_license_transitions_match_truth(analysed_synth, truth):
     for c, p in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows():
         if c != p and c in lic and p in lic:
             want[(lic[p], lic[c])] += 1
-    got = {(p, c): n for p, c, n in analysed_synth.rows(
-        "SELECT parent_value, child_value, edges FROM license_transitions WHERE level = 'license'")}
+    got = {
+        (p, c): n
+        for p, c, n in analysed_synth.rows(
+            "SELECT parent_value, child_value, edges FROM license_transitions WHERE level = 'license'"
+        )
+    }
     assert got == dict(want)
+
     # every truth edge whose upstream passes use restrictions on, to a known license without them, is reported
     def drops(p, c):
         up, down = licenses.terms_of(lic.get(p)), licenses.terms_of(lic.get(c))
-        return (up is not None and up.clause("use_restrictions") and down is not None and down.known
-                and not down.clause("use_restrictions") and lic.get(p) != lic.get(c))
-    expected = {(c, p) for (c, p) in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows()
-                if c != p and drops(p, c)}
-    found = set(analysed_synth.rows("""SELECT child_id, parent_id FROM license_violations
-                                       WHERE rule_id = 'use-restrictions-dropped'"""))
+        return (
+            up is not None
+            and up.clause("use_restrictions")
+            and down is not None
+            and down.known
+            and not down.clause("use_restrictions")
+            and lic.get(p) != lic.get(c)
+        )
+
+    expected = {
+        (c, p)
+        for (c, p) in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows()
+        if c != p and drops(p, c)
+    }
+    found = set(
+        analysed_synth.rows("""SELECT child_id, parent_id FROM license_violations
+                                       WHERE rule_id = 'use-restrictions-dropped'""")
+    )
     assert expected and expected == found
     assert sum(n for (p, c), n in got.items() if p != c) > 10  # the generator drifts licenses
 
 
 def test_synth_lineage_issues_find_planted_anomalies(analysed_synth, truth):
     planted = defaultdict(set)
-    for c, p, ev in truth["edges"].filter(pl.col("evidence").is_in(["cycle", "orphan", "self_loop"])) \
-            .select("child_id", "parent_id", "evidence").iter_rows():
+    for c, p, ev in (
+        truth["edges"]
+        .filter(pl.col("evidence").is_in(["cycle", "orphan", "self_loop"]))
+        .select("child_id", "parent_id", "evidence")
+        .iter_rows()
+    ):
         planted[ev].add((c, p))
     found = defaultdict(set)
     for kind, c, p in analysed_synth.rows("SELECT kind, child_id, parent_id FROM lineage_issues"):
@@ -203,20 +255,36 @@ def test_synth_lineage_issues_find_planted_anomalies(analysed_synth, truth):
 
 
 def test_lineage_issues_on_a_graph_with_every_anomaly():
-    edges = pl.DataFrame({"child_id": ["a", "b", "c", "d"], "parent_id": ["a", "c", "b", "zz"],
-                          "relation": ["finetune"] * 4, "parent_present": [True, True, True, False]})
+    edges = pl.DataFrame(
+        {
+            "child_id": ["a", "b", "c", "d"],
+            "parent_id": ["a", "c", "b", "zz"],
+            "relation": ["finetune"] * 4,
+            "parent_present": [True, True, True, False],
+        }
+    )
     invalid = pl.DataFrame({"child_id": ["e"], "detail": ["base_model entry 'not a repo' is not a repo id"]})
     issues = families.lineage_issues(edges, invalid, whole_hub=False)
     got = {(k, c, p) for k, c, p in issues.select("kind", "child_id", "parent_id").iter_rows()}
-    assert got == {("self_loop", "a", "a"), ("cycle", "b", "c"), ("cycle", "c", "b"), ("orphan_parent", "d", "zz"),
-                   ("invalid_base", "e", None)}
+    assert got == {
+        ("self_loop", "a", "a"),
+        ("cycle", "b", "c"),
+        ("cycle", "c", "b"),
+        ("orphan_parent", "d", "zz"),
+        ("invalid_base", "e", None),
+    }
     t = families.family_tables(edges, {"a", "b", "c", "d"}, {}, 4)
     assert sorted(t.stats["size"].to_list()) == [1, 2]  # the cycle b<->c is a family; d hangs off a missing base
 
 
 def test_synth_inferred_edges_recover_undeclared_lineage(analysed_synth, truth):
-    undeclared = {(c, p) for c, p in truth["edges"].filter(~pl.col("declared") & pl.col("evidence").is_not_null())
-                  .select("child_id", "parent_id").iter_rows()}
+    undeclared = {
+        (c, p)
+        for c, p in truth["edges"]
+        .filter(~pl.col("declared") & pl.col("evidence").is_not_null())
+        .select("child_id", "parent_id")
+        .iter_rows()
+    }
     got = set(analysed_synth.rows("SELECT child_id, parent_id FROM inferred_edges WHERE agreement = 'undeclared'"))
     true_edges = set(truth["edges"].select("child_id", "parent_id").iter_rows())
     recall = len(undeclared & got) / len(undeclared)
@@ -229,8 +297,11 @@ def test_synth_inferred_edges_recover_undeclared_lineage(analysed_synth, truth):
 
 def test_synth_license_mutation_rate_matches_truth(analysed_synth, truth):
     lic = published_licenses(truth)
-    pairs = [(lic[p], lic[c]) for c, p in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows()
-             if c != p and lic.get(c, "unknown") != "unknown" and lic.get(p, "unknown") != "unknown"]
+    pairs = [
+        (lic[p], lic[c])
+        for c, p in declared_truth(truth).select("child_id", "parent_id").unique().iter_rows()
+        if c != p and lic.get(c, "unknown") != "unknown" and lic.get(p, "unknown") != "unknown"
+    ]
     want = sum(a != b for a, b in pairs) / len(pairs)
     rate, edges = analysed_synth.rows("""SELECT child_value, edges FROM drift_summary
                                          WHERE metric = 'license_mutation_rate' AND relation = 'all'""")[0]
@@ -250,9 +321,14 @@ def test_tree_wiener_index_equals_networkx():
 
 
 def test_family_tables_shape_of_a_small_dag():
-    edges = pl.DataFrame({"child_id": ["b", "c", "d", "d", "e", "x"], "parent_id": ["a", "a", "b", "c", "d", "gone"],
-                          "relation": ["finetune", "adapter", "merge", "merge", "quantized", "finetune"],
-                          "parent_present": [True, True, True, True, True, False]})
+    edges = pl.DataFrame(
+        {
+            "child_id": ["b", "c", "d", "d", "e", "x"],
+            "parent_id": ["a", "a", "b", "c", "d", "gone"],
+            "relation": ["finetune", "adapter", "merge", "merge", "quantized", "finetune"],
+            "parent_present": [True, True, True, True, True, False],
+        }
+    )
     t = families.family_tables(edges, {"a", "b", "c", "d", "e", "x", "lonely"}, {"a": "mit", "b": "mit"}, 7)
     fam = {r["family_id"]: r for r in t.stats.to_dicts()}
     assert fam["a"]["size"] == 5 and fam["a"]["depth"] == 3 and fam["a"]["merges"] == 1 and not fam["a"]["is_tree"]
@@ -266,8 +342,14 @@ def test_family_tables_shape_of_a_small_dag():
 
 
 def _chain_edges(pairs: list[tuple[str, str]], relation: str = "finetune") -> pl.DataFrame:
-    return pl.DataFrame({"child_id": [c for c, _ in pairs], "parent_id": [p for _, p in pairs],
-                         "relation": [relation] * len(pairs), "parent_present": [True] * len(pairs)})
+    return pl.DataFrame(
+        {
+            "child_id": [c for c, _ in pairs],
+            "parent_id": [p for _, p in pairs],
+            "relation": [relation] * len(pairs),
+            "parent_present": [True] * len(pairs),
+        }
+    )
 
 
 def test_generation_of_a_merge_is_its_longest_chain():
@@ -328,8 +410,9 @@ def test_violations_derive_from_the_obligations_a_derivative_drops():
     assert _rules_fired(_lic("cc-by-sa-4.0"), _lic("gpl-3.0")) == set()  # a compatible license named by CC
     assert _rules_fired(_lic("cc-by-nd-4.0"), _lic("cc-by-nd-4.0")) == {("no-derivatives", "violation")}
     assert _rules_fired(_lic("cc-by-nc-4.0"), _lic("cc-by-nc-sa-4.0")) == set()  # still non-commercial
-    assert _rules_fired(_lic("cc-by-nc-4.0"), licenses.License(None, None, "unknown", "none")) == \
-        {("license-omitted", "warning")}
+    assert _rules_fired(_lic("cc-by-nc-4.0"), licenses.License(None, None, "unknown", "none")) == {
+        ("license-omitted", "warning")
+    }
     assert _rules_fired(_lic("llama2"), _lic("other", "some-private-terms")) == {("custom-license", "review")}
     assert _rules_fired(_lic("other"), _lic("mit")) == set()  # upstream terms unknown: counted, not judged
 

@@ -54,15 +54,21 @@ def html_site():
 @pytest.mark.parametrize("kind", ["nothing listening", "no scheme", "html page"])
 def test_a_wrong_endpoint_fails_in_seconds_with_one_line(kind, html_site, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("HUBMINE_HOME", str(tmp_path))
-    endpoint = {"nothing listening": f"http://127.0.0.1:{free_port()}", "no scheme": f"127.0.0.1:{free_port()}",
-                "html page": html_site}[kind]
+    endpoint = {
+        "nothing listening": f"http://127.0.0.1:{free_port()}",
+        "no scheme": f"127.0.0.1:{free_port()}",
+        "html page": html_site,
+    }[kind]
     t0 = time.monotonic()
     assert main(["crawl", "--endpoint", endpoint, "--metadata-only", "--no-progress"]) == 1
     assert time.monotonic() - t0 < 10
     line = one_error_line(capsys)
     assert endpoint in line and all(h in line for h in HINTS)
-    assert {"nothing listening": "does not answer", "no scheme": f"did you mean http://{endpoint}",
-            "html page": "an HTML page"}[kind] in line
+    assert {
+        "nothing listening": "does not answer",
+        "no scheme": f"did you mean http://{endpoint}",
+        "html page": "an HTML page",
+    }[kind] in line
     assert not (tmp_path / "warehouse.duckdb").exists()
 
 
@@ -70,8 +76,9 @@ def test_analyze_only_names_an_analysis_or_its_table(tmp_path, monkeypatch, caps
     from pipelines.cli_analyses import choose_analyses
     from pipelines.definitions import ANALYSIS_ASSETS
 
-    assert [a.op.name for a in choose_analyses(ANALYSIS_ASSETS, ["family_stats", "lineage_issues"])] == \
-        ["lineage_families"]
+    assert [a.op.name for a in choose_analyses(ANALYSIS_ASSETS, ["family_stats", "lineage_issues"])] == [
+        "lineage_families"
+    ]
     monkeypatch.setenv("HUBMINE_HOME", str(tmp_path))
     assert main(["analyze", "--only", "family_statistics"]) == 2
     line = one_error_line(capsys)
@@ -91,8 +98,19 @@ def cycle_home(replay, tmp_path):
     bases = {"test/a": ["test/b"], "test/b": ["test/a"], "test/c": ["test/a", "test/b"]}
     with open(snap / "models.jsonl", "w") as fh:
         for i, (mid, parents) in enumerate(bases.items()):
-            fh.write(json.dumps({"_id": f"{i:024x}", "id": mid, "author": "test", "sha": f"{i:040x}",
-                                 "tags": ["synthetic"], "cardData": {"base_model": parents}}) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "_id": f"{i:024x}",
+                        "id": mid,
+                        "author": "test",
+                        "sha": f"{i:040x}",
+                        "tags": ["synthetic"],
+                        "cardData": {"base_model": parents},
+                    }
+                )
+                + "\n"
+            )
     hub = replay(open_snapshots([snap], tmp_path / "store"))
     crawl_into(tmp_path / "home", hub.url, mode="metadata")
     return tmp_path / "home"
@@ -116,17 +134,35 @@ def test_family_ignores_letter_case_suggests_and_names_cycles(analysed_real, cyc
     monkeypatch.setenv("HUBMINE_HOME", str(cycle_home))
     assert main(["family", "test/a"]) == 0
     tree = capsys.readouterr().out.split("descendants")[1].splitlines()[1:]
-    assert tree == ["  ├── test/b  [unknown]",
-                    "  │   ├── test/a  [unknown]  (lineage cycle: back to a model above; see lineage_issues)",
-                    "  │   └── test/c  [merge]",
-                    "  └── test/c  [merge] (merge, shown above)"], tree
+    assert tree == [
+        "  ├── test/b  [unknown]",
+        "  │   ├── test/a  [unknown]  (lineage cycle: back to a model above; see lineage_issues)",
+        "  │   └── test/c  [merge]",
+        "  └── test/c  [merge] (merge, shown above)",
+    ], tree
 
 
 def _hub(snapshot: Path, workdir: Path, port: int, *faults: str) -> subprocess.Popen:
     """`hubmine hub serve` in its own process (with faults: every other request stalls, so a crawl is slow)."""
-    hub = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "hub", "serve", "--snapshot", str(snapshot),
-                            "--workdir", str(workdir), "--port", str(port), *faults],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    hub = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "hub",
+            "serve",
+            "--snapshot",
+            str(snapshot),
+            "--workdir",
+            str(workdir),
+            "--port",
+            str(port),
+            *faults,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     assert " at http://" in hub.stdout.readline()
     return hub
 
@@ -137,8 +173,16 @@ def test_ctrl_c_says_how_to_resume_and_progress_shows_live(tmp_path):
     port = free_port()
     hub = _hub(REAL_SAMPLE, tmp_path / "store1", port, "--faults", "timeout=1", "--stall", "2")  # every request 2 s
     env = {**os.environ, "HUBMINE_HOME": str(tmp_path / "data")}
-    cmd = [sys.executable, "-m", "pipelines.cli", "crawl", "--endpoint", f"http://127.0.0.1:{port}",
-           "--metadata-only", "--no-progress"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipelines.cli",
+        "crawl",
+        "--endpoint",
+        f"http://127.0.0.1:{port}",
+        "--metadata-only",
+        "--no-progress",
+    ]
     try:
         crawl = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
         seen = []
@@ -149,8 +193,10 @@ def test_ctrl_c_says_how_to_resume_and_progress_shows_live(tmp_path):
         os.killpg(crawl.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground process group
         rest = crawl.stderr.read()
         assert crawl.wait(60) == 130, rest
-        assert "Traceback" not in rest and rest.strip().splitlines()[-1] == \
-            "hubmine: interrupted; run the same command to resume", rest
+        assert (
+            "Traceback" not in rest
+            and rest.strip().splitlines()[-1] == "hubmine: interrupted; run the same command to resume"
+        ), rest
         hub.terminate()
         hub.wait(10)
         hub = _hub(REAL_SAMPLE, tmp_path / "store2", port)  # the same hub, now answering at full speed
@@ -158,7 +204,8 @@ def test_ctrl_c_says_how_to_resume_and_progress_shows_live(tmp_path):
         assert again.returncode == 0, again.stderr[-2000:]
         assert again.stderr.startswith("resuming crawl ") and "listing not finished" in again.stderr
         assert query(tmp_path / "data", "SELECT status, runs, models_seen FROM crawls") == [
-            ("finished", 2, len(real_records()))]
+            ("finished", 2, len(real_records()))
+        ]
     finally:
         hub.terminate()
         hub.wait(10)

@@ -11,19 +11,22 @@ from tests.conftest import REAL_SAMPLE
 from warehouse.records import Rows, model_rows
 
 
-@pytest.mark.parametrize("raw, lid, spdx, cat", [
-    ("apache-2.0", "apache-2.0", "Apache-2.0", "permissive"),
-    ("MIT", "mit", "MIT", "permissive"),
-    ("Apache 2.0", "apache-2.0", "Apache-2.0", "permissive"),
-    ("llama2", "llama2", "LicenseRef-scancode-llama-2-license-2023", "restrictive-commercial"),
-    ("creativeml-openrail-m", "creativeml-openrail-m", "LicenseRef-hf-creativeml-openrail-m", "open-rail"),
-    ("cc-by-nc-4.0", "cc-by-nc-4.0", "CC-BY-NC-4.0", "non-commercial"),
-    ("gpl-3.0", "gpl-3.0", "GPL-3.0-only", "copyleft"),
-    ("other", "other", "LicenseRef-hf-other", "other"),
-    ("unknown", "unknown", "NOASSERTION", "unknown"),
-    ("MIT OR Apache-2.0", "mit or apache-2.0", "MIT OR Apache-2.0", "permissive"),
-    ("my custom terms", "my custom terms", None, "other"),
-])
+@pytest.mark.parametrize(
+    "raw, lid, spdx, cat",
+    [
+        ("apache-2.0", "apache-2.0", "Apache-2.0", "permissive"),
+        ("MIT", "mit", "MIT", "permissive"),
+        ("Apache 2.0", "apache-2.0", "Apache-2.0", "permissive"),
+        ("llama2", "llama2", "LicenseRef-scancode-llama-2-license-2023", "restrictive-commercial"),
+        ("creativeml-openrail-m", "creativeml-openrail-m", "LicenseRef-hf-creativeml-openrail-m", "open-rail"),
+        ("cc-by-nc-4.0", "cc-by-nc-4.0", "CC-BY-NC-4.0", "non-commercial"),
+        ("gpl-3.0", "gpl-3.0", "GPL-3.0-only", "copyleft"),
+        ("other", "other", "LicenseRef-hf-other", "other"),
+        ("unknown", "unknown", "NOASSERTION", "unknown"),
+        ("MIT OR Apache-2.0", "mit or apache-2.0", "MIT OR Apache-2.0", "permissive"),
+        ("my custom terms", "my custom terms", None, "other"),
+    ],
+)
 def test_license_normalisation(raw, lid, spdx, cat):
     (lic,) = licenses.normalize(raw)
     assert (lic.license_id, lic.spdx, lic.category) == (lid, spdx, cat)
@@ -48,27 +51,42 @@ def test_declared_edges_from_card_and_tags():
     tags = ["base_model:org/a", "base_model:merge:org/a", "base_model:quantized:org/c"]
     edges, problems = lineage.declared_edges("x/y", card, tags)
     assert [(e.parent_id, e.relation, e.source) for e in edges] == [
-        ("org/a", "merge", "card+tag"), ("org/b", "merge", "card"), ("org/c", "quantized", "tag")]
+        ("org/a", "merge", "card+tag"),
+        ("org/b", "merge", "card"),
+        ("org/c", "quantized", "tag"),
+    ]
     assert problems and "not a valid id" in problems[0]
     edges, _ = lineage.declared_edges("x/y", {"base_model": "org/a"}, [])
     assert edges[0].relation == "unknown"
 
 
-@pytest.mark.parametrize("value, grams, valid", [
-    (5.527544460835904, 5.527544460835904, True),
-    (24700000, 24700000.0, True),
-    ("17g", 17.0, True),
-    ("0.5 kg", 500.0, True),
-    ("1.2 kgCO2eq", 1200.0, True),
-    ("3 tonnes CO2", 3e6, True),
-    ({"emissions": 24700000, "source": "paper", "training_type": "pre-training",
-      "geographical_location": "Orsay, France", "hardware_used": "384 A100 80GB GPUs"}, 24700000.0, True),
-    ({"emissions": "12.5 kg"}, 12500.0, True),
-    (-3.2, None, False),
-    ("unknown", None, False),
-    ("lots", None, False),
-    (True, None, False),
-])
+@pytest.mark.parametrize(
+    "value, grams, valid",
+    [
+        (5.527544460835904, 5.527544460835904, True),
+        (24700000, 24700000.0, True),
+        ("17g", 17.0, True),
+        ("0.5 kg", 500.0, True),
+        ("1.2 kgCO2eq", 1200.0, True),
+        ("3 tonnes CO2", 3e6, True),
+        (
+            {
+                "emissions": 24700000,
+                "source": "paper",
+                "training_type": "pre-training",
+                "geographical_location": "Orsay, France",
+                "hardware_used": "384 A100 80GB GPUs",
+            },
+            24700000.0,
+            True,
+        ),
+        ({"emissions": "12.5 kg"}, 12500.0, True),
+        (-3.2, None, False),
+        ("unknown", None, False),
+        ("lots", None, False),
+        (True, None, False),
+    ],
+)
 def test_co2_shapes_and_units(value, grams, valid):
     fact = energy.from_card_data(value)
     assert fact.valid is valid
@@ -77,22 +95,33 @@ def test_co2_shapes_and_units(value, grams, valid):
 
 
 def test_co2_in_card_text():
-    auto = energy.from_card_text("# Model Trained Using AutoTrain\n\n- Problem type: Text Classification\n"
-                                 "- CO2 Emissions (in grams): 2.6435\n")
+    auto = energy.from_card_text(
+        "# Model Trained Using AutoTrain\n\n- Problem type: Text Classification\n- CO2 Emissions (in grams): 2.6435\n"
+    )
     assert auto.co2_grams == pytest.approx(2.6435) and auto.source == "AutoTrain"
-    tmpl = energy.from_card_text("## Environmental Impact\n\n- **Hardware Type:** 8 x A100 80GB\n"
-                                 "- **Hours used:** 120\n- **Cloud Provider:** AWS\n- **Compute Region:** us-east-1\n"
-                                 "- **Carbon Emitted:** 50.2 kg\n")
+    tmpl = energy.from_card_text(
+        "## Environmental Impact\n\n- **Hardware Type:** 8 x A100 80GB\n"
+        "- **Hours used:** 120\n- **Cloud Provider:** AWS\n- **Compute Region:** us-east-1\n"
+        "- **Carbon Emitted:** 50.2 kg\n"
+    )
     assert tmpl.co2_grams == pytest.approx(50200)
     assert (tmpl.hw_count, tmpl.hw_model, tmpl.hw_memory_gb) == (8, "A100", 80)
     assert tmpl.hours_used == 120 and tmpl.cloud_provider == "AWS"
-    empty = energy.from_card_text("- **Hardware Type:** [More Information Needed]\n"
-                                  "- **Carbon Emitted:** [More Information Needed]\n")
+    empty = energy.from_card_text(
+        "- **Hardware Type:** [More Information Needed]\n- **Carbon Emitted:** [More Information Needed]\n"
+    )
     assert empty is None
 
 
-@pytest.mark.parametrize("text, hw", [("384 A100 80GB GPUs", (384, "A100", 80)), ("1 x T4", (1, "T4", None)),
-                                      ("TPU v3-8", (8, "TPU v3", None)), ("4 x NVIDIA V100 32GB", (4, "V100", 32))])
+@pytest.mark.parametrize(
+    "text, hw",
+    [
+        ("384 A100 80GB GPUs", (384, "A100", 80)),
+        ("1 x T4", (1, "T4", None)),
+        ("TPU v3-8", (8, "TPU v3", None)),
+        ("4 x NVIDIA V100 32GB", (4, "V100", 32)),
+    ],
+)
 def test_hardware_strings(text, hw):
     assert energy.parse_hardware(text) == hw
 
@@ -116,5 +145,6 @@ def test_records_the_client_rejects_are_quarantined():
     reasons = [e["reason"] for e in rows["crawl_errors"]]
     assert any("rejected by huggingface_hub" in r for r in reasons) and any("without an id" in r for r in reasons)
     assert any("not a mapping" in r for r in reasons)
-    assert rows["lineage_edges"] == [{"child_id": "ok/model", "parent_id": "x/y", "relation": "adapter",
-                                      "source": "tag"}]
+    assert rows["lineage_edges"] == [
+        {"child_id": "ok/model", "parent_id": "x/y", "relation": "adapter", "source": "tag"}
+    ]

@@ -53,8 +53,11 @@ def test_limit_filter_search_author_sort(real_store, replay):
     api = HfApi(endpoint=replay(real_store).url)
     assert len(list(api.list_models(limit=7))) == 7
     assert {m.id.split("/")[0] for m in api.list_models(author="meta-llama")} == {"meta-llama"}
-    hits = list(api.list_models(search="llama", filter=["text-generation"], sort="downloads",
-                                expand=["downloads", "tags", "pipeline_tag"]))
+    hits = list(
+        api.list_models(
+            search="llama", filter=["text-generation"], sort="downloads", expand=["downloads", "tags", "pipeline_tag"]
+        )
+    )
     assert hits and all("llama" in m.id.lower() and "text-generation" in m.tags for m in hits)
     downloads = [m.downloads for m in hits]
     assert downloads == sorted(downloads, reverse=True)
@@ -86,12 +89,20 @@ def test_model_info_revisions_and_errors(synth_store, replay):
 
 def test_commits_are_paginated_with_total_count(tmp_path, replay):
     writer = StoreWriter(tmp_path / "hub.sqlite")
-    history = [{"id": f"{i:040x}", "title": f"commit {i}", "message": "", "authors": ["alice"],
-                "date": f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}.000Z",
-                "changes": {"README.md": [f"{i:040x}", 10, None]}}
-               for i in range(1, 121)]
-    writer.add_model({"_id": "a" * 24, "id": "alice/long-history", "sha": history[-1]["id"], "siblings": []},
-                     history=history)
+    history = [
+        {
+            "id": f"{i:040x}",
+            "title": f"commit {i}",
+            "message": "",
+            "authors": ["alice"],
+            "date": f"2024-01-01T00:{i // 60:02d}:{i % 60:02d}.000Z",
+            "changes": {"README.md": [f"{i:040x}", 10, None]},
+        }
+        for i in range(1, 121)
+    ]
+    writer.add_model(
+        {"_id": "a" * 24, "id": "alice/long-history", "sha": history[-1]["id"], "siblings": []}, history=history
+    )
     hub = replay(SnapshotStore(writer.close()))
     r = httpx2.get(f"{hub.url}/api/models/alice/long-history/commits/main")
     assert r.headers["X-Total-Count"] == "120" and len(r.json()) == 50

@@ -67,20 +67,24 @@ def test_collaboration_network_metrics(analysed_synth):
 def test_energy_reporting_matches_planted_co2(analysed_synth, truth_models):
     t = truth_models.filter(pl.col("co2_grams").is_not_null() & ~pl.col("card_malformed"))
     got = dict(analysed_synth.rows("SELECT model_id, co2_grams FROM energy_profile"))
-    hit = [m for m, g in t.select("model_id", "co2_grams").iter_rows() if m in got
-           and got[m] == pytest.approx(g, rel=1e-3)]
+    hit = [
+        m for m, g in t.select("model_id", "co2_grams").iter_rows() if m in got and got[m] == pytest.approx(g, rel=1e-3)
+    ]
     assert len(hit) >= 0.9 * t.height > 5
-    auto, other = (analysed_synth.rows(f"""SELECT rate FROM energy_reporting WHERE grouping = 'autotrain'
-                                           AND group_value = '{g}'""")[0][0] for g in ("autotrain", "other"))
+    auto, other = (
+        analysed_synth.rows(f"""SELECT rate FROM energy_reporting WHERE grouping = 'autotrain'
+                                           AND group_value = '{g}'""")[0][0]
+        for g in ("autotrain", "other")
+    )
     assert auto > other  # AutoTrain models dominate the reporting population
 
 
 def test_real_sample_co2_in_every_shape(analysed_real):
     got = {m: (g, k) for m, g, k in analysed_real.rows("SELECT model_id, co2_grams, source_kind FROM energy_profile")}
-    assert got["bigscience/bloom"] == (24700000.0, "card_yaml")                      # a mapping
+    assert got["bigscience/bloom"] == (24700000.0, "card_yaml")  # a mapping
     assert got["trancoso-cc/gibberish-detector"][0] == pytest.approx(5.527544460835904)  # a bare number
-    assert got["stabilityai/stable-diffusion-2-1"] == (15000000.0, "card_text")      # template, kg, parenthetical
-    assert got["epfl-llm/meditron-7b"] == (6800.0, "card_text")                      # a worked estimate
+    assert got["stabilityai/stable-diffusion-2-1"] == (15000000.0, "card_text")  # template, kg, parenthetical
+    assert got["epfl-llm/meditron-7b"] == (6800.0, "card_text")  # a worked estimate
     hw = dict(analysed_real.rows("SELECT model_id, hw_model FROM energy_profile WHERE hw_model IS NOT NULL"))
     assert hw["epfl-llm/meditron-7b"] == "A100"
 
@@ -102,8 +106,14 @@ def test_stratified_sample_is_bounded_per_stratum(analysed_synth):
 
 def test_card_cli_prints_extracted_facts():
     card = (REAL_SAMPLE / "cards" / "epfl-llm__meditron-7b.md").read_text()
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "card", "-"], input=card, capture_output=True,
-                         text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "card", "-"],
+        input=card,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert out.returncode == 0, out.stderr
     facts = json.loads(out.stdout)
     assert facts["license"][0]["license_id"] == "llama2" and facts["license"][0]["category"] == "restrictive-commercial"
@@ -114,8 +124,13 @@ def test_card_cli_prints_extracted_facts():
 def test_card_cli_reports_malformed_yaml_without_crashing(tmp_path):
     bad = tmp_path / "README.md"
     bad.write_text("---\nlicense: [apache-2.0\nco2_eq_emissions: -5\n---\n# Model\n")
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "card", str(bad)], capture_output=True, text=True,
-                         timeout=120, env={"PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "card", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     assert out.returncode == 0, out.stderr
     facts = json.loads(out.stdout)
     assert facts["yaml"]["ok"] is False and "malformed YAML" in facts["yaml"]["error"]
@@ -148,8 +163,10 @@ def test_spaces_listing_counts_past_the_cap(replay, tmp_path):
     names = {"test/popular": [f"u/s{i}" for i in range(100)], "test/capped": [f"v/s{i}" for i in range(100)]}
     with open(snap / "models.jsonl", "w") as fh:
         for i, (mid, spaces) in enumerate(names.items()):
-            fh.write(json.dumps({"_id": f"{i:024x}", "id": mid, "sha": f"{i:040x}", "tags": ["synthetic"],
-                                 "spaces": spaces}) + "\n")
+            fh.write(
+                json.dumps({"_id": f"{i:024x}", "id": mid, "sha": f"{i:040x}", "tags": ["synthetic"], "spaces": spaces})
+                + "\n"
+            )
     with open(snap / "spaces.jsonl", "w") as fh:
         for mid, spaces in names.items():
             for sid in spaces + (["u/s100"] if mid == "test/popular" else []):
@@ -157,4 +174,6 @@ def test_spaces_listing_counts_past_the_cap(replay, tmp_path):
     hub = replay(open_snapshots([snap], tmp_path / "store"))
     crawl_into(tmp_path / "home", hub.url)
     assert query(tmp_path / "home", "SELECT model_id, spaces_count, spaces_capped FROM models ORDER BY 1") == [
-        ("test/capped", 100, True), ("test/popular", 101, False)]
+        ("test/capped", 100, True),
+        ("test/popular", 101, False),
+    ]

@@ -22,17 +22,22 @@ def hm(*args, home: Path, token: str | None = SECRET):
     env = {"PATH": "/usr/bin:/bin", "HUBMINE_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1"}
     if token:
         env["HF_TOKEN"] = token
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args], env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_token_is_never_printed_logged_or_stored(real_store, replay, tmp_path):
     hub = replay(real_store)
     home = tmp_path / "home"
     # a scoped crawl: the token also goes out with the lookups of parents outside the scope
-    outputs = [hm("-v", "crawl", "--endpoint", hub.url, "--no-progress", "--limit", "400", home=home),
-               hm("-v", "analyze", home=home), hm("dashboards", home=home),
-               hm("sql", "SELECT * FROM crawls", home=home), hm("hub", "serve", "--help", home=home)]
+    outputs = [
+        hm("-v", "crawl", "--endpoint", hub.url, "--no-progress", "--limit", "400", home=home),
+        hm("-v", "analyze", home=home),
+        hm("dashboards", home=home),
+        hm("sql", "SELECT * FROM crawls", home=home),
+        hm("hub", "serve", "--help", home=home),
+    ]
     for out in outputs[:4]:
         assert out.returncode == 0, out.stderr[-2000:]
     for out in outputs:
@@ -53,9 +58,14 @@ def test_token_is_never_printed_logged_or_stored(real_store, replay, tmp_path):
 
 def test_adhoc_sql_cannot_write_or_read_files(analysed_real):
     wh = analysed_real.home / "warehouse.duckdb"
-    for sql in ("DELETE FROM models", "CREATE TABLE x AS SELECT 1", "COPY models TO '/tmp/hubmine-leak.csv'",
-                "ATTACH '/tmp/other.duckdb' AS o", "SELECT * FROM read_csv('/etc/passwd')",
-                "SET enable_external_access = true"):
+    for sql in (
+        "DELETE FROM models",
+        "CREATE TABLE x AS SELECT 1",
+        "COPY models TO '/tmp/hubmine-leak.csv'",
+        "ATTACH '/tmp/other.duckdb' AS o",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SET enable_external_access = true",
+    ):
         with pytest.raises(duckdb.Error):
             run_query(wh, sql)
     assert run_query(wh, "SELECT count(*) FROM models")[1][0][0] == len(real_records())

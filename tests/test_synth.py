@@ -75,8 +75,11 @@ def test_stale_parent_ids_redirect_to_the_true_parent(hub5k):
     store = SnapshotStore(out / "hub.sqlite")
     renames = pq.read_table(out / "truth" / "renames.parquet").to_pylist()
     assert renames and store.renames() == sorted((r["old_id"], r["new_id"]) for r in renames)
-    stale = [e for e in pq.read_table(out / "truth" / "edges.parquet").to_pylist()
-             if e["declared"] and e["declared_as"] != e["parent_id"]]
+    stale = [
+        e
+        for e in pq.read_table(out / "truth" / "edges.parquet").to_pylist()
+        if e["declared"] and e["declared_as"] != e["parent_id"]
+    ]
     kinds = Counter("case" if e["declared_as"].lower() == e["parent_id"].lower() else "renamed" for e in stale)
     assert kinds["case"] and kinds["renamed"]
     ids = {r["id"] for r in records}
@@ -96,11 +99,15 @@ def test_histories_are_consistent_with_listing(hub5k):
 def test_checkpoints_carry_their_true_relation(hub5k):
     out, records = hub5k
     store = SnapshotStore(out / "hub.sqlite")
-    truth = {t["model_id"]: t for t in pq.read_table(out / "truth" / "models.parquet").to_pylist()
-             if t["has_checkpoint"]}
+    truth = {
+        t["model_id"]: t for t in pq.read_table(out / "truth" / "models.parquet").to_pylist() if t["has_checkpoint"]
+    }
     assert len(truth) >= 12
-    edges = [e for e in pq.read_table(out / "truth" / "edges.parquet").to_pylist() if e["child_id"] in truth
-             and e["relation"]]
+    edges = [
+        e
+        for e in pq.read_table(out / "truth" / "edges.parquet").to_pylist()
+        if e["child_id"] in truth and e["relation"]
+    ]
     rels = Counter()
 
     def weights(mid):
@@ -116,9 +123,11 @@ def test_checkpoints_carry_their_true_relation(hub5k):
         rels[rel] += 1
         if rel == "reupload":
             assert delta == 0
-        elif rel == "quantized":   # a round trip of the parent through one of the real quantizer layouts
-            assert any(np.array_equal(child[name], checkpoints.round_trip(parent[name], scheme))
-                       for scheme in checkpoints.QUANT_SCHEMES)
+        elif rel == "quantized":  # a round trip of the parent through one of the real quantizer layouts
+            assert any(
+                np.array_equal(child[name], checkpoints.round_trip(parent[name], scheme))
+                for scheme in checkpoints.QUANT_SCHEMES
+            )
         elif rel == "unrelated":
             assert delta > 0.8
         elif rel in ("finetune", "adapter"):

@@ -19,8 +19,14 @@ def truth(synth_dir):
 
 def run_cli(*args, home=None, stdin=None):
     env = {"PATH": "/usr/bin:/bin", "HUBMINE_HOME": str(home or "/nonexistent")}
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], input=stdin, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_names_cli_classifies_names_from_stdin(truth):
@@ -30,8 +36,12 @@ def test_names_cli_classifies_names_from_stdin(truth):
     lines = out.stdout.splitlines()
     assert lines[0] == "model_id,variant,naming_convention" and len(lines) == len(names) + 1
     got = pl.read_csv(out.stdout.encode())
-    joined = got.join(truth["models"].select("model_id", pl.col("variant").alias("true_variant"),
-                                             pl.col("naming_convention").alias("true_convention")), on="model_id")
+    joined = got.join(
+        truth["models"].select(
+            "model_id", pl.col("variant").alias("true_variant"), pl.col("naming_convention").alias("true_convention")
+        ),
+        on="model_id",
+    )
     variant_acc = (joined["variant"] == joined["true_variant"]).mean()
     convention_acc = (joined["naming_convention"] == joined["true_convention"]).mean()
     assert variant_acc >= 0.8, variant_acc
@@ -82,14 +92,17 @@ def test_weight_changes_recorded_by_matches_truth(analysed_synth, truth):
     joined = got.join(t, on=["model_id", "commit_id"])
     assert joined.height >= 0.9 * got.height > 100
     assert (joined["recorded_by"] == joined["represented"]).mean() >= 0.95
-    share = analysed_synth.rows("SELECT value FROM versioning_summary "
-                                "WHERE metric = 'weight_changes_not_recorded_share'")
+    share = analysed_synth.rows(
+        "SELECT value FROM versioning_summary WHERE metric = 'weight_changes_not_recorded_share'"
+    )
     assert share[0][0] == pytest.approx((got["recorded_by"] == "none").mean())
 
 
 def test_bayesian_network_recovers_planted_dependencies(analysed_synth):
-    edges = {frozenset((a, b)) for a, b in analysed_synth.rows(
-        "SELECT source, target FROM bn_edges WHERE method = 'hill_climb_bic'")}
+    edges = {
+        frozenset((a, b))
+        for a, b in analysed_synth.rows("SELECT source, target FROM bn_edges WHERE method = 'hill_climb_bic'")
+    }
     assert frozenset(("collaboration", "documentation")) in edges  # collaborative repos document more
     assert edges & {frozenset(("release", "sharing")), frozenset(("release", "output_data"))}  # releases consolidate
     n_rows = analysed_synth.rows("SELECT count(*) FROM bn_phase_data")[0][0]

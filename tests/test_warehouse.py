@@ -20,17 +20,24 @@ def test_lake_schemas_follow_the_warehouse_ddl():
     for ddl in ddl_statements():
         con.execute(ddl)
     for table in ("models", "commits", "lineage_edges", "energy", "crawl_errors", "model_cards"):
-        cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
-                                          "ORDER BY ordinal_position", [table]).fetchall()]
+        cols = [
+            r[0]
+            for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+        ]
         lake = lake_schema(table).names
         assert lake == [c for c in cols if c not in ("crawl_id", "first_seen_crawl")]
 
 
 def test_units_publish_atomically_and_partials_are_ignored(tmp_path):
     stage = tmp_path / "listing"
-    publish_unit(stage / "page-000001",
-                 {"lineage_edges": [{"child_id": "a/b", "parent_id": "c/d", "relation": "finetune", "source": "card"}]},
-                 {"next_url": None})
+    publish_unit(
+        stage / "page-000001",
+        {"lineage_edges": [{"child_id": "a/b", "parent_id": "c/d", "relation": "finetune", "source": "card"}]},
+        {"next_url": None},
+    )
     (stage / "page-000002.tmp").mkdir()  # what a killed writer leaves behind
     assert [u.name for u in units(stage)] == ["page-000001"]
     assert remove_partials(stage) == 1 and not (stage / "page-000002.tmp").exists()
@@ -70,8 +77,13 @@ def test_adhoc_sql_is_read_only_and_sandboxed(listed_session, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     load_crawl(warehouse, listed_session, {}, 1)
     con = connect_readonly(warehouse)
-    for stmt in ("DELETE FROM models", "CREATE TABLE x (a INT)", f"COPY models TO '{tmp_path}/leak.csv'",
-                 f"ATTACH '{tmp_path}/other.duckdb' AS o", "SET enable_external_access = true"):
+    for stmt in (
+        "DELETE FROM models",
+        "CREATE TABLE x (a INT)",
+        f"COPY models TO '{tmp_path}/leak.csv'",
+        f"ATTACH '{tmp_path}/other.duckdb' AS o",
+        "SET enable_external_access = true",
+    ):
         with pytest.raises(duckdb.Error):
             con.execute(stmt)
     con.close()

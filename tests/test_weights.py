@@ -27,8 +27,13 @@ from pipelines.replay.synth import checkpoints
 from pipelines.resources import HubResource
 from pipelines.runner import materialize_weights
 
-WANT = {"finetune": "finetune", "adapter": "adapter-merge", "quantized": "quantized", "reupload": "identical",
-        "unrelated": "unrelated"}
+WANT = {
+    "finetune": "finetune",
+    "adapter": "adapter-merge",
+    "quantized": "quantized",
+    "reupload": "identical",
+    "unrelated": "unrelated",
+}
 CLI = [sys.executable, "-m", "pipelines.cli"]
 ENV = {"PATH": "/usr/bin:/bin", "HF_ENDPOINT": "http://127.0.0.1:9"}
 
@@ -58,8 +63,10 @@ def test_verdicts_on_known_derivations(tmp_path):
         cases.update({k: (v, "finetune") for k, v in vocab_variants(base, rng).items()})
         cases["cast_fp16"] = ({k: v.astype(np.float16) for k, v in base.items()}, "cast")
         for scheme in checkpoints.QUANT_SCHEMES:
-            cases[scheme] = ({k: checkpoints.round_trip(v, scheme) if v.ndim == 2 else v for k, v in base.items()},
-                             "quantized")
+            cases[scheme] = (
+                {k: checkpoints.round_trip(v, scheme) if v.ndim == 2 else v for k, v in base.items()},
+                "quantized",
+            )
         for kind, (child, want) in cases.items():
             v = judge(diff_checkpoints(a, write(tmp_path / "b.safetensors", child), device="cpu"))
             right[kind] += v.relation == want
@@ -131,6 +138,7 @@ def test_diff_details_and_unmatched_tensors(tmp_path):
 def _in_memory(blob: bytes):
     def read(_f, start, end):
         return blob[start:end], len(blob)
+
     return read
 
 
@@ -159,22 +167,32 @@ def header_file(path, header: dict | bytes, data: bytes = b"", claimed: int | No
     return path
 
 
-@pytest.mark.parametrize("header, data, claimed, message", [
-    ({}, b"", 10 ** 12, "more than the"),                                          # header bomb
-    ({}, b"", 4096, "but the file has"),                                           # header longer than the file
-    (b"{not json", b"", None, "not valid JSON"),
-    ({"w": {"dtype": "F32", "shape": [1000, 1000], "data_offsets": [0, 16]}}, b"\0" * 16, None, "needs 4,000,000"),
-    ({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 64]}}, b"\0" * 16, None, "outside"),
-    ({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}, b"\0" * 4, None, "invalid shape"),
-    ({"w": {"dtype": "PICKLE", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4, None, "no known dtype"),
-    ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
-      "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}, b"\0" * 12, None, "overlap"),
-])
+@pytest.mark.parametrize(
+    "header, data, claimed, message",
+    [
+        ({}, b"", 10**12, "more than the"),  # header bomb
+        ({}, b"", 4096, "but the file has"),  # header longer than the file
+        (b"{not json", b"", None, "not valid JSON"),
+        ({"w": {"dtype": "F32", "shape": [1000, 1000], "data_offsets": [0, 16]}}, b"\0" * 16, None, "needs 4,000,000"),
+        ({"w": {"dtype": "F32", "shape": [4], "data_offsets": [0, 64]}}, b"\0" * 16, None, "outside"),
+        ({"w": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}, b"\0" * 4, None, "invalid shape"),
+        ({"w": {"dtype": "PICKLE", "shape": [1], "data_offsets": [0, 4]}}, b"\0" * 4, None, "no known dtype"),
+        (
+            {
+                "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+                "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]},
+            },
+            b"\0" * 12,
+            None,
+            "overlap",
+        ),
+    ],
+)
 def test_hostile_headers_are_rejected_before_loading(tmp_path, header, data, claimed, message):
     bad = header_file(tmp_path / "bad.safetensors", header, data, claimed)
     with pytest.raises(safety.UnsafeCheckpoint, match=message):
         safety.read_header(bad)
-    with pytest.raises(safety.UnsafeCheckpoint, match=message):   # the same checks on a range read
+    with pytest.raises(safety.UnsafeCheckpoint, match=message):  # the same checks on a range read
         SampledCheckpoint("hub", ["bad.safetensors"], _in_memory(bad.read_bytes()))
     good = write(tmp_path / "good.safetensors", checkpoints.init(np.random.default_rng(0)))
     with pytest.raises(safety.UnsafeCheckpoint):
@@ -215,7 +233,7 @@ def test_weights_cli_diff_and_merge_print_json(tmp_path):
     m = write(tmp_path / "m.safetensors", {k: 0.25 * base[k] + 0.75 * other[k] for k in base})
     res = json.loads(run_cli("weights", "merge", str(m), str(a), str(o)).stdout)
     assert res["relation"] == "merge" and np.allclose(list(res["coefficients"].values()), [0.25, 0.75], atol=1e-3)
-    bomb = header_file(tmp_path / "bomb.safetensors", {}, b"", 10 ** 12)
+    bomb = header_file(tmp_path / "bomb.safetensors", {}, b"", 10**12)
     one_line_error(run_cli("weights", "diff", str(a), str(bomb)), "header claims")
 
 
@@ -224,8 +242,9 @@ def test_weights_cli_errors_are_one_line_with_the_fix(tmp_path, replay, synth_st
     one_line_error(run_cli("weights", "diff", str(tmp_path / "nope-a.safetensors"), str(a)), "no such file")
     one_line_error(run_cli("weights", "diff", "org/model", "org/model2"), "--endpoint")
     hub = replay(synth_store)
-    one_line_error(run_cli("weights", "diff", "no-such-org/no-such-model", str(a), "--endpoint", hub.url),
-                   "check the id")
+    one_line_error(
+        run_cli("weights", "diff", "no-such-org/no-such-model", str(a), "--endpoint", hub.url), "check the id"
+    )
     if not torch.cuda.is_available():
         one_line_error(run_cli("weights", "diff", str(a), str(a), "--device", "cuda"), "--device cpu")
 
@@ -241,8 +260,11 @@ def test_weight_check_of_a_served_hub_matches_truth(analysed_synth, synth_store,
     truth = pl.read_parquet(synth_dir / "truth" / "edges.parquet").filter(pl.col("checkpoint_relation").is_not_null())
     want = {**WANT, "merge": "merge"}
     got = {(c, p): r for c, p, r in analysed_synth.rows("SELECT child_id, parent_id, relation FROM weight_diffs")}
-    checked = [(c, p, want[t]) for c, p, t in truth.select("child_id", "parent_id", "checkpoint_relation").iter_rows()
-               if (c, p) in got]
+    checked = [
+        (c, p, want[t])
+        for c, p, t in truth.select("child_id", "parent_id", "checkpoint_relation").iter_rows()
+        if (c, p) in got
+    ]
     assert len(checked) >= 0.9 * truth.height > 5
     assert sum(got[(c, p)] == w for c, p, w in checked) / len(checked) >= 0.95
     flagged = {r[0] for r in analysed_synth.rows("SELECT unnest(flags) FROM weight_diffs")}
@@ -253,11 +275,12 @@ def test_weight_check_of_a_served_hub_matches_truth(analysed_synth, synth_store,
     # reads: byte ranges on /resolve/ (resolver bucket), never a listing, within the per-model bound
     fps = analysed_synth.rows("SELECT model_id, bytes_read, total_bytes, sha FROM weight_fingerprints")
     shas = dict(analysed_synth.rows("SELECT model_id, sha FROM models"))
-    assert fps and all(0 < r <= max(32 * 2 ** 20, 0.02 * t) + 2 ** 20 and s == shas[m] for m, r, t, s in fps)
+    assert fps and all(0 < r <= max(32 * 2**20, 0.02 * t) + 2**20 and s == shas[m] for m, r, t, s in fps)
     assert after["resolvers"] - before["resolvers"] >= len(fps) and after["api"] - before["api"] <= 1
-    errors = analysed_synth.rows("SELECT count(*), count(*) FILTER (WHERE error LIKE '%not found%') "
-                                 "FROM weight_check_errors")[0]
-    assert errors[0] == errors[1]   # only models whose weights the synthetic snapshot does not hold
+    errors = analysed_synth.rows(
+        "SELECT count(*), count(*) FILTER (WHERE error LIKE '%not found%') FROM weight_check_errors"
+    )[0]
+    assert errors[0] == errors[1]  # only models whose weights the synthetic snapshot does not hold
 
 
 def test_range_reads_are_honoured_and_counted(synth_store, replay, synth_dir):
@@ -321,11 +344,20 @@ def test_fingerprints_find_undeclared_parents(tmp_path):
     finally:
         hub.stop()
     edges = pl.read_parquet(tmp_path / "hub" / "truth" / "edges.parquet")
-    truth = {(c, p) for c, p in edges.filter(~pl.col("declared") & pl.col("checkpoint_relation").is_not_null()
-                                             & (pl.col("checkpoint_relation") != "unrelated"))
-             .select("child_id", "parent_id").iter_rows()}
-    got = {(c, p) for c, p in query(tmp_path / "home", "SELECT child_id, parent_id FROM weight_matches "
-                                                       "WHERE source = 'weights'")}
+    truth = {
+        (c, p)
+        for c, p in edges.filter(
+            ~pl.col("declared")
+            & pl.col("checkpoint_relation").is_not_null()
+            & (pl.col("checkpoint_relation") != "unrelated")
+        )
+        .select("child_id", "parent_id")
+        .iter_rows()
+    }
+    got = {
+        (c, p)
+        for c, p in query(tmp_path / "home", "SELECT child_id, parent_id FROM weight_matches WHERE source = 'weights'")
+    }
     assert len(truth) >= 20
     precision, recall = len(got & truth) / max(1, len(got)), len(got & truth) / len(truth)
     assert precision >= 0.95 and recall >= 0.95, (precision, recall, sorted(truth - got)[:3], sorted(got - truth)[:3])

@@ -55,10 +55,15 @@ def pair_cases(f: dict):
     half = minilm.cast(base, torch.float16)
     yield "cast fp16->fp32 (upcast)", half, minilm.cast(base, torch.float16, torch.float32), "cast", None
     for name, bits, group, sym, per_row in [
-            ("int8 per-row sym", 8, None, True, True), ("int8 per-tensor sym", 8, None, True, False),
-            ("int8 per-row asym", 8, None, False, True), ("int4 g32 asym", 4, 32, False, True),
-            ("int4 g64 asym", 4, 64, False, True), ("int4 g128 asym", 4, 128, False, True),
-            ("int4 g128 sym", 4, 128, True, True), ("int8 g64 sym", 8, 64, True, True)]:
+        ("int8 per-row sym", 8, None, True, True),
+        ("int8 per-tensor sym", 8, None, True, False),
+        ("int8 per-row asym", 8, None, False, True),
+        ("int4 g32 asym", 4, 32, False, True),
+        ("int4 g64 asym", 4, 64, False, True),
+        ("int4 g128 asym", 4, 128, False, True),
+        ("int4 g128 sym", 4, 128, True, True),
+        ("int8 g64 sym", 8, 64, True, True),
+    ]:
         yield f"quantized {name}", base, minilm.quantize(base, bits, group, sym, per_row), "quantized", B_FROM_A
     yield "quantized int4 g64 asym, sides swapped", minilm.quantize(base, 4, 64, False), base, "quantized", A_FROM_B
     for seed in (1, 2):
@@ -105,20 +110,29 @@ def test_verdicts_on_real_derivations(family, tmp_path, capsys):
     a_path = None
     for kind, a, b, want, direction in pair_cases(family):
         a_path, b_path = _save(tmp_path, "a", a), _save(tmp_path, "b", b)
-        verdicts = [judge(diff_checkpoints(a_path, b_path, device="cpu")),
-                    judge(diff(_sampled(a_path), _sampled(b_path), device="cpu"))]
-        ok = [v.relation == want and (v.direction == direction or (v.direction is None and want != "quantized"
-                                                                     and want != "cast")) for v in verdicts]
+        verdicts = [
+            judge(diff_checkpoints(a_path, b_path, device="cpu")),
+            judge(diff(_sampled(a_path), _sampled(b_path), device="cpu")),
+        ]
+        ok = [
+            v.relation == want
+            and (v.direction == direction or (v.direction is None and want != "quantized" and want != "cast"))
+            for v in verdicts
+        ]
         results[kind].append((ok[0], ok[1], f"{verdicts[0].relation}/{verdicts[0].direction}"))
         wrong += [(kind, v.relation, v.direction) for v, good in zip(verdicts, ok, strict=True) if not good]
     for kind, child, parents, want, coefs in merge_cases(family):
         c = _save(tmp_path, "child", child)
         ps = [_save(tmp_path, f"p{i}", p) for i, p in enumerate(parents)]
-        fits = [fit_merge(LocalCheckpoint(c), [LocalCheckpoint(p) for p in ps], device="cpu"),
-                fit_merge(_sampled(c), [_sampled(p) for p in ps], device="cpu")]
-        ok = [fit.relation == want and (coefs is None or all(abs(x - y) < 0.02 for x, y in
-                                                             zip(fit.coefficients.values(), coefs, strict=True)))
-                                                             for fit in fits]
+        fits = [
+            fit_merge(LocalCheckpoint(c), [LocalCheckpoint(p) for p in ps], device="cpu"),
+            fit_merge(_sampled(c), [_sampled(p) for p in ps], device="cpu"),
+        ]
+        ok = [
+            fit.relation == want
+            and (coefs is None or all(abs(x - y) < 0.02 for x, y in zip(fit.coefficients.values(), coefs, strict=True)))
+            for fit in fits
+        ]
         shown = "/".join(f"{x:.2f}" for x in fits[0].coefficients.values())
         results[f"merge: {kind}"].append((ok[0], ok[1], f"{fits[0].relation} [{shown}]"))
         wrong += [(kind, fit.relation, fit.coefficients) for fit, good in zip(fits, ok, strict=True) if not good]

@@ -40,6 +40,8 @@ def differences(a: dict[str, list], b: dict[str, list]) -> dict[str, str]:
         ra, rb = a[table], b[table]
         if ra != rb:
             sa, sb = set(map(repr, ra)), set(map(repr, rb))
-            out[table] = (f"{len(ra)} vs {len(rb)} rows; {len(sa - sb)} only in the first, {len(sb - sa)} only in the "
-                          f"second, duplicates {len(ra) - len(sa)} / {len(rb) - len(sb)}")
+            out[table] = (
+                f"{len(ra)} vs {len(rb)} rows; {len(sa - sb)} only in the first, {len(sb - sa)} only in the "
+                f"second, duplicates {len(ra) - len(sa)} / {len(rb) - len(sb)}"
+            )
     return out

@@ -62,9 +62,12 @@ def lake_schema(table: str) -> pa.Schema:
     for ddl in ddl_statements():
         con.execute(ddl)
     con.execute(LAKE_ONLY_SQL.read_text())
-    cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-        [table]).fetchall()]
+    cols = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]
+        ).fetchall()
+    ]
     if not cols:
         raise KeyError(f"no table {table!r} in the warehouse schema")
     keep = [c for c in cols if c not in WAREHOUSE_ONLY.get(table, ("crawl_id",))]

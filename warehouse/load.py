@@ -40,7 +40,7 @@ def connect(path: Path, retries: int = 20) -> duckdb.DuckDBPyConnection:
         except duckdb.IOException as e:
             if "lock" not in str(e).lower() or attempt == retries - 1:
                 raise
-            time.sleep(min(5.0, 0.2 * 2 ** attempt))
+            time.sleep(min(5.0, 0.2 * 2**attempt))
     for ddl in ddl_statements():
         con.execute(ddl)
     return con
@@ -52,8 +52,9 @@ def _register_stage(con: duckdb.DuckDBPyConnection, stage: str, dirs: list[Path]
         files = table_files(dirs, table)
         if files:
             listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS "
-                        f"SELECT * FROM read_parquet([{listing}], filename = true)")
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet([{listing}], filename = true)"
+            )
         else:
             schema = lake_schema(table).append(pa.field("filename", pa.string()))
             con.register(f"{name}_empty", schema.empty_table())
@@ -65,10 +66,34 @@ def already_loaded(con: duckdb.DuckDBPyConnection, crawl_id: str) -> bool:
     return con.execute(sql, [crawl_id]).fetchall()[0][0] > 0
 
 
-CRAWL_COLUMNS = ("crawl_id", "endpoint", "mode", "scope", "started_at", "finished_at", "status", "runs", "api_requests",
-                 "resolver_requests", "listing_requests", "repo_requests", "retries", "models_seen", "models_changed",
-                 "models_new", "models_removed", "repos_fetched", "spaces_seen", "errors", "missing", "history",
-                 "git_requests", "git_bytes", "repos_incremental", "alias_requests")
+CRAWL_COLUMNS = (
+    "crawl_id",
+    "endpoint",
+    "mode",
+    "scope",
+    "started_at",
+    "finished_at",
+    "status",
+    "runs",
+    "api_requests",
+    "resolver_requests",
+    "listing_requests",
+    "repo_requests",
+    "retries",
+    "models_seen",
+    "models_changed",
+    "models_new",
+    "models_removed",
+    "repos_fetched",
+    "spaces_seen",
+    "errors",
+    "missing",
+    "history",
+    "git_requests",
+    "git_bytes",
+    "repos_incremental",
+    "alias_requests",
+)
 
 
 def _put_crawl_row(con: duckdb.DuckDBPyConnection, values: dict) -> None:
@@ -76,20 +101,31 @@ def _put_crawl_row(con: duckdb.DuckDBPyConnection, values: dict) -> None:
     con.execute("DELETE FROM crawls WHERE crawl_id = ?", [values["crawl_id"]])
     con.execute("UPDATE crawls SET status = 'abandoned' WHERE status = 'partial'")
     cols = [c for c in CRAWL_COLUMNS if c in values]
-    con.execute(f"INSERT INTO crawls ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                [values[c] for c in cols])
+    con.execute(
+        f"INSERT INTO crawls ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})", [values[c] for c in cols]
+    )
 
 
 def _identity(session, requests: dict, runs: int) -> dict:
     spec = session.spec
     started = datetime.fromisoformat(session.manifest["started_at"]).astimezone(UTC).replace(tzinfo=None)
-    return {"crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode,
-            "scope": json.dumps(spec.scope), "started_at": started, "runs": runs,
-            "api_requests": requests.get("api", 0), "resolver_requests": requests.get("resolvers", 0),
-            "listing_requests": requests.get("listing", 0), "repo_requests": requests.get("repos", 0),
-            "retries": requests.get("retries", 0), "history": spec.history if spec.mode == "full" else None,
-            "git_requests": requests.get("git", 0), "git_bytes": requests.get("git_bytes", 0),
-            "alias_requests": requests.get("aliases", 0)}
+    return {
+        "crawl_id": session.crawl_id,
+        "endpoint": spec.endpoint,
+        "mode": spec.mode,
+        "scope": json.dumps(spec.scope),
+        "started_at": started,
+        "runs": runs,
+        "api_requests": requests.get("api", 0),
+        "resolver_requests": requests.get("resolvers", 0),
+        "listing_requests": requests.get("listing", 0),
+        "repo_requests": requests.get("repos", 0),
+        "retries": requests.get("retries", 0),
+        "history": spec.history if spec.mode == "full" else None,
+        "git_requests": requests.get("git", 0),
+        "git_bytes": requests.get("git_bytes", 0),
+        "alias_requests": requests.get("aliases", 0),
+    }
 
 
 def record_partial(warehouse: Path, session, requests: dict, runs: int, missing: list[str]) -> dict:
@@ -100,8 +136,15 @@ def record_partial(warehouse: Path, session, requests: dict, runs: int, missing:
             return crawl_row(con, session.crawl_id)
         listing = session.manifest["stages"].get("listing", {})
         con.execute("BEGIN TRANSACTION")
-        _put_crawl_row(con, {**_identity(session, requests, runs), "status": "partial", "missing": missing,
-                             "models_seen": listing.get("items")})
+        _put_crawl_row(
+            con,
+            {
+                **_identity(session, requests, runs),
+                "status": "partial",
+                "missing": missing,
+                "models_seen": listing.get("items"),
+            },
+        )
         con.execute("COMMIT")
         return crawl_row(con, session.crawl_id)
     finally:
@@ -131,8 +174,15 @@ def load_crawl(warehouse: Path, session, requests: dict, runs: int) -> dict:
                 con.execute(stmt)
             cur = con.execute(sql_statements("load_counts.sql")[0])
             counts = dict(zip([d[0] for d in cur.description], cur.fetchall()[0], strict=True))
-            _put_crawl_row(con, {**_identity(session, requests, runs), **counts,
-                                 "status": "finished", "finished_at": datetime.now(UTC).replace(tzinfo=None)})
+            _put_crawl_row(
+                con,
+                {
+                    **_identity(session, requests, runs),
+                    **counts,
+                    "status": "finished",
+                    "finished_at": datetime.now(UTC).replace(tzinfo=None),
+                },
+            )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

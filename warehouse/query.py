@@ -42,8 +42,10 @@ def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnect
             if "lock" not in str(e).lower():
                 raise
             if time.monotonic() >= deadline:
-                raise WarehouseBusy(f"the warehouse {path} is being written by another process "
-                                    "(a crawl or analysis is loading); try again in a moment") from None
+                raise WarehouseBusy(
+                    f"the warehouse {path} is being written by another process "
+                    "(a crawl or analysis is loading); try again in a moment"
+                ) from None
             time.sleep(0.25)
     try:
         con.execute("SET enable_external_access = false")
@@ -101,12 +103,18 @@ def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 6
             if len(r) == 1 and r[0] is None:  # NULL is an empty field, as DuckDB writes it (csv would quote it)
                 buf.write("\n")
                 continue
-            w.writerow(["" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v)
-                        for v in r])
+            w.writerow(
+                [
+                    "" if v is None else (json.dumps(v, default=_jsonable) if isinstance(v, (list, dict)) else v)
+                    for v in r
+                ]
+            )
         return buf.getvalue()
     if fmt == "json":
-        return json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=_jsonable, ensure_ascii=False,
-                          indent=1) + "\n"
+        return (
+            json.dumps([dict(zip(cols, r, strict=True)) for r in rows], default=_jsonable, ensure_ascii=False, indent=1)
+            + "\n"
+        )
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r} ({', '.join(OUTPUT_FORMATS)})")
 

@@ -56,8 +56,15 @@ class Rows:
         self.tables[table].append(row)
 
     def error(self, model_id: str | None, stage: str, reason: str, detail: str | None = None) -> None:
-        self.tables["crawl_errors"].append({"model_id": model_id, "stage": stage, "reason": reason[:500],
-                                            "detail": (detail or "")[:2000] or None, "logged_at": datetime.utcnow()})
+        self.tables["crawl_errors"].append(
+            {
+                "model_id": model_id,
+                "stage": stage,
+                "reason": reason[:500],
+                "detail": (detail or "")[:2000] or None,
+                "logged_at": datetime.utcnow(),
+            }
+        )
 
     def __getitem__(self, table: str) -> list[dict]:
         return self.tables[table]
@@ -79,8 +86,9 @@ def model_rows(item: dict, out: Rows) -> str | None:
     try:
         ModelInfo(**{**item, "siblings": item.get("siblings")})  # what the real client accepts
     except Exception as e:  # noqa: BLE001 - any failure means the real client rejects the record
-        out.error(model_id, "listing", f"record rejected by huggingface_hub: {type(e).__name__}: {e}"[:500],
-                  str(item)[:1000])
+        out.error(
+            model_id, "listing", f"record rejected by huggingface_hub: {type(e).__name__}: {e}"[:500], str(item)[:1000]
+        )
         return None
     card = item.get("cardData") if isinstance(item.get("cardData"), dict) else None
     if item.get("cardData") is not None and card is None:
@@ -93,36 +101,64 @@ def model_rows(item: dict, out: Rows) -> str | None:
     st = item.get("safetensors") if isinstance(item.get("safetensors"), dict) else {}
     siblings = [s.get("rfilename") for s in item.get("siblings") or [] if isinstance(s, dict) and s.get("rfilename")]
     spaces = as_list(item.get("spaces"))
-    out.add("models", {
-        "model_id": model_id, "mongo_id": item.get("_id"), "author": item.get("author")
-        or (model_id.split("/")[0] if "/" in model_id else None),
-        "sha": item.get("sha"), "created_at": parse_ts(item.get("createdAt")),
-        "last_modified": parse_ts(item.get("lastModified")),
-        "downloads": _int(item.get("downloads")), "downloads_all_time": _int(item.get("downloadsAllTime")),
-        "likes": _int(item.get("likes")), "trending_score": _float(item.get("trendingScore")),
-        "private": item.get("private") if isinstance(item.get("private"), bool) else None,
-        "gated": None if item.get("gated") is None else str(item.get("gated")).lower(),
-        "disabled": item.get("disabled") if isinstance(item.get("disabled"), bool) else None,
-        "pipeline_tag": _str(item.get("pipeline_tag")), "library_name": _str(item.get("library_name")),
-        "tags": tags, "languages": as_list(card.get("language")) if card else [],
-        "datasets": as_list(card.get("datasets")) if card else [],
-        "license": as_list(lic_raw)[0] if as_list(lic_raw) else None,
-        "base_models": [e.parent_id for e in edges if e.source != "tag"],
-        "base_model_relation": _str(card.get("base_model_relation")) if card else None,
-        "siblings": siblings, "spaces_count": len(spaces), "spaces_capped": len(spaces) >= SPACES_CAP,
-        "parameters": _int(st.get("total")), "card_data": dump_json(card), "config": dump_json(item.get("config")),
-        "transformers_info": dump_json(item.get("transformersInfo")), "gguf": dump_json(item.get("gguf")),
-        "safetensors": dump_json(item.get("safetensors") or None), "used_storage": _int(item.get("usedStorage")),
-        "synthetic": SYNTHETIC_TAG in tags,
-    })
+    out.add(
+        "models",
+        {
+            "model_id": model_id,
+            "mongo_id": item.get("_id"),
+            "author": item.get("author") or (model_id.split("/")[0] if "/" in model_id else None),
+            "sha": item.get("sha"),
+            "created_at": parse_ts(item.get("createdAt")),
+            "last_modified": parse_ts(item.get("lastModified")),
+            "downloads": _int(item.get("downloads")),
+            "downloads_all_time": _int(item.get("downloadsAllTime")),
+            "likes": _int(item.get("likes")),
+            "trending_score": _float(item.get("trendingScore")),
+            "private": item.get("private") if isinstance(item.get("private"), bool) else None,
+            "gated": None if item.get("gated") is None else str(item.get("gated")).lower(),
+            "disabled": item.get("disabled") if isinstance(item.get("disabled"), bool) else None,
+            "pipeline_tag": _str(item.get("pipeline_tag")),
+            "library_name": _str(item.get("library_name")),
+            "tags": tags,
+            "languages": as_list(card.get("language")) if card else [],
+            "datasets": as_list(card.get("datasets")) if card else [],
+            "license": as_list(lic_raw)[0] if as_list(lic_raw) else None,
+            "base_models": [e.parent_id for e in edges if e.source != "tag"],
+            "base_model_relation": _str(card.get("base_model_relation")) if card else None,
+            "siblings": siblings,
+            "spaces_count": len(spaces),
+            "spaces_capped": len(spaces) >= SPACES_CAP,
+            "parameters": _int(st.get("total")),
+            "card_data": dump_json(card),
+            "config": dump_json(item.get("config")),
+            "transformers_info": dump_json(item.get("transformersInfo")),
+            "gguf": dump_json(item.get("gguf")),
+            "safetensors": dump_json(item.get("safetensors") or None),
+            "used_storage": _int(item.get("usedStorage")),
+            "synthetic": SYNTHETIC_TAG in tags,
+        },
+    )
     for e in edges:
-        out.add("lineage_edges", {"child_id": model_id, "parent_id": e.parent_id, "relation": e.relation,
-                                  "source": e.source})
+        out.add(
+            "lineage_edges",
+            {"child_id": model_id, "parent_id": e.parent_id, "relation": e.relation, "source": e.source},
+        )
     name, link = (_str(card.get("license_name")), _str(card.get("license_link"))) if card else (None, None)
     for i, (raw, lic) in enumerate(zip(as_list(lic_raw), licenses.normalize(lic_raw, name, link), strict=False)):
-        out.add("licenses", {"model_id": model_id, "position": i, "license_raw": raw, "license_id": lic.license_id,
-                             "spdx": lic.spdx, "category": lic.category, "license_name": name, "license_link": link,
-                             "resolution": lic.resolution})
+        out.add(
+            "licenses",
+            {
+                "model_id": model_id,
+                "position": i,
+                "license_raw": raw,
+                "license_id": lic.license_id,
+                "spdx": lic.spdx,
+                "category": lic.category,
+                "license_name": name,
+                "license_link": link,
+                "resolution": lic.resolution,
+            },
+        )
     if card and "co2_eq_emissions" in card:
         fact = energy.from_card_data(card["co2_eq_emissions"])
         if fact is not None:
@@ -140,12 +176,21 @@ def space_rows(item: dict, out: Rows) -> None:
         out.error(None, "spaces", "space record without an id", str(item)[:500])
         return
     models = as_list(item.get("models"))
-    out.add("spaces", {
-        "space_id": sid, "mongo_id": _str(item.get("_id")), "author": _str(item.get("author")) or sid.split("/")[0],
-        "sdk": _str(item.get("sdk")), "likes": _int(item.get("likes")), "created_at": parse_ts(item.get("createdAt")),
-        "last_modified": parse_ts(item.get("lastModified")), "sha": _str(item.get("sha")),
-        "tags": as_list(item.get("tags")), "models": models,
-    })
+    out.add(
+        "spaces",
+        {
+            "space_id": sid,
+            "mongo_id": _str(item.get("_id")),
+            "author": _str(item.get("author")) or sid.split("/")[0],
+            "sdk": _str(item.get("sdk")),
+            "likes": _int(item.get("likes")),
+            "created_at": parse_ts(item.get("createdAt")),
+            "last_modified": parse_ts(item.get("lastModified")),
+            "sha": _str(item.get("sha")),
+            "tags": as_list(item.get("tags")),
+            "models": models,
+        },
+    )
     for mid in models:
         out.add("space_models", {"space_id": sid, "model_id": mid, "source": "space_listing"})
 

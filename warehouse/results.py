@@ -72,8 +72,9 @@ class Inputs:
         self.close()
 
 
-def write_results(warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame],
-                  keys: dict[str, list[str]] | None = None) -> dict[str, int]:
+def write_results(
+    warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame], keys: dict[str, list[str]] | None = None
+) -> dict[str, int]:
     """Replace each table's rows of `crawl_id` with the frame given (columns matched by name), in one
     transaction. A table named in `keys` keeps its earlier rows except those whose key columns match a new
     row: a run that redid a few results, or none, keeps every earlier one it did not redo."""
@@ -93,8 +94,9 @@ def write_results(warehouse: Path, crawl_id: str, tables: dict[str, pl.DataFrame
     return {name: frame.height for name, frame in tables.items()}
 
 
-def _replace(con: duckdb.DuckDBPyConnection, name: str, crawl_id: str, frame: pl.DataFrame,
-             keys: list[str] | None) -> None:
+def _replace(
+    con: duckdb.DuckDBPyConnection, name: str, crawl_id: str, frame: pl.DataFrame, keys: list[str] | None
+) -> None:
     if keys is None:
         con.execute(f'DELETE FROM "{name}" WHERE crawl_id = ?', [crawl_id])
     if not frame.height:
@@ -103,16 +105,22 @@ def _replace(con: duckdb.DuckDBPyConnection, name: str, crawl_id: str, frame: pl
     _add_new_columns(con, name)
     if keys is not None:
         match = " AND ".join(f't."{k}" = r."{k}"' for k in keys)
-        con.execute(f'DELETE FROM "{name}" t WHERE t.crawl_id = ? AND EXISTS (SELECT 1 FROM _result r WHERE {match})',
-                    [crawl_id])
+        con.execute(
+            f'DELETE FROM "{name}" t WHERE t.crawl_id = ? AND EXISTS (SELECT 1 FROM _result r WHERE {match})',
+            [crawl_id],
+        )
     con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM _result')
     con.unregister("_result")
 
 
 def _add_new_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Columns a newer hubmine computes are added to a warehouse made by an older one (old rows get NULL)."""
-    have = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
-                                      [table]).fetchall()}
+    have = {
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+        ).fetchall()
+    }
     for col, typ in con.execute("SELECT column_name, column_type FROM (DESCRIBE _result)").fetchall():
         if col not in have:
             con.execute(f'ALTER TABLE "{table}" ADD COLUMN "{col}" {typ}')

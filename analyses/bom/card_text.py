@@ -23,8 +23,8 @@ def considerations(body: str | None) -> dict[str, list[str]]:
     heads = list(HEADING.finditer(text))
     out: dict[str, list[str]] = {}
     for i, h in enumerate(heads):
-        end = next((n.start() for n in heads[i + 1:] if len(n.group(1)) <= len(h.group(1))), len(text))
-        content = _clean(text[h.end():end])
+        end = next((n.start() for n in heads[i + 1 :] if len(n.group(1)) <= len(h.group(1))), len(text))
+        content = _clean(text[h.end() : end])
         for name, pattern in SECTIONS.items():
             if content and pattern.search(h.group(2).strip()):
                 out.setdefault(name, []).append(content)
@@ -62,8 +62,7 @@ def _slice(result: dict) -> str:
     data = result.get("dataset")
     task = task if isinstance(task, dict) else {}
     data = data if isinstance(data, dict) else {}
-    parts = [str(data.get("name") or data.get("type") or ""), str(data.get("split") or ""),
-             str(task.get("type") or "")]
+    parts = [str(data.get("name") or data.get("type") or ""), str(data.get("split") or ""), str(task.get("type") or "")]
     return " / ".join(p for p in parts if p)
 
 

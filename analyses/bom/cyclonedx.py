@@ -26,8 +26,9 @@ NS = "hubmine"
 
 def purl(model_id: str, sha: str | None) -> str:
     namespace, _, name = model_id.rpartition("/")
-    return PackageURL(type="huggingface", namespace=namespace or None, name=name,
-                      version=sha.lower() if sha else None).to_string()
+    return PackageURL(
+        type="huggingface", namespace=namespace or None, name=name, version=sha.lower() if sha else None
+    ).to_string()
 
 
 def dataset_ref(dataset_id: str) -> str:
@@ -58,10 +59,16 @@ def license_entries(licenses: list[BomLicense]) -> list[dict]:
 
 
 def _file_components(m: ModelFacts, ref: str) -> list[dict]:
-    return [{"type": "file", "bom-ref": f"{ref}#{f['path']}", "name": f["path"],
-             "hashes": [{"alg": "SHA-256", "content": f["lfs_sha256"]}],
-             **({"properties": [prop("size-bytes", f["size"])]} if f.get("size") is not None else {})}
-            for f in m.weight_files]
+    return [
+        {
+            "type": "file",
+            "bom-ref": f"{ref}#{f['path']}",
+            "name": f["path"],
+            "hashes": [{"alg": "SHA-256", "content": f["lfs_sha256"]}],
+            **({"properties": [prop("size-bytes", f["size"])]} if f.get("size") is not None else {}),
+        }
+        for f in m.weight_files
+    ]
 
 
 def model_component(m: ModelFacts, refs: dict[str, str]) -> dict:
@@ -89,23 +96,39 @@ def model_component(m: ModelFacts, refs: dict[str, str]) -> dict:
 def edge_properties(e: Edge) -> list[dict]:
     """How the warehouse knows child -> parent: declared, inferred, checked against the weights."""
     key = f"lineage:{e.child_id}"
-    out = [prop(f"{key}:relation", e.relation), prop(f"{key}:declared", e.declared()),
-           prop(f"{key}:inferred", e.inferred()), prop(f"{key}:weights", e.weights_say())]
+    out = [
+        prop(f"{key}:relation", e.relation),
+        prop(f"{key}:declared", e.declared()),
+        prop(f"{key}:inferred", e.inferred()),
+        prop(f"{key}:weights", e.weights_say()),
+    ]
     return out + [prop(f"{key}:declared-as", d) for d in e.declared_ids if d != e.parent_id]
 
 
 def finding_properties(findings: list[dict]) -> list[dict]:
     out = [prop("license-findings", len(findings))]
     for f in findings:
-        out.append(prop("license-finding", f"{f['severity']} {f['rule_id']}: {f['child_id']} ({f['child_license']}) "
-                        f"derives from {f['parent_id']} ({f['parent_license']}); {f['clause']} [{f['source_url']}]"))
+        out.append(
+            prop(
+                "license-finding",
+                f"{f['severity']} {f['rule_id']}: {f['child_id']} ({f['child_license']}) "
+                f"derives from {f['parent_id']} ({f['parent_license']}); {f['clause']} [{f['source_url']}]",
+            )
+        )
     return out
 
 
 def model_card(f: BomFacts, datasets: list[str]) -> dict:
     m = f.subject
-    params = {k: v for k, v in (("task", m.row.get("pipeline_tag")), ("architectureFamily", m.row.get("model_type")),
-                                ("modelArchitecture", m.row.get("architecture"))) if v}
+    params = {
+        k: v
+        for k, v in (
+            ("task", m.row.get("pipeline_tag")),
+            ("architectureFamily", m.row.get("model_type")),
+            ("modelArchitecture", m.row.get("architecture")),
+        )
+        if v
+    }
     if datasets:
         params["datasets"] = [{"ref": dataset_ref(d)} for d in datasets]
     card: dict = {}
@@ -158,17 +181,26 @@ def build(f: BomFacts, tool_version: str = "0.1.0", now: datetime | None = None)
     if pedigree:
         subject["pedigree"] = {"ancestors": pedigree}
     all_datasets = sorted({d for m in f.models.values() for d in _datasets(m)})
-    components = [{"type": "data", "bom-ref": dataset_ref(d), "name": d,
-                   "data": [{"type": "dataset", "name": d}]} for d in all_datasets]
+    components = [
+        {"type": "data", "bom-ref": dataset_ref(d), "name": d, "data": [{"type": "dataset", "name": d}]}
+        for d in all_datasets
+    ]
     return {
-        "bomFormat": "CycloneDX", "specVersion": SPEC, "$schema": SCHEMA,
-        "serialNumber": f"urn:uuid:{uuid.uuid4()}", "version": 1,
+        "bomFormat": "CycloneDX",
+        "specVersion": SPEC,
+        "$schema": SCHEMA,
+        "serialNumber": f"urn:uuid:{uuid.uuid4()}",
+        "version": 1,
         "metadata": {
             "timestamp": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "tools": {"components": [{"type": "application", "name": "hubmine", "version": tool_version}]},
             "component": subject,
-            "properties": [prop("crawl-id", f.crawl.get("crawl_id")), prop("crawl-endpoint", f.crawl.get("endpoint")),
-                           prop("crawl-finished-at", f.crawl.get("finished_at")), prop("ancestors", len(ancestors))],
+            "properties": [
+                prop("crawl-id", f.crawl.get("crawl_id")),
+                prop("crawl-endpoint", f.crawl.get("endpoint")),
+                prop("crawl-finished-at", f.crawl.get("finished_at")),
+                prop("ancestors", len(ancestors)),
+            ],
         },
         "components": components,
         "dependencies": dependencies(f, refs, subject),
@@ -182,7 +214,10 @@ def dependencies(f: BomFacts, refs: dict[str, str], subject: dict) -> list[dict]
         on = [refs[e.parent_id] for e in f.parents_of(mid)] + [dataset_ref(d) for d in _datasets(f.models[mid])]
         out.append({"ref": refs[mid], "dependsOn": sorted(set(on))})
     leaves = {d for m in f.models.values() for d in map(dataset_ref, _datasets(m))}
-    leaves |= {c["bom-ref"] for comp in [subject, *subject.get("pedigree", {}).get("ancestors", [])]
-               for c in comp.get("components", [])}
+    leaves |= {
+        c["bom-ref"]
+        for comp in [subject, *subject.get("pedigree", {}).get("ancestors", [])]
+        for c in comp.get("components", [])
+    }
     out += [{"ref": r, "dependsOn": []} for r in sorted(leaves)]
     return out

@@ -29,18 +29,17 @@ class Written:
     model_id: str
     text: str
     ancestors: int
-    models: int       # the model and its ancestors
-    files: int        # weight files with a sha256
+    models: int  # the model and its ancestors
+    files: int  # weight files with a sha256
     datasets: int
-    size: int = 0     # bytes of the UTF-8 document
+    size: int = 0  # bytes of the UTF-8 document
 
     @property
     def components(self) -> int:
         return self.models + self.files + self.datasets
 
     def summary(self) -> str:
-        return (f"{self.ancestors} ancestors, {self.files} weight files, {self.datasets} datasets, "
-                f"{self.size:,} bytes")
+        return f"{self.ancestors} ancestors, {self.files} weight files, {self.datasets} datasets, {self.size:,} bytes"
 
 
 def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: str, crawl: dict) -> Written:
@@ -55,8 +54,9 @@ def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: str, crawl: dict)
     else:
         raise ValueError(f"unknown BOM format {fmt!r}; choose from {', '.join(FORMATS)}")
     text += "\n"
-    return Written(model_id, text, len(facts.ancestors()), len(facts.models), files, datasets,
-                   len(text.encode("utf-8")))
+    return Written(
+        model_id, text, len(facts.ancestors()), len(facts.models), files, datasets, len(text.encode("utf-8"))
+    )
 
 
 def file_name(model_id: str, fmt: str) -> str:
@@ -76,8 +76,9 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_many(con: duckdb.DuckDBPyConnection, model_ids: list[str], out_dir: Path, fmt: str, crawl: dict,
-               progress=None) -> tuple[list[Written], dict[str, str]]:
+def write_many(
+    con: duckdb.DuckDBPyConnection, model_ids: list[str], out_dir: Path, fmt: str, crawl: dict, progress=None
+) -> tuple[list[Written], dict[str, str]]:
     """BOMs of each model into out_dir; a model that fails is reported with its error, the others are written."""
     done, failed = [], {}
     for i, mid in enumerate(model_ids, start=1):

@@ -25,10 +25,10 @@ class Edge:
     child_id: str
     parent_id: str
     relation: str
-    sources: list[str]                  # lineage_edges sources: card, tag, card+tag, adapter_config, config, mergekit
-    declared_ids: list[str]             # the parent id as written (before renames and letter case were resolved)
+    sources: list[str]  # lineage_edges sources: card, tag, card+tag, adapter_config, config, mergekit
+    declared_ids: list[str]  # the parent id as written (before renames and letter case were resolved)
     inferred_rows: list[dict] = field(default_factory=list)  # inferred_edges rows (config files, names)
-    weights: list[dict] = field(default_factory=list)    # weight_diffs verdict / weight_matches fingerprint match
+    weights: list[dict] = field(default_factory=list)  # weight_diffs verdict / weight_matches fingerprint match
 
     def declared(self) -> str:
         """Where the child declares the parent: `card`, `tag`, `card, tag`, or `no`."""
@@ -55,7 +55,7 @@ class Edge:
 @dataclass
 class ModelFacts:
     model_id: str
-    crawled: bool                       # False: an ancestor named by lineage that no crawl listed
+    crawled: bool  # False: an ancestor named by lineage that no crawl listed
     row: dict = field(default_factory=dict)
     weight_files: list[dict] = field(default_factory=list)
     energy: dict | None = None
@@ -76,10 +76,10 @@ class ModelFacts:
 @dataclass
 class BomFacts:
     model_id: str
-    crawl: dict                         # the latest finished crawl (id, endpoint, finished_at)
-    models: dict[str, ModelFacts]       # the model and every ancestor
+    crawl: dict  # the latest finished crawl (id, endpoint, finished_at)
+    models: dict[str, ModelFacts]  # the model and every ancestor
     edges: list[Edge]
-    findings: list[dict]                # license_violations rows on the ancestry's edges
+    findings: list[dict]  # license_violations rows on the ancestry's edges
     card_body: str | None
 
     @property
@@ -119,8 +119,10 @@ def _optional(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[d
 
 def read_facts(con: duckdb.DuckDBPyConnection, model_id: str, crawl: dict) -> BomFacts:
     """Everything a BOM of `model_id` reports, read from an open (read-only) warehouse connection."""
-    edges = [Edge(r["child_id"], r["parent_id"], r["relation"], list(r["sources"]), list(r["declared_ids"]))
-             for r in _rows(con, bom_sql("ancestry"), {"model": model_id})]
+    edges = [
+        Edge(r["child_id"], r["parent_id"], r["relation"], list(r["sources"]), list(r["declared_ids"]))
+        for r in _rows(con, bom_sql("ancestry"), {"model": model_id})
+    ]
     ids = sorted({model_id} | {e.parent_id for e in edges})
     rows = {r["model_id"]: r for r in _rows(con, bom_sql("models"), {"ids": ids})}
     models = {m: ModelFacts(m, m in rows, rows.get(m, {})) for m in ids}

@@ -19,11 +19,11 @@ REF_CHARS = re.compile(r"[^A-Za-z0-9.-]+")
 
 @dataclass(frozen=True)
 class BomLicense:
-    raw: str | None              # the card's value (its license_name for `other`)
-    license: License             # how the knowledge base resolved it
-    spdx_id: str | None          # an SPDX license-list id, canonical case
-    ref: str | None              # a LicenseRef- id when the list has none
-    expression: str | None       # an SPDX expression of list ids (a card that declares `apache-2.0 OR mit`)
+    raw: str | None  # the card's value (its license_name for `other`)
+    license: License  # how the knowledge base resolved it
+    spdx_id: str | None  # an SPDX license-list id, canonical case
+    ref: str | None  # a LicenseRef- id when the list has none
+    expression: str | None  # an SPDX expression of list ids (a card that declares `apache-2.0 OR mit`)
     title: str | None
     url: str | None
 
@@ -47,8 +47,9 @@ def bom_license(raw, name=None, link=None) -> BomLicense | None:
     lic = resolve(raw, name, link)
     if lic.resolution == "none" or lic.spdx == "NOASSERTION":
         return None
-    terms = terms_of(lic.license_id) if lic.resolution in ("hub", "alias", "license_name", "license_link",
-                                                           "spdx") else None
+    terms = (
+        terms_of(lic.license_id) if lic.resolution in ("hub", "alias", "license_name", "license_link", "spdx") else None
+    )
     shown = name if lic.resolution in ("license_name", "other-unknown-name") and name else raw
     url = terms.source_url if terms else (link if isinstance(link, str) and link.startswith("http") else None)
     title = terms.title if terms else None

@@ -21,8 +21,10 @@ from analyses.bom.cyclonedx import purl
 from analyses.bom.facts import BomFacts, Edge, ModelFacts
 from analyses.bom.licenses import bom_licenses
 
-ENERGY_NOTE = ("ai_energyConsumption holds the card's co2_eq_emissions in grams of CO2 equivalent (unit `other`): "
-               "the card reports emissions, not energy")
+ENERGY_NOTE = (
+    "ai_energyConsumption holds the card's co2_eq_emissions in grams of CO2 equivalent (unit `other`): "
+    "the card reports emissions, not energy"
+)
 PROFILES = ("core", "software", "ai", "dataset", "simpleLicensing")
 
 
@@ -50,13 +52,17 @@ class _Doc:
 
     def relate(self, source, rel: str, targets: list, comment: str | None = None):
         extra = {"comment": comment} if comment else {}
-        return self.add(S.Relationship, "rel", from_=source, to=targets,
-                        relationshipType=getattr(S.RelationshipType, rel), **extra)
+        return self.add(
+            S.Relationship, "rel", from_=source, to=targets, relationshipType=getattr(S.RelationshipType, rel), **extra
+        )
 
 
 def _package(doc: _Doc, m: ModelFacts, subject: bool, body: str | None):
-    kw: dict[str, object] = {"name": m.model_id, "software_packageUrl": purl(m.model_id, m.sha),
-          "software_primaryPurpose": S.software_SoftwarePurpose.model}
+    kw: dict[str, object] = {
+        "name": m.model_id,
+        "software_packageUrl": purl(m.model_id, m.sha),
+        "software_primaryPurpose": S.software_SoftwarePurpose.model,
+    }
     if m.sha:
         kw["software_packageVersion"] = m.sha
     if m.row.get("model_type"):
@@ -74,9 +80,16 @@ def _package(doc: _Doc, m: ModelFacts, subject: bool, body: str | None):
     if notes:
         kw["comment"] = "; ".join(notes)
     pkg = doc.add(S.ai_AIPackage, "model", **kw)
-    files = [doc.add(S.software_File, "file", name=f["path"], software_primaryPurpose=S.software_SoftwarePurpose.model,
-                     verifiedUsing=[S.Hash(algorithm=S.HashAlgorithm.sha256, hashValue=f["lfs_sha256"])])
-             for f in m.weight_files]
+    files = [
+        doc.add(
+            S.software_File,
+            "file",
+            name=f["path"],
+            software_primaryPurpose=S.software_SoftwarePurpose.model,
+            verifiedUsing=[S.Hash(algorithm=S.HashAlgorithm.sha256, hashValue=f["lfs_sha256"])],
+        )
+        for f in m.weight_files
+    ]
     if files:
         doc.relate(pkg, "contains", files)
     return pkg
@@ -86,8 +99,10 @@ def _card_fields(doc: _Doc, m: ModelFacts, body: str | None) -> dict:
     out: dict = {}
     found = metrics(m.card_data)
     if found:
-        out["ai_metric"] = [S.DictionaryEntry(key=f"{x['type']} ({x['slice']})" if x.get("slice") else x["type"],
-                                              value=x["value"]) for x in found]
+        out["ai_metric"] = [
+            S.DictionaryEntry(key=f"{x['type']} ({x['slice']})" if x.get("slice") else x["type"], value=x["value"])
+            for x in found
+        ]
     limits = considerations(body).get("technicalLimitations")
     if limits:
         out["ai_limitation"] = "\n\n".join(limits)
@@ -95,8 +110,11 @@ def _card_fields(doc: _Doc, m: ModelFacts, body: str | None) -> dict:
 
 
 def _energy(e: dict):
-    desc = [S.ai_EnergyConsumptionDescription(ai_energyQuantity=float(e["co2_grams"]),
-                                               ai_energyUnit=S.ai_EnergyUnitType.other)]
+    desc = [
+        S.ai_EnergyConsumptionDescription(
+            ai_energyQuantity=float(e["co2_grams"]), ai_energyUnit=S.ai_EnergyUnitType.other
+        )
+    ]
     training = str(e.get("training_type") or "").lower()
     key = "ai_finetuningEnergyConsumption" if "fine" in training else "ai_trainingEnergyConsumption"
     return S.ai_EnergyConsumption(**{key: desc})
@@ -108,12 +126,15 @@ def _licenses(doc: _Doc, pkg, m: ModelFacts) -> None:
         return
     expr = " AND ".join(lic.spdx_expression for lic in found)
     refs = [S.DictionaryEntry(key=lic.ref, value=lic.url) for lic in found if lic.ref and lic.url]
-    declared = doc.add(S.simplelicensing_LicenseExpression, "license", simplelicensing_licenseExpression=expr,
-                       **({"simplelicensing_customIdToUri": refs} if refs else {}))
+    declared = doc.add(
+        S.simplelicensing_LicenseExpression,
+        "license",
+        simplelicensing_licenseExpression=expr,
+        **({"simplelicensing_customIdToUri": refs} if refs else {}),
+    )
     doc.relate(pkg, "hasDeclaredLicense", [declared])
     if all(lic.license.resolved for lic in found):
-        doc.relate(pkg, "hasConcludedLicense", [declared],
-                   comment="the license knowledge base records these terms")
+        doc.relate(pkg, "hasConcludedLicense", [declared], comment="the license knowledge base records these terms")
 
 
 def _edge_comment(e: Edge) -> str:
@@ -123,8 +144,10 @@ def _edge_comment(e: Edge) -> str:
 def build(f: BomFacts, tool_version: str = "0.1.0", now: datetime | None = None) -> str:
     """The SPDX 3.0.1 JSON-LD document as text."""
     doc = _Doc(now or datetime.now(UTC), tool_version)
-    pkgs = {mid: _package(doc, m, mid == f.model_id, f.card_body if mid == f.model_id else None)
-            for mid, m in f.models.items()}
+    pkgs = {
+        mid: _package(doc, m, mid == f.model_id, f.card_body if mid == f.model_id else None)
+        for mid, m in f.models.items()
+    }
     for mid, m in f.models.items():
         _licenses(doc, pkgs[mid], m)
     datasets: dict[str, object] = {}
@@ -132,9 +155,13 @@ def build(f: BomFacts, tool_version: str = "0.1.0", now: datetime | None = None)
         names = sorted({str(d) for d in m.row.get("datasets") or [] if d})
         for d in names:
             if d not in datasets:
-                datasets[d] = doc.add(S.dataset_DatasetPackage, "dataset", name=d,
-                                      software_primaryPurpose=S.software_SoftwarePurpose.data,
-                                      dataset_datasetType=[S.dataset_DatasetType.noAssertion])
+                datasets[d] = doc.add(
+                    S.dataset_DatasetPackage,
+                    "dataset",
+                    name=d,
+                    software_primaryPurpose=S.software_SoftwarePurpose.data,
+                    dataset_datasetType=[S.dataset_DatasetType.noAssertion],
+                )
         if names:
             doc.relate(pkgs[mid], "trainedOn", [datasets[d] for d in names])
     for e in f.edges:
@@ -142,16 +169,26 @@ def build(f: BomFacts, tool_version: str = "0.1.0", now: datetime | None = None)
         doc.relate(pkgs[e.child_id], "descendantOf", [pkgs[e.parent_id]], comment)
         doc.relate(pkgs[e.parent_id], "ancestorOf", [pkgs[e.child_id]], comment)
     for x in f.findings:
-        doc.add(S.Annotation, "finding", annotationType=S.AnnotationType.review, subject=pkgs[x["child_id"]],
-                statement=f"license {x['severity']} {x['rule_id']}: {x['child_id']} ({x['child_license']}) derives "
-                          f"from {x['parent_id']} ({x['parent_license']}); {x['clause']} [{x['source_url']}]")
+        doc.add(
+            S.Annotation,
+            "finding",
+            annotationType=S.AnnotationType.review,
+            subject=pkgs[x["child_id"]],
+            statement=f"license {x['severity']} {x['rule_id']}: {x['child_id']} ({x['child_license']}) derives "
+            f"from {x['parent_id']} ({x['parent_license']}); {x['clause']} [{x['source_url']}]",
+        )
     return _serialize(doc, pkgs[f.model_id], f.model_id)
 
 
 def _serialize(doc: _Doc, root, model_id: str) -> str:
-    spdx_doc = S.SpdxDocument(spdxId=doc.id("document"), creationInfo=doc.ci, name=f"AI BOM of {model_id}",
-                              rootElement=[root], element=list(doc.elements),
-                              profileConformance=[getattr(S.ProfileIdentifierType, p) for p in PROFILES])
+    spdx_doc = S.SpdxDocument(
+        spdxId=doc.id("document"),
+        creationInfo=doc.ci,
+        name=f"AI BOM of {model_id}",
+        rootElement=[root],
+        element=list(doc.elements),
+        profileConformance=[getattr(S.ProfileIdentifierType, p) for p in PROFILES],
+    )
     objects = S.SHACLObjectSet()
     for obj in [spdx_doc, *doc.elements]:
         objects.add(obj)

@@ -22,7 +22,7 @@ from analyses.weights.remote import open_remote
 from analyses.weights.sample import accepts, flags
 from analyses.weights.verdict import judge
 
-KEEP_MODELS = 8          # sampled checkpoints kept in memory at once (pairs are ordered so parents repeat)
+KEEP_MODELS = 8  # sampled checkpoints kept in memory at once (pairs are ordered so parents repeat)
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Model:
 @dataclass
 class CheckRun:
     """What one run produced: verdict rows, quarantined pairs, fingerprints, bytes read per model."""
+
     diffs: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
     fingerprints: dict[str, Fingerprint] = field(default_factory=dict)
@@ -73,19 +74,37 @@ class Reader:
         return ck
 
 
-def _verdict_row(pair: dict, relation: str, confidence: float, direction, summary: dict, read: int, t0: float,
-                 device: str, evidence: dict) -> dict:
+def _verdict_row(
+    pair: dict,
+    relation: str,
+    confidence: float,
+    direction,
+    summary: dict,
+    read: int,
+    t0: float,
+    device: str,
+    evidence: dict,
+) -> dict:
     declared = bool(pair["declared"])
-    return {"child_id": pair["child_id"], "parent_id": pair["parent_id"],
-            "declared_relation": pair["declared_relation"], "relation": relation, "confidence": confidence,
-            "direction": direction,
-            "agrees": accepts(pair["declared_relation"], relation) if declared else None,
-            "flags": flags(pair["declared_relation"], declared, relation), "rel_l2": summary.get("rel_l2"),
-            "cosine": summary.get("cosine"), "changed_share": (summary.get("changed_matrices", 0) /
-                                                               max(1, summary.get("matrices", 0))),
-            "tensors": summary.get("matrices"), "unmatched": summary.get("only_in_a", 0) + summary.get("only_in_b", 0)
-            + summary.get("shape_mismatch", 0), "bytes_read": read, "device": device,
-            "seconds": time.monotonic() - t0, "evidence": json.dumps(evidence, sort_keys=True, default=str)}
+    return {
+        "child_id": pair["child_id"],
+        "parent_id": pair["parent_id"],
+        "declared_relation": pair["declared_relation"],
+        "relation": relation,
+        "confidence": confidence,
+        "direction": direction,
+        "agrees": accepts(pair["declared_relation"], relation) if declared else None,
+        "flags": flags(pair["declared_relation"], declared, relation),
+        "rel_l2": summary.get("rel_l2"),
+        "cosine": summary.get("cosine"),
+        "changed_share": (summary.get("changed_matrices", 0) / max(1, summary.get("matrices", 0))),
+        "tensors": summary.get("matrices"),
+        "unmatched": summary.get("only_in_a", 0) + summary.get("only_in_b", 0) + summary.get("shape_mismatch", 0),
+        "bytes_read": read,
+        "device": device,
+        "seconds": time.monotonic() - t0,
+        "evidence": json.dumps(evidence, sort_keys=True, default=str),
+    }
 
 
 def _pair(reader: Reader, pair: dict, device: str) -> dict:
@@ -93,9 +112,21 @@ def _pair(reader: Reader, pair: dict, device: str) -> dict:
     a, b = reader.get(pair["parent_id"]), reader.get(pair["child_id"])
     d = diff(a, b, device=device)
     v = judge(d)
-    return _verdict_row(pair, v.relation, v.confidence, v.direction, v.summary, a.bytes_read + b.bytes_read, t0,
-                        d.device, {"unaligned": v.summary.get("unaligned"), "rows_changed": d.rows_changed,
-                                   "delta_rank_share": v.summary.get("delta_rank_share")})
+    return _verdict_row(
+        pair,
+        v.relation,
+        v.confidence,
+        v.direction,
+        v.summary,
+        a.bytes_read + b.bytes_read,
+        t0,
+        d.device,
+        {
+            "unaligned": v.summary.get("unaligned"),
+            "rows_changed": d.rows_changed,
+            "delta_rank_share": v.summary.get("delta_rank_share"),
+        },
+    )
 
 
 def _merge(reader: Reader, pairs: list[dict], device: str) -> list[dict]:
@@ -105,15 +136,36 @@ def _merge(reader: Reader, pairs: list[dict], device: str) -> list[dict]:
     parents = [reader.get(p["parent_id"]) for p in pairs]
     fit = fit_merge(child, parents, labels=[p["parent_id"] for p in pairs], device=device)
     read = child.bytes_read + sum(p.bytes_read for p in parents)
-    summary = {"matrices": fit.matrices, "rel_l2": fit.residual_share ** 0.5}
+    summary = {"matrices": fit.matrices, "rel_l2": fit.residual_share**0.5}
     confidence = round(max(0.5, min(1.0, 1.0 - fit.residual)), 3)
-    return [_verdict_row(p, fit.relation if fit.relation == "merge" else "finetune", confidence, None, summary, read,
-                         t0, device, {"coefficients": fit.coefficients, "residual": fit.residual,
-                                      "single_residual_share": fit.single_residual_share}) for p in pairs]
+    return [
+        _verdict_row(
+            p,
+            fit.relation if fit.relation == "merge" else "finetune",
+            confidence,
+            None,
+            summary,
+            read,
+            t0,
+            device,
+            {
+                "coefficients": fit.coefficients,
+                "residual": fit.residual,
+                "single_residual_share": fit.single_residual_share,
+            },
+        )
+        for p in pairs
+    ]
 
 
-def check_pairs(client, pairs: list[dict], models: dict[str, Model], device: str, budget: int | None = None,
-                log: Callable[[str], None] = lambda _: None) -> CheckRun:
+def check_pairs(
+    client,
+    pairs: list[dict],
+    models: dict[str, Model],
+    device: str,
+    budget: int | None = None,
+    log: Callable[[str], None] = lambda _: None,
+) -> CheckRun:
     """Verdicts for the sampled pairs (dicts with child_id, parent_id, declared_relation, declared)."""
     run = CheckRun()
     reader = Reader(client, models, run, budget)
@@ -134,21 +186,27 @@ def check_pairs(client, pairs: list[dict], models: dict[str, Model], device: str
             break
         except Exception as e:  # noqa: BLE001 - quarantined with its reason; the other pairs go on
             reason = str(e) if isinstance(e, LookupError) else f"{type(e).__name__}: {e}"
-            run.errors.extend({"child_id": p["child_id"], "parent_id": p["parent_id"], "error": reason[:500]}
-                              for p in group)
+            run.errors.extend(
+                {"child_id": p["child_id"], "parent_id": p["parent_id"], "error": reason[:500]} for p in group
+            )
             log(f"weights {i}/{len(groups)}: {group[0]['child_id']}: quarantined ({reason[:120]})")
     return run
 
 
 def _errors(pairs: list[dict], reason: str, done: CheckRun) -> list[dict]:
-    finished = {(r["child_id"], r["parent_id"]) for r in done.diffs} | {(r["child_id"], r["parent_id"])
-                                                                         for r in done.errors}
-    return [{"child_id": p["child_id"], "parent_id": p["parent_id"], "error": reason[:500]}
-            for p in pairs if (p["child_id"], p["parent_id"]) not in finished]
+    finished = {(r["child_id"], r["parent_id"]) for r in done.diffs} | {
+        (r["child_id"], r["parent_id"]) for r in done.errors
+    }
+    return [
+        {"child_id": p["child_id"], "parent_id": p["parent_id"], "error": reason[:500]}
+        for p in pairs
+        if (p["child_id"], p["parent_id"]) not in finished
+    ]
 
 
-def fingerprint_models(client, model_ids: list[str], models: dict[str, Model], run: CheckRun,
-                       budget: int | None = None) -> None:
+def fingerprint_models(
+    client, model_ids: list[str], models: dict[str, Model], run: CheckRun, budget: int | None = None
+) -> None:
     """Fingerprints of models no pair needed (undeclared candidates); failures are left out quietly."""
     reader = Reader(client, models, run, budget)
     for m in model_ids:

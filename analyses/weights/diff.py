@@ -20,9 +20,9 @@ from analyses.weights.errors import DeviceUnavailable
 from analyses.weights.reader import DTYPES, Checkpoint, LocalCheckpoint, is_matrix, row_bytes, rows_of
 from analyses.weights.safety import UnsafeCheckpoint
 
-BLOCK_BYTES = 4 << 20      # bytes of one side per step: a block pair and its delta stay in cache
-STRUCT_ROWS = 256          # rows per matrix kept for the structural tests
-STRUCT_WINDOWS = 4         # ... taken as this many windows spread over the rows compared
+BLOCK_BYTES = 4 << 20  # bytes of one side per step: a block pair and its delta stay in cache
+STRUCT_ROWS = 256  # rows per matrix kept for the structural tests
+STRUCT_WINDOWS = 4  # ... taken as this many windows spread over the rows compared
 
 
 def default_device() -> str:
@@ -32,8 +32,10 @@ def default_device() -> str:
 def check_device(device: str | None) -> str:
     device = device or default_device()
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise DeviceUnavailable("--device cuda: no CUDA device is available here; use --device cpu "
-                                "(or leave --device out to use CUDA only when present)")
+        raise DeviceUnavailable(
+            "--device cuda: no CUDA device is available here; use --device cpu "
+            "(or leave --device out to use CUDA only when present)"
+        )
     return device
 
 
@@ -50,26 +52,26 @@ class TensorDiff:
     shape_b: list[int]
     dtype_a: str
     dtype_b: str
-    matrix: bool                  # 2-D float: evidence of relation (1-D norms and biases are not)
+    matrix: bool  # 2-D float: evidence of relation (1-D norms and biases are not)
     rows_compared: int
-    numel: int                    # elements compared
-    rel_l2: float | None          # ||b - a|| / ||a||
+    numel: int  # elements compared
+    rel_l2: float | None  # ||b - a|| / ||a||
     cosine: float | None
-    identical: float              # share of compared elements exactly equal
+    identical: float  # share of compared elements exactly equal
     max_abs: float
     norm_a: float
     norm_b: float
     norm_delta: float
-    grid_a: float | None = None   # share of a's sampled values on a quantization grid
+    grid_a: float | None = None  # share of a's sampled values on a quantization grid
     grid_b: float | None = None
     grid_kind_a: str | None = None
     grid_kind_b: str | None = None
-    cast: float | None = None     # share of one side equal to the other rounded to fp16/bf16
+    cast: float | None = None  # share of one side equal to the other rounded to fp16/bf16
     cast_side: str | None = None  # 'b' when b = round(a), 'a' when a = round(b)
-    delta_rank: int | None = None         # singular values holding 99% of the delta's energy (sampled rows)
+    delta_rank: int | None = None  # singular values holding 99% of the delta's energy (sampled rows)
     delta_rank_share: float | None = None  # that rank / min(sampled shape): low for an adapter merge
     delta_low_rank_energy: float | None = None  # energy share of the top 8 singular values
-    rows_touched: float | None = None     # share of sampled rows with any change (an adapter touches them all)
+    rows_touched: float | None = None  # share of sampled rows with any change (an adapter touches them all)
 
 
 def _windows(ranges: list[tuple[int, int]], want: int, parts: int) -> list[tuple[int, int]]:
@@ -109,9 +111,17 @@ class _Sums:
         """One block: the delta once (a and b leave RAM once), then every sum over what is now in cache."""
         d = xb - xa
         mn, mx = torch.aminmax(d)
-        self.parts.append(torch.stack([
-            torch.dot(xa, xa), torch.dot(xb, xb), torch.dot(d, d),
-            torch.count_nonzero(d).to(xa.dtype), torch.maximum(-mn, mx)]).double())
+        self.parts.append(
+            torch.stack(
+                [
+                    torch.dot(xa, xa),
+                    torch.dot(xb, xb),
+                    torch.dot(d, d),
+                    torch.count_nonzero(d).to(xa.dtype),
+                    torch.maximum(-mn, mx),
+                ]
+            ).double()
+        )
 
     def totals(self) -> list[float]:
         """||a||^2, ||b||^2, ||b-a||^2, a.b (from the three norms), changed elements, largest change."""
@@ -142,15 +152,28 @@ def tensor_diff(name: str, a: Checkpoint, b: Checkpoint, device: str = "cpu") ->
             for w0, w1 in struct:
                 lo, hi = max(s, w0), min(e, w1)
                 if lo < hi:
-                    keep_a.append(xa[lo - s:hi - s].reshape(hi - lo, -1))
-                    keep_b.append(xb[lo - s:hi - s].reshape(hi - lo, -1))
+                    keep_a.append(xa[lo - s : hi - s].reshape(hi - lo, -1))
+                    keep_b.append(xb[lo - s : hi - s].reshape(hi - lo, -1))
     na2, nb2, nd2, dot, nonzero, max_abs = sums.totals()
     n = rows * (math.prod(ia.shape[1:]) if ia.shape else 1)
     na, nb, nd = math.sqrt(na2), math.sqrt(nb2), math.sqrt(nd2)
-    td = TensorDiff(name=name, shape=list(ia.shape), shape_b=list(ib.shape), dtype_a=ia.dtype, dtype_b=ib.dtype,
-                    matrix=matrix, rows_compared=rows, numel=n, rel_l2=nd / na if na else None,
-                    cosine=dot / (na * nb) if na and nb else None, identical=1 - nonzero / n if n else 1.0,
-                    max_abs=max_abs, norm_a=na, norm_b=nb, norm_delta=nd)
+    td = TensorDiff(
+        name=name,
+        shape=list(ia.shape),
+        shape_b=list(ib.shape),
+        dtype_a=ia.dtype,
+        dtype_b=ib.dtype,
+        matrix=matrix,
+        rows_compared=rows,
+        numel=n,
+        rel_l2=nd / na if na else None,
+        cosine=dot / (na * nb) if na and nb else None,
+        identical=1 - nonzero / n if n else 1.0,
+        max_abs=max_abs,
+        norm_a=na,
+        norm_b=nb,
+        norm_delta=nd,
+    )
     if keep_a and td.identical < 1.0:
         _structure(td, torch.cat(keep_a), torch.cat(keep_b))
     return td
@@ -180,9 +203,15 @@ class CheckpointDiff:
         return [t.name for t in self.tensors if t.shape[0:1] != t.shape_b[0:1]]
 
     def as_dict(self) -> dict:
-        return {"tensors": [asdict(t) for t in self.tensors], "only_in_a": self.only_in_a, "only_in_b": self.only_in_b,
-                "shape_mismatch": self.shape_mismatch, "rows_changed": self.rows_changed, "device": self.device,
-                "bytes_read": self.bytes_read}
+        return {
+            "tensors": [asdict(t) for t in self.tensors],
+            "only_in_a": self.only_in_a,
+            "only_in_b": self.only_in_b,
+            "shape_mismatch": self.shape_mismatch,
+            "rows_changed": self.rows_changed,
+            "device": self.device,
+            "bytes_read": self.bytes_read,
+        }
 
 
 def _comparable(ia, ib) -> bool:
@@ -206,8 +235,14 @@ def diff(a: Checkpoint, b: Checkpoint, device: str | None = None, on_tensor=None
         out.append(tensor_diff(name, a, b, device))
         if on_tensor:
             on_tensor(name)
-    return CheckpointDiff(out, sorted(set(a.infos) - set(b.infos)), sorted(set(b.infos) - set(a.infos)), mismatch,
-                          device, a.bytes_read + b.bytes_read - start)
+    return CheckpointDiff(
+        out,
+        sorted(set(a.infos) - set(b.infos)),
+        sorted(set(b.infos) - set(a.infos)),
+        mismatch,
+        device,
+        a.bytes_read + b.bytes_read - start,
+    )
 
 
 def diff_checkpoints(a: Path, b: Path, device: str | None = None, on_tensor=None) -> CheckpointDiff:

@@ -16,9 +16,9 @@ import torch
 from analyses.weights import structure
 from analyses.weights.reader import BLOCKS_PER_TENSOR, Checkpoint, is_matrix, rows_of
 
-FP_ROWS = 8                 # rows per matrix
-FP_COLS = 64                # columns per row (evenly strided)
-RELATED = 0.8               # fingerprint distance below this: same lineage (independent weights sit near 1.41)
+FP_ROWS = 8  # rows per matrix
+FP_COLS = 64  # columns per row (evenly strided)
+RELATED = 0.8  # fingerprint distance below this: same lineage (independent weights sit near 1.41)
 
 
 def fingerprint_rows(rows: int) -> tuple[int, int]:
@@ -31,19 +31,26 @@ def fingerprint_rows(rows: int) -> tuple[int, int]:
 @dataclass
 class Fingerprint:
     model_id: str
-    vectors: dict[str, np.ndarray]     # "name|cols|ref" -> float32 values
-    grid: float | None                 # share of fingerprinted values on a quantization grid (mean over matrices)
+    vectors: dict[str, np.ndarray]  # "name|cols|ref" -> float32 values
+    grid: float | None  # share of fingerprinted values on a quantization grid (mean over matrices)
 
     def as_row(self) -> dict:
         keys = sorted(self.vectors)
-        return {"model_id": self.model_id, "matrices": len(keys), "keys": keys,
-                "vectors": [self.vectors[k].tolist() for k in keys], "grid": self.grid}
+        return {
+            "model_id": self.model_id,
+            "matrices": len(keys),
+            "keys": keys,
+            "vectors": [self.vectors[k].tolist() for k in keys],
+            "grid": self.grid,
+        }
 
     @classmethod
     def from_row(cls, row: dict) -> Fingerprint:
-        return cls(row["model_id"], {k: np.asarray(v, np.float32) for k, v in zip(row["keys"], row["vectors"],
-                                                                                  strict=True)},
-                   row.get("grid"))
+        return cls(
+            row["model_id"],
+            {k: np.asarray(v, np.float32) for k, v in zip(row["keys"], row["vectors"], strict=True)},
+            row.get("grid"),
+        )
 
 
 def _available(ck: Checkpoint, name: str, r0: int, r1: int) -> bool:
@@ -74,8 +81,9 @@ def fingerprint_bytes(model_id: str, blob: bytes) -> Fingerprint:
     """The fingerprint of a checkpoint held in memory, read exactly as a hub checkpoint would be."""
     from analyses.weights.reader import SampledCheckpoint
 
-    return fingerprint(model_id, SampledCheckpoint(model_id, ["model.safetensors"],
-                                                   lambda _f, s, e: (blob[s:e], len(blob))))
+    return fingerprint(
+        model_id, SampledCheckpoint(model_id, ["model.safetensors"], lambda _f, s, e: (blob[s:e], len(blob)))
+    )
 
 
 def distance(a: Fingerprint, b: Fingerprint) -> tuple[float, int]:
@@ -120,8 +128,7 @@ class Match:
     matrices: int
 
 
-def nearest_parent(child: Fingerprint, known: list[Fingerprint], created: dict,
-                   exclude: set[str]) -> Match | None:
+def nearest_parent(child: Fingerprint, known: list[Fingerprint], created: dict, exclude: set[str]) -> Match | None:
     """The nearest known checkpoint that could be child's parent (older, not a declared descendant)."""
     scored = []
     for fp in known:
@@ -135,8 +142,14 @@ def nearest_parent(child: Fingerprint, known: list[Fingerprint], created: dict,
     if not scored or scored[0][0] >= RELATED:
         return None
     d, _, best = scored[0]
-    return Match(child.model_id, best.model_id, relation_guess(child, best, d), d,
-                 scored[1][0] if len(scored) > 1 else None, distance(child, best)[1])
+    return Match(
+        child.model_id,
+        best.model_id,
+        relation_guess(child, best, d),
+        d,
+        scored[1][0] if len(scored) > 1 else None,
+        distance(child, best)[1],
+    )
 
 
 def recover_tree(fps: list[Fingerprint], created: dict | None = None) -> list[tuple[str, str]]:

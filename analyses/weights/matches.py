@@ -8,12 +8,21 @@ import polars as pl
 
 from analyses.weights.fingerprint import Fingerprint, nearest_parent
 
-MATCH_SCHEMA = {"child_id": pl.String, "parent_id": pl.String, "source": pl.String, "relation": pl.String,
-                "distance": pl.Float64, "runner_up": pl.Float64, "matrices": pl.Int32, "reason": pl.String}
+MATCH_SCHEMA = {
+    "child_id": pl.String,
+    "parent_id": pl.String,
+    "source": pl.String,
+    "relation": pl.String,
+    "distance": pl.Float64,
+    "runner_up": pl.Float64,
+    "matrices": pl.Int32,
+    "reason": pl.String,
+}
 
 
-def find_matches(fps: list[Fingerprint], queries: pl.DataFrame, dates: pl.DataFrame,
-                 declared: pl.DataFrame) -> pl.DataFrame:
+def find_matches(
+    fps: list[Fingerprint], queries: pl.DataFrame, dates: pl.DataFrame, declared: pl.DataFrame
+) -> pl.DataFrame:
     """queries: model_id, contradicted; dates: model_id, created_at; declared: child_id, parent_id."""
     created = dict(dates.select("model_id", "created_at").iter_rows())
     lineage = nx.DiGraph(list(declared.select("parent_id", "child_id").iter_rows()))
@@ -25,7 +34,16 @@ def find_matches(fps: list[Fingerprint], queries: pl.DataFrame, dates: pl.DataFr
         descendants = nx.descendants(lineage, mid) if mid in lineage else set()
         m = nearest_parent(by_id[mid], fps, created, descendants)
         if m is not None:
-            rows.append({"child_id": m.child_id, "parent_id": m.parent_id, "source": "weights", "relation": m.relation,
-                         "distance": m.distance, "runner_up": m.runner_up, "matrices": m.matrices,
-                         "reason": "declared base disagrees" if contradicted else "no declared base"})
+            rows.append(
+                {
+                    "child_id": m.child_id,
+                    "parent_id": m.parent_id,
+                    "source": "weights",
+                    "relation": m.relation,
+                    "distance": m.distance,
+                    "runner_up": m.runner_up,
+                    "matrices": m.matrices,
+                    "reason": "declared base disagrees" if contradicted else "no declared base",
+                }
+            )
     return pl.DataFrame(rows, schema=MATCH_SCHEMA)

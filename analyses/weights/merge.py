@@ -16,25 +16,32 @@ import torch
 from analyses.weights.diff import BLOCK_BYTES, _intersect, check_device
 from analyses.weights.reader import Checkpoint, is_matrix, row_bytes, rows_of
 
-MIN_COEFFICIENT = 0.1    # share of the total |coefficient| a parent must carry to count as merged in
-MIN_GAIN = 0.01          # the joint fit must leave at least this much less residual than the best single parent
+MIN_COEFFICIENT = 0.1  # share of the total |coefficient| a parent must carry to count as merged in
+MIN_GAIN = 0.01  # the joint fit must leave at least this much less residual than the best single parent
 
 
 @dataclass
 class MergeFit:
-    relation: str                   # "merge" or the best single parent's role ("single-parent")
+    relation: str  # "merge" or the best single parent's role ("single-parent")
     coefficients: dict[str, float]  # parent label -> least-squares coefficient
-    residual: float                 # ||child - sum c_i parent_i||^2 / ||child - best single fit||^2 ... see below
-    residual_share: float           # ||child - fit||^2 / ||child||^2
-    single_residual_share: dict[str, float]   # the same with each parent alone (best scale)
+    residual: float  # ||child - sum c_i parent_i||^2 / ||child - best single fit||^2 ... see below
+    residual_share: float  # ||child - fit||^2 / ||child||^2
+    single_residual_share: dict[str, float]  # the same with each parent alone (best scale)
     matrices: int
     elements: int
     bytes_read: int
 
     def as_dict(self) -> dict:
-        return {"relation": self.relation, "coefficients": self.coefficients, "residual": self.residual,
-                "residual_share": self.residual_share, "single_residual_share": self.single_residual_share,
-                "matrices": self.matrices, "elements": self.elements, "bytes_read": self.bytes_read}
+        return {
+            "relation": self.relation,
+            "coefficients": self.coefficients,
+            "residual": self.residual,
+            "residual_share": self.residual_share,
+            "single_residual_share": self.single_residual_share,
+            "matrices": self.matrices,
+            "elements": self.elements,
+            "bytes_read": self.bytes_read,
+        }
 
 
 def _aligned(child: Checkpoint, parents: list[Checkpoint]) -> list[str]:
@@ -66,15 +73,20 @@ def _accumulate(child: Checkpoint, parents: list[Checkpoint], device: str):
         for r0, r1 in ranges:
             for s in range(r0, r1, step):
                 e = min(r1, s + step)
-                x = torch.stack([src.rows(name, s, e).to(device=device, dtype=torch.float64).reshape(-1)
-                                 for src in (*parents, child)])
+                x = torch.stack(
+                    [
+                        src.rows(name, s, e).to(device=device, dtype=torch.float64).reshape(-1)
+                        for src in (*parents, child)
+                    ]
+                )
                 gram += x @ x.T
                 elements += x.shape[1]
     return gram, mats, elements
 
 
-def fit_merge(child: Checkpoint, parents: list[Checkpoint], labels: list[str] | None = None,
-              device: str | None = None) -> MergeFit:
+def fit_merge(
+    child: Checkpoint, parents: list[Checkpoint], labels: list[str] | None = None, device: str | None = None
+) -> MergeFit:
     """Least-squares weights of the parents that best reproduce the child, and how much they leave."""
     device = check_device(device)
     labels = labels or [p.label for p in parents]
@@ -87,11 +99,21 @@ def fit_merge(child: Checkpoint, parents: list[Checkpoint], labels: list[str] | 
         return MergeFit("unrelated", {}, 1.0, 1.0, {}, mats, elements, read)
     w = torch.linalg.lstsq(g, h.unsqueeze(1), driver="gelsd").solution.squeeze(1)
     res = max(0.0, (cc - 2 * float(w @ h) + float(w @ g @ w)) / cc)
-    single = {lab: max(0.0, (cc - float(h[i]) ** 2 / float(g[i, i])) / cc) if float(g[i, i]) else 1.0
-              for i, lab in enumerate(labels)}
+    single = {
+        lab: max(0.0, (cc - float(h[i]) ** 2 / float(g[i, i])) / cc) if float(g[i, i]) else 1.0
+        for i, lab in enumerate(labels)
+    }
     best = min(single.values())
     weight = w.abs() / w.abs().sum() if float(w.abs().sum()) else w.abs()
     carried = int((weight >= MIN_COEFFICIENT).sum())
     is_merge = k >= 2 and carried >= 2 and res <= best * (1 - MIN_GAIN)
-    return MergeFit("merge" if is_merge else "single-parent", {lab: float(w[i]) for i, lab in enumerate(labels)},
-                    res / best if best else 0.0, res, single, mats, elements, read)
+    return MergeFit(
+        "merge" if is_merge else "single-parent",
+        {lab: float(w[i]) for i, lab in enumerate(labels)},
+        res / best if best else 0.0,
+        res,
+        single,
+        mats,
+        elements,
+        read,
+    )

@@ -18,17 +18,28 @@ import torch
 
 from analyses.weights.safety import DTYPE_BYTES, TensorInfo, UnsafeCheckpoint, header_length, parse_header, read_header
 
-DTYPES = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
-          "F8_E4M3": torch.float8_e4m3fn, "F8_E5M2": torch.float8_e5m2, "I64": torch.int64, "I32": torch.int32,
-          "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool}
+DTYPES = {
+    "F64": torch.float64,
+    "F32": torch.float32,
+    "F16": torch.float16,
+    "BF16": torch.bfloat16,
+    "F8_E4M3": torch.float8_e4m3fn,
+    "F8_E5M2": torch.float8_e5m2,
+    "I64": torch.int64,
+    "I32": torch.int32,
+    "I16": torch.int16,
+    "I8": torch.int8,
+    "U8": torch.uint8,
+    "BOOL": torch.bool,
+}
 FLOATS = {"F64", "F32", "F16", "BF16", "F8_E4M3", "F8_E5M2"}
-SAMPLE_FLOOR_BYTES = 32 * 1024 ** 2    # a sampled read takes at most this much per model ...
-SAMPLE_SHARE = 0.02                     # ... or this share of the checkpoint, whichever is larger
-BLOCKS_PER_TENSOR = 2                   # row blocks sampled per matrix (each one Range request at most)
-MIN_ROWS = 64                           # rows sampled per matrix where the budget allows (rank evidence needs them)
-FLOOR_ROWS = 16                         # ... and never fewer
-RANGE_GAP = 256 * 1024                  # neighbouring ranges closer than this are read in one request
-HEAD_GUESS = 1024 * 1024                # first request: the header and, for a small file, everything
+SAMPLE_FLOOR_BYTES = 32 * 1024**2  # a sampled read takes at most this much per model ...
+SAMPLE_SHARE = 0.02  # ... or this share of the checkpoint, whichever is larger
+BLOCKS_PER_TENSOR = 2  # row blocks sampled per matrix (each one Range request at most)
+MIN_ROWS = 64  # rows sampled per matrix where the budget allows (rank evidence needs them)
+FLOOR_ROWS = 16  # ... and never fewer
+RANGE_GAP = 256 * 1024  # neighbouring ranges closer than this are read in one request
+HEAD_GUESS = 1024 * 1024  # first request: the header and, for a small file, everything
 
 
 def row_bytes(info: TensorInfo) -> int:
@@ -50,7 +61,7 @@ def sample_budget(total_bytes: int) -> int:
 
 def _view(buf: torch.Tensor, info: TensorInfo, r0: int, r1: int) -> torch.Tensor:
     rb = row_bytes(info)
-    raw = buf[r0 * rb:r1 * rb]
+    raw = buf[r0 * rb : r1 * rb]
     if raw.storage_offset() % DTYPE_BYTES[info.dtype]:
         raw = raw.clone()  # an unaligned data area (old writers): copy so the dtype view is legal
     return raw.view(DTYPES[info.dtype]).reshape(r1 - r0, *info.shape[1:])
@@ -113,11 +124,12 @@ class LocalCheckpoint(Checkpoint):
         info = self.infos[name]
         self.bytes_read += (r1 - r0) * row_bytes(info)
         buf = self._buf(self._file[name])
-        return _view(buf[info.start:info.start + info.nbytes], info, r0, r1)
+        return _view(buf[info.start : info.start + info.nbytes], info, r0, r1)
 
 
-def plan_rows(infos: dict[str, TensorInfo], budget: int, min_rows: int = MIN_ROWS,
-              blocks: int = BLOCKS_PER_TENSOR) -> dict[str, list[tuple[int, int]]]:
+def plan_rows(
+    infos: dict[str, TensorInfo], budget: int, min_rows: int = MIN_ROWS, blocks: int = BLOCKS_PER_TENSOR
+) -> dict[str, list[tuple[int, int]]]:
     """Row blocks to read from each matrix: all of them when they fit the budget, else the same share of
     each, in `blocks` blocks at positions that depend on the name-independent shape only (so two checkpoints
     of one architecture, and a vocabulary grown or cut at the end, sample the same rows)."""
@@ -128,16 +140,18 @@ def plan_rows(infos: dict[str, TensorInfo], budget: int, min_rows: int = MIN_ROW
     share = budget / total
     want_rows = {n: min(rows_of(i), max(min_rows, int(rows_of(i) * share))) for n, i in mats.items()}
     planned = sum(want_rows[n] * row_bytes(i) for n, i in mats.items())
-    if planned > budget:   # the per-matrix minimum overshoots: shrink every matrix alike, down to a floor
-        want_rows = {n: min(rows_of(i), max(FLOOR_ROWS, int(w * budget / planned))) for (n, w), i
-                     in zip(want_rows.items(), mats.values(), strict=True)}
+    if planned > budget:  # the per-matrix minimum overshoots: shrink every matrix alike, down to a floor
+        want_rows = {
+            n: min(rows_of(i), max(FLOOR_ROWS, int(w * budget / planned)))
+            for (n, w), i in zip(want_rows.items(), mats.values(), strict=True)
+        }
     plan = {}
     for n, i in mats.items():
         rows, want = rows_of(i), want_rows[n]
         if want >= rows:
             plan[n] = [(0, rows)]
             continue
-        ref = 1 << (rows.bit_length() - 1)            # the largest power of two <= rows
+        ref = 1 << (rows.bit_length() - 1)  # the largest power of two <= rows
         per = max(1, want // blocks)
         starts = sorted({min(rows - per, ref * (j + 1) // (blocks + 1)) for j in range(blocks)})
         plan[n] = _merge_ranges([(s, s + per) for s in starts])
@@ -154,14 +168,15 @@ def _merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-ReadRange = Callable[[str, int, int], tuple[bytes, int]]   # (filename, start, end) -> (bytes, file size)
+ReadRange = Callable[[str, int, int], tuple[bytes, int]]  # (filename, start, end) -> (bytes, file size)
 
 
 class SampledCheckpoint(Checkpoint):
     """Row blocks of a checkpoint's matrices, read into memory by Range requests (headers first)."""
 
-    def __init__(self, label: str, files: list[str], read_range: ReadRange, budget: int | None = None,
-                 min_rows: int = MIN_ROWS):
+    def __init__(
+        self, label: str, files: list[str], read_range: ReadRange, budget: int | None = None, min_rows: int = MIN_ROWS
+    ):
         self.label = label
         self.infos, self._file, self._blocks = {}, {}, {}
         headers, sizes, heads = {}, {}, {}
@@ -174,7 +189,7 @@ class SampledCheckpoint(Checkpoint):
                 more, _ = read_range(f, len(head), 8 + n)
                 self.bytes_read += len(more)
                 head += more
-            headers[f], sizes[f], heads[f] = parse_header(head[8:8 + n], size, f"{label}/{f}"), size, head
+            headers[f], sizes[f], heads[f] = parse_header(head[8 : 8 + n], size, f"{label}/{f}"), size, head
         self.total_bytes = sum(sizes.values())
         budget = sample_budget(self.total_bytes) if budget is None else budget
         for f, hdr in headers.items():
@@ -190,8 +205,11 @@ class SampledCheckpoint(Checkpoint):
             self._take(hdr, wanted, self._fetch(f, hdr, wanted, read_range, min(RANGE_GAP, budget // 64)))
 
     def _fetch(self, f: str, hdr: dict[str, TensorInfo], wanted: dict, read_range: ReadRange, gap: int):
-        spans = sorted((hdr[n].start + r0 * row_bytes(hdr[n]), hdr[n].start + r1 * row_bytes(hdr[n]))
-                       for n, rs in wanted.items() for r0, r1 in rs)
+        spans = sorted(
+            (hdr[n].start + r0 * row_bytes(hdr[n]), hdr[n].start + r1 * row_bytes(hdr[n]))
+            for n, rs in wanted.items()
+            for r0, r1 in rs
+        )
         merged: list[list[int]] = []
         for s, e in spans:
             if merged and s - merged[-1][1] <= gap:
@@ -213,7 +231,7 @@ class SampledCheckpoint(Checkpoint):
             for r0, r1 in rs:
                 s = info.start + r0 * row_bytes(info)
                 base, data = next((b, d) for b, d in chunks if b <= s and s + (r1 - r0) * row_bytes(info) <= b + len(d))
-                part = bytearray(data[s - base:s - base + (r1 - r0) * row_bytes(info)])
+                part = bytearray(data[s - base : s - base + (r1 - r0) * row_bytes(info)])
                 raw = torch.frombuffer(part, dtype=torch.uint8)
                 block = raw.view(DTYPES[info.dtype]).reshape(r1 - r0, *info.shape[1:]) if info.nbytes else raw
                 self._blocks.setdefault(name, []).append((r0, r1, block))
@@ -224,5 +242,5 @@ class SampledCheckpoint(Checkpoint):
     def rows(self, name: str, r0: int, r1: int) -> torch.Tensor:
         for s, e, block in self._blocks.get(name, []):
             if s <= r0 and r1 <= e:
-                return block[r0 - s:r1 - s]
+                return block[r0 - s : r1 - s]
         raise KeyError(f"{self.label}: rows {r0}:{r1} of {name} were not read")

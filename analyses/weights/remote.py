@@ -16,8 +16,10 @@ from analyses.weights.reader import SampledCheckpoint
 
 SAFE_PATTERNS = ("*.safetensors",)
 PROBE_TIMEOUT_S = 5.0
-OFFLINE_HINT = ("check --endpoint / HF_ENDPOINT, or serve a snapshot offline with `hubmine hub serve` and pass "
-                "its URL as --endpoint")
+OFFLINE_HINT = (
+    "check --endpoint / HF_ENDPOINT, or serve a snapshot offline with `hubmine hub serve` and pass "
+    "its URL as --endpoint"
+)
 
 
 def safetensors_files(files: list[str]) -> list[str]:
@@ -30,8 +32,9 @@ def probe(client) -> None:
     try:
         httpx2.get(f"{client.endpoint}/api/models", params={"limit": 1}, timeout=PROBE_TIMEOUT_S)
     except (httpx2.TransportError, httpx2.InvalidURL, httpx2.UnsupportedProtocol) as e:
-        raise HubUnreachable(f"cannot reach the hub at {client.endpoint} ({type(e).__name__}): "
-                             f"{OFFLINE_HINT}") from None
+        raise HubUnreachable(
+            f"cannot reach the hub at {client.endpoint} ({type(e).__name__}): {OFFLINE_HINT}"
+        ) from None
 
 
 def open_remote(client, repo_id: str, revision: str, files: list[str], budget: int | None = None) -> SampledCheckpoint:
@@ -54,8 +57,10 @@ def repo_files(client, repo_id: str, revision: str | None = None) -> tuple[str, 
     try:
         info = client.retrying(lambda: client.api.model_info(repo_id, revision=revision), f"model_info {repo_id}")
     except RepositoryNotFoundError:
-        raise CheckpointNotFound(f"no model repo {repo_id!r} on {client.endpoint}: check the id (org/name), "
-                                 "or give a local path to a .safetensors file or folder") from None
+        raise CheckpointNotFound(
+            f"no model repo {repo_id!r} on {client.endpoint}: check the id (org/name), "
+            "or give a local path to a .safetensors file or folder"
+        ) from None
     except RevisionNotFoundError:
         raise CheckpointNotFound(f"{repo_id} has no revision {revision!r} on {client.endpoint}") from None
     return info.sha, [s.rfilename for s in info.siblings or []]

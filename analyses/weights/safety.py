@@ -17,10 +17,25 @@ from pathlib import Path
 
 from pipelines.errors import HubmineError
 
-MAX_HEADER_BYTES = 100 * 1024 * 1024   # the reference implementation's own bound
+MAX_HEADER_BYTES = 100 * 1024 * 1024  # the reference implementation's own bound
 MAX_TENSORS = 1_000_000
-DTYPE_BYTES = {"BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
-               "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8}
+DTYPE_BYTES = {
+    "BOOL": 1,
+    "U8": 1,
+    "I8": 1,
+    "F8_E5M2": 1,
+    "F8_E4M3": 1,
+    "I16": 2,
+    "U16": 2,
+    "F16": 2,
+    "BF16": 2,
+    "I32": 4,
+    "U32": 4,
+    "F32": 4,
+    "I64": 8,
+    "U64": 8,
+    "F64": 8,
+}
 
 
 class UnsafeCheckpoint(HubmineError, ValueError):
@@ -33,7 +48,7 @@ class TensorInfo:
     dtype: str
     shape: tuple[int, ...]
     nbytes: int
-    start: int = 0          # byte offset of the tensor's data in its file
+    start: int = 0  # byte offset of the tensor's data in its file
 
 
 def header_length(prefix: bytes, size: int, label: str, max_header: int = MAX_HEADER_BYTES) -> int:
@@ -82,16 +97,23 @@ def parse_header(raw: bytes, size: int, label: str) -> dict[str, TensorInfo]:
 def _tensor(label: str, name: str, t, data: int, data_start: int) -> TensorInfo:
     """One header entry, checked: a known dtype, a valid shape, offsets inside the data area that fit it."""
     if not isinstance(t, dict) or t.get("dtype") not in DTYPE_BYTES:
-            raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has no known dtype")
+        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has no known dtype")
     shape, offsets = t.get("shape"), t.get("data_offsets")
     if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)):
         raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has an invalid shape {str(shape)[:80]}")
-    if not (isinstance(offsets, list) and len(offsets) == 2 and all(isinstance(o, int) for o in offsets)
-            and 0 <= offsets[0] <= offsets[1] <= data):
-        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} has offsets {str(offsets)[:80]} outside the "
-                               f"{data:,}-byte data area")
+    if not (
+        isinstance(offsets, list)
+        and len(offsets) == 2
+        and all(isinstance(o, int) for o in offsets)
+        and 0 <= offsets[0] <= offsets[1] <= data
+    ):
+        raise UnsafeCheckpoint(
+            f"{label}: tensor {name[:80]!r} has offsets {str(offsets)[:80]} outside the {data:,}-byte data area"
+        )
     nbytes = math.prod(shape) * DTYPE_BYTES[t["dtype"]]
     if nbytes != offsets[1] - offsets[0]:
-        raise UnsafeCheckpoint(f"{label}: tensor {name[:80]!r} of shape {shape} needs {nbytes:,} bytes but its "
-                               f"offsets span {offsets[1] - offsets[0]:,}")
+        raise UnsafeCheckpoint(
+            f"{label}: tensor {name[:80]!r} of shape {shape} needs {nbytes:,} bytes but its "
+            f"offsets span {offsets[1] - offsets[0]:,}"
+        )
     return TensorInfo(name, t["dtype"], tuple(shape), nbytes, data_start + offsets[0])

@@ -9,9 +9,13 @@ import polars as pl
 
 from analyses.weights.reader import sample_budget
 
-UNKNOWN_SIZE = 2 * 1024 ** 3   # a repo whose sizes were not crawled counts as this much against the budget
-EXPECTED = {"finetune": {"finetune"}, "adapter": {"adapter-merge"}, "quantized": {"quantized", "cast"},
-            "merge": {"merge"}}
+UNKNOWN_SIZE = 2 * 1024**3  # a repo whose sizes were not crawled counts as this much against the budget
+EXPECTED = {
+    "finetune": {"finetune"},
+    "adapter": {"adapter-merge"},
+    "quantized": {"quantized", "cast"},
+    "merge": {"merge"},
+}
 
 
 def accepts(declared_relation: str | None, relation: str) -> bool | None:
@@ -51,13 +55,33 @@ def sample_pairs(candidates: pl.DataFrame, budget_bytes: int, max_pairs: int) ->
             if len(chosen) >= max_pairs:
                 break
     chosen += _other_merge_parents(candidates, chosen)
-    cols = ["child_id", "parent_id", "declared_relation", "declared", "family_id", "bytes", "child_sha", "parent_sha",
-            "child_files", "parent_files"]
-    return pl.DataFrame([{c: r[c] for c in cols} for r in chosen],
-                        schema={"child_id": pl.String, "parent_id": pl.String, "declared_relation": pl.String,
-                                "declared": pl.Boolean, "family_id": pl.String, "bytes": pl.Int64,
-                                "child_sha": pl.String, "parent_sha": pl.String,
-                                "child_files": pl.List(pl.String), "parent_files": pl.List(pl.String)})
+    cols = [
+        "child_id",
+        "parent_id",
+        "declared_relation",
+        "declared",
+        "family_id",
+        "bytes",
+        "child_sha",
+        "parent_sha",
+        "child_files",
+        "parent_files",
+    ]
+    return pl.DataFrame(
+        [{c: r[c] for c in cols} for r in chosen],
+        schema={
+            "child_id": pl.String,
+            "parent_id": pl.String,
+            "declared_relation": pl.String,
+            "declared": pl.Boolean,
+            "family_id": pl.String,
+            "bytes": pl.Int64,
+            "child_sha": pl.String,
+            "parent_sha": pl.String,
+            "child_files": pl.List(pl.String),
+            "parent_files": pl.List(pl.String),
+        },
+    )
 
 
 def flags(declared_relation: str | None, declared: bool, relation: str) -> list[str]:
@@ -78,8 +102,9 @@ def _other_merge_parents(candidates: pl.DataFrame, chosen: list[dict]) -> list[d
     merges = {r["child_id"] for r in chosen if r["declared_relation"] == "merge" and r["declared"]}
     have = {(r["child_id"], r["parent_id"]) for r in chosen}
     extra = []
-    for row in candidates.filter(pl.col("child_id").is_in(list(merges)) & (pl.col("declared_relation") == "merge")
-                                 & pl.col("declared")).to_dicts():
+    for row in candidates.filter(
+        pl.col("child_id").is_in(list(merges)) & (pl.col("declared_relation") == "merge") & pl.col("declared")
+    ).to_dicts():
         if (row["child_id"], row["parent_id"]) not in have:
             row["bytes"] = read_cost(row["parent_bytes"])
             extra.append(row)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import torch
 
-GRID_LEVELS = 256          # at most this many levels between a group's min and max: an 8-bit (or 4-bit) grid
-GROUPS = (32, 64, 128)     # group sizes real quantizers use (GPTQ, AWQ, bitsandbytes blocks)
+GRID_LEVELS = 256  # at most this many levels between a group's min and max: an 8-bit (or 4-bit) grid
+GROUPS = (32, 64, 128)  # group sizes real quantizers use (GPTQ, AWQ, bitsandbytes blocks)
 GRID_TOL = {torch.float32: 0.01, torch.float64: 0.01, torch.float16: 0.1, torch.bfloat16: 0.1}
-RANK_ENERGY = 0.99         # rank = singular values holding this share of the delta's energy
+RANK_ENERGY = 0.99  # rank = singular values holding this share of the delta's energy
 
 
 def _on_grid(groups: torch.Tensor, tol: float) -> tuple[int, int]:
@@ -32,7 +32,7 @@ def _on_grid(groups: torch.Tensor, tol: float) -> tuple[int, int]:
     return int(near.sum()), int(varied.sum()) * groups.shape[1]
 
 
-PROBE_ROWS = 8            # grid looked for on this many rows first; on all sampled rows only if it shows there
+PROBE_ROWS = 8  # grid looked for on this many rows first; on all sampled rows only if it shows there
 
 
 def grid_share(x: torch.Tensor, dtype: torch.dtype) -> tuple[float | None, str | None]:
@@ -81,8 +81,8 @@ def _cast(a: torch.Tensor, b: torch.Tensor) -> tuple[float, str | None]:
     return best, side
 
 
-RANK_PROBE_ROWS = 64       # the delta's rank is measured on this many rows first ...
-DENSE = 0.75               # ... and on all sampled rows only when it is not plainly dense there
+RANK_PROBE_ROWS = 64  # the delta's rank is measured on this many rows first ...
+DENSE = 0.75  # ... and on all sampled rows only when it is not plainly dense there
 
 
 def delta_rank(delta: torch.Tensor) -> tuple[int | None, float | None, float | None]:
@@ -100,8 +100,8 @@ def delta_rank(delta: torch.Tensor) -> tuple[int | None, float | None, float | N
 def _rank(d: torch.Tensor) -> tuple[int | None, float | None, float | None]:
     if min(d.shape) < 2:
         return None, None, None
-    d = d / d.abs().max().clamp(min=1e-30)   # scale for float32 sums; the shares do not depend on it
-    gram = d @ d.T if d.shape[0] <= d.shape[1] else d.T @ d   # eigenvalues = squared singular values
+    d = d / d.abs().max().clamp(min=1e-30)  # scale for float32 sums; the shares do not depend on it
+    gram = d @ d.T if d.shape[0] <= d.shape[1] else d.T @ d  # eigenvalues = squared singular values
     ev = torch.linalg.eigvalsh(gram.double()).flip(0).clamp(min=0)
     total = float(ev.sum())
     if total <= 0:

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 from analyses.weights.diff import CheckpointDiff, TensorDiff
 
-IDENTICAL = 0.9999       # share of equal elements that makes a matrix unchanged
-RELATED_COSINE = 0.2     # a matrix pair this aligned shares an origin; independent ones sit near 0
-RELATED_SHARE = 0.5      # share of matrices that must align for the checkpoints to be related
-GRID = 0.98              # share of sampled values on a grid that makes a side quantized
+IDENTICAL = 0.9999  # share of equal elements that makes a matrix unchanged
+RELATED_COSINE = 0.2  # a matrix pair this aligned shares an origin; independent ones sit near 0
+RELATED_SHARE = 0.5  # share of matrices that must align for the checkpoints to be related
+GRID = 0.98  # share of sampled values on a grid that makes a side quantized
 OFF_GRID = 0.5
 CAST = 0.999
-LOW_RANK_SHARE = 0.25    # delta rank / min(shape) at most this: an adapter merged in ...
-ALL_ROWS = 0.9           # ... touching (nearly) every row: B·A is dense, a few trained or moved rows are not
-MAJORITY = 0.9           # share of the changed matrices that must show one kind of change
+LOW_RANK_SHARE = 0.25  # delta rank / min(shape) at most this: an adapter merged in ...
+ALL_ROWS = 0.9  # ... touching (nearly) every row: B·A is dense, a few trained or moved rows are not
+MAJORITY = 0.9  # share of the changed matrices that must show one kind of change
 B_FROM_A, A_FROM_B = "b derives from a", "a derives from b"
 
 
@@ -31,7 +31,7 @@ B_FROM_A, A_FROM_B = "b derives from a", "a derives from b"
 class Verdict:
     relation: str
     confidence: float
-    direction: str | None       # B_FROM_A, A_FROM_B, or None when the weights cannot tell
+    direction: str | None  # B_FROM_A, A_FROM_B, or None when the weights cannot tell
     summary: dict
 
 
@@ -55,21 +55,29 @@ def on_grid(t: TensorDiff, side: str) -> bool:
 
 
 def low_rank(t: TensorDiff) -> bool:
-    return (t.delta_rank_share is not None and t.delta_rank_share <= LOW_RANK_SHARE
-            and (t.rows_touched is None or t.rows_touched >= ALL_ROWS))
+    return (
+        t.delta_rank_share is not None
+        and t.delta_rank_share <= LOW_RANK_SHARE
+        and (t.rows_touched is None or t.rows_touched >= ALL_ROWS)
+    )
 
 
 def _summary(diff: CheckpointDiff, mats, related, changed) -> dict:
-    total = sum(t.norm_a ** 2 for t in mats)
+    total = sum(t.norm_a**2 for t in mats)
     return {
-        "matrices": len(mats), "related_share": len(related) / len(mats) if mats else 0.0,
+        "matrices": len(mats),
+        "related_share": len(related) / len(mats) if mats else 0.0,
         "changed_matrices": len(changed),
-        "rel_l2": (sum(t.norm_delta ** 2 for t in mats) / total) ** 0.5 if total else None,
-        "cosine": _mean(mats, "cosine"), "identical": _mean(mats, "identical"),
-        "grid_a": _mean(changed, "grid_a"), "grid_b": _mean(changed, "grid_b"),
+        "rel_l2": (sum(t.norm_delta**2 for t in mats) / total) ** 0.5 if total else None,
+        "cosine": _mean(mats, "cosine"),
+        "identical": _mean(mats, "identical"),
+        "grid_a": _mean(changed, "grid_a"),
+        "grid_b": _mean(changed, "grid_b"),
         "delta_rank_share": _mean(changed, "delta_rank_share"),
         "unaligned": sorted({t.name for t in mats} - {t.name for t in related}),
-        "rows_changed": diff.rows_changed, "only_in_a": len(diff.only_in_a), "only_in_b": len(diff.only_in_b),
+        "rows_changed": diff.rows_changed,
+        "only_in_a": len(diff.only_in_a),
+        "only_in_b": len(diff.only_in_b),
         "shape_mismatch": len(diff.shape_mismatch),
         "vectors_changed": sum(1 for t in diff.tensors if not t.matrix and t.identical < 1.0),
     }
@@ -78,8 +86,12 @@ def _summary(diff: CheckpointDiff, mats, related, changed) -> dict:
 def judge(diff: CheckpointDiff) -> Verdict:
     mats = [t for t in diff.tensors if t.matrix and t.numel]
     if not mats:
-        return Verdict("unrelated", 0.5, None, {"reason": "no matrices in common", "only_in_a": len(diff.only_in_a),
-                                                "only_in_b": len(diff.only_in_b)})
+        return Verdict(
+            "unrelated",
+            0.5,
+            None,
+            {"reason": "no matrices in common", "only_in_a": len(diff.only_in_a), "only_in_b": len(diff.only_in_b)},
+        )
     related = [t for t in mats if t.cosine is not None and t.cosine >= RELATED_COSINE]
     changed = [t for t in related if t.identical < IDENTICAL]
     s = _summary(diff, mats, related, changed)
@@ -88,9 +100,9 @@ def judge(diff: CheckpointDiff) -> Verdict:
     structural = bool(diff.rows_changed or diff.only_in_a or diff.only_in_b or diff.shape_mismatch or s["unaligned"])
     if not changed:
         if any(t.dtype_a != t.dtype_b for t in mats):
-            return Verdict("cast", 1.0, None, s)        # same values in another dtype: an upcast, no direction
+            return Verdict("cast", 1.0, None, s)  # same values in another dtype: an upcast, no direction
         if structural or s["vectors_changed"]:
-            return Verdict("finetune", 0.9, None, s)   # same matrices, new rows, heads or norms
+            return Verdict("finetune", 0.9, None, s)  # same matrices, new rows, heads or norms
         return Verdict("identical", 1.0, None, s)
     return _changed(changed, s)
 

@@ -5,7 +5,6 @@ talk through the lake on disk, not through IO managers, so any asset can run in 
 on another machine sharing the lake) and a killed run resumes where it stopped.
 """
 
-
 import dagster as dg
 
 from pipelines.config import FETCH_CONFIGS, MAX_TREE_COMMITS, CrawlMode, FetchConfigs, HistoryChoice
@@ -74,12 +73,23 @@ def shard_keys(context: dg.AssetExecutionContext) -> list[str]:
 
 
 @dg.asset(group_name="crawl", kinds={"python", "parquet"})
-def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: HubResource, home: HubmineHome,
-                progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
+def hub_listing(
+    context: dg.AssetExecutionContext,
+    config: CrawlConfig,
+    hub: HubResource,
+    home: HubmineHome,
+    progress: dg.ResourceParam[ProgressResource],
+) -> dg.MaterializeResult:
     """One paginated pass of list_models(expand=...) landed page by page; opens (or resumes) a crawl."""
     client = probed_client(hub)
-    spec = CrawlSpec(hub.resolved_endpoint, config.mode, config.author, config.search, config.limit,
-                     **({"history": config.history} if config.history != "auto" else {}))
+    spec = CrawlSpec(
+        hub.resolved_endpoint,
+        config.mode,
+        config.author,
+        config.search,
+        config.limit,
+        **({"history": config.history} if config.history != "auto" else {}),
+    )
     with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
         resumed = resumable(home.lake, spec)
         if resumed is not None:
@@ -87,16 +97,23 @@ def hub_listing(context: dg.AssetExecutionContext, config: CrawlConfig, hub: Hub
         session = CrawlSession.open(home.lake, spec)
         stats = run_model_listing(session, client, progress.for_run(context))
     req = landed_requests(session)
-    return dg.MaterializeResult(metadata={
-        "crawl_id": session.crawl_id, "endpoint": spec.endpoint, "mode": spec.mode, "history": spec.history,
-        "models": stats["items"],
-        "pages": stats["pages"], "listing_requests": req["listing"],
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "crawl_id": session.crawl_id,
+            "endpoint": spec.endpoint,
+            "mode": spec.mode,
+            "history": spec.history,
+            "models": stats["items"],
+            "pages": stats["pages"],
+            "listing_requests": req["listing"],
+        }
+    )
 
 
 @dg.asset(group_name="crawl", deps=[hub_listing], kinds={"python", "parquet"})
-def parent_aliases(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome,
-                   progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
+def parent_aliases(
+    context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome, progress: dg.ResourceParam[ProgressResource]
+) -> dg.MaterializeResult:
     """Declared parent ids that name no crawled model, resolved once through the hub's redirects (cached)."""
     session = open_session(context, home)
     with CrawlLock(home.lake, shared=True, wait_s=LOCK_WAIT_S):  # beside the repo shards: it lands its own units
@@ -104,10 +121,20 @@ def parent_aliases(context: dg.AssetExecutionContext, hub: HubResource, home: Hu
     return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, **stats})
 
 
-@dg.asset(group_name="crawl", deps=[hub_listing], partitions_def=SHARD_PARTITIONS, kinds={"python", "parquet"},
-          backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=4))
-def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: HubResource, home: HubmineHome,
-                 progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
+@dg.asset(
+    group_name="crawl",
+    deps=[hub_listing],
+    partitions_def=SHARD_PARTITIONS,
+    kinds={"python", "parquet"},
+    backfill_policy=dg.BackfillPolicy.multi_run(max_partitions_per_run=4),
+)
+def repo_details(
+    context: dg.AssetExecutionContext,
+    config: RepoConfig,
+    hub: HubResource,
+    home: HubmineHome,
+    progress: dg.ResourceParam[ProgressResource],
+) -> dg.MaterializeResult:
     """Cards, commits with files changed, refs and lineage configs of repos whose sha changed, per shard."""
     session = open_session(context, home)
     if session.spec.mode != "full":
@@ -116,16 +143,30 @@ def repo_details(context: dg.AssetExecutionContext, config: RepoConfig, hub: Hub
     client = probed_client(hub)
     with CrawlLock(home.lake, shared=True, wait_s=LOCK_WAIT_S):
         opts = RepoOptions(config.max_tree_commits, config.fetch_configs)
-        stats = run_repos(session, client, home.warehouse, shards=[int(k) for k in keys], opts=opts,
-                          progress=progress.for_run(context))
-    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "shards": ", ".join(keys),
-                                          "planned_in_crawl": stats["planned"], "repos_fetched": stats["repos"],
-                                          "repos_failed": stats["failed"], "seconds": stats["seconds"]})
+        stats = run_repos(
+            session,
+            client,
+            home.warehouse,
+            shards=[int(k) for k in keys],
+            opts=opts,
+            progress=progress.for_run(context),
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "crawl_id": session.crawl_id,
+            "shards": ", ".join(keys),
+            "planned_in_crawl": stats["planned"],
+            "repos_fetched": stats["repos"],
+            "repos_failed": stats["failed"],
+            "seconds": stats["seconds"],
+        }
+    )
 
 
 @dg.asset(group_name="crawl", deps=[repo_details], kinds={"python", "parquet"})
-def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome,
-               progress: dg.ResourceParam[ProgressResource]) -> dg.MaterializeResult:
+def hub_spaces(
+    context: dg.AssetExecutionContext, hub: HubResource, home: HubmineHome, progress: dg.ResourceParam[ProgressResource]
+) -> dg.MaterializeResult:
     """The spaces listing (with the models each space uses); skipped by metadata-only crawls."""
     session = open_session(context, home)
     if session.spec.mode != "full":
@@ -133,14 +174,23 @@ def hub_spaces(context: dg.AssetExecutionContext, hub: HubResource, home: Hubmin
     client = probed_client(hub)
     with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
         stats = run_space_listing(session, client, progress.for_run(context))
-    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "spaces": stats["items"],
-                                          "pages": stats["pages"]})
+    return dg.MaterializeResult(
+        metadata={"crawl_id": session.crawl_id, "spaces": stats["items"], "pages": stats["pages"]}
+    )
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(t, group_name="warehouse", deps=[hub_listing, parent_aliases, repo_details, hub_spaces],
-                        kinds={"duckdb"},
-                        description=f"warehouse table {t} (DuckDB)", skippable=True) for t in CORE_TABLES],
+    specs=[
+        dg.AssetSpec(
+            t,
+            group_name="warehouse",
+            deps=[hub_listing, parent_aliases, repo_details, hub_spaces],
+            kinds={"duckdb"},
+            description=f"warehouse table {t} (DuckDB)",
+            skippable=True,
+        )
+        for t in CORE_TABLES
+    ],
     can_subset=False,
 )
 def warehouse_tables(context: dg.AssetExecutionContext, home: HubmineHome):
@@ -150,18 +200,38 @@ def warehouse_tables(context: dg.AssetExecutionContext, home: HubmineHome):
     row = finish_crawl(session, home.home, wait_s=LOCK_WAIT_S)
     if row["status"] != "finished":
         missing = summarize_missing(row["missing"])
-        context.log.warning(f"crawl {row['crawl_id']} is partial, not loaded: missing {missing}; materialize "
-                            "those partitions (or run the crawl_hub job) and the run that lands the last one loads it")
-        yield dg.MaterializeResult(asset_key="crawls", metadata={
-            "crawl_id": row["crawl_id"], "status": row["status"], "missing": missing,
-            "missing_partitions": len(row["missing"])})
+        context.log.warning(
+            f"crawl {row['crawl_id']} is partial, not loaded: missing {missing}; materialize "
+            "those partitions (or run the crawl_hub job) and the run that lands the last one loads it"
+        )
+        yield dg.MaterializeResult(
+            asset_key="crawls",
+            metadata={
+                "crawl_id": row["crawl_id"],
+                "status": row["status"],
+                "missing": missing,
+                "missing_partitions": len(row["missing"]),
+            },
+        )
         return
     counts = table_counts(home.warehouse, CORE_TABLES)
     for t in CORE_TABLES:
         meta = {"rows": dg.MetadataValue.int(counts.get(t, 0)), "crawl_id": row["crawl_id"]}
         if t == "crawls":
             meta["status"] = row["status"]
-            meta.update({k: row[k] for k in ("api_requests", "resolver_requests", "alias_requests", "models_seen",
-                                              "models_changed", "repos_fetched", "errors") if row.get(k) is not None})
+            meta.update(
+                {
+                    k: row[k]
+                    for k in (
+                        "api_requests",
+                        "resolver_requests",
+                        "alias_requests",
+                        "models_seen",
+                        "models_changed",
+                        "repos_fetched",
+                        "errors",
+                    )
+                    if row.get(k) is not None
+                }
+            )
         yield dg.MaterializeResult(asset_key=t, metadata=meta)
-

@@ -26,9 +26,15 @@ class BomSelection(dg.Config):
     format: Literal["cyclonedx", "spdx"] = "cyclonedx"
 
 
-@dg.asset(group_name=GROUP, deps=[*core("models", "lineage_edges", "licenses", "repo_files", "energy",
-                                        "model_cards"), "license_violations", "inferred_edges"],
-          kinds={"duckdb", "json"})
+@dg.asset(
+    group_name=GROUP,
+    deps=[
+        *core("models", "lineage_edges", "licenses", "repo_files", "energy", "model_cards"),
+        "license_violations",
+        "inferred_edges",
+    ],
+    kinds={"duckdb", "json"},
+)
 def boms(context: dg.AssetExecutionContext, config: BomSelection, home: HubmineHome) -> dg.MaterializeResult:
     """CycloneDX 1.6 / SPDX 3.0 bills of materials of the selected models, one file each under <data>/boms/."""
     from analyses.bom.export import write_many  # imported when run: every step process loads these definitions
@@ -39,8 +45,9 @@ def boms(context: dg.AssetExecutionContext, config: BomSelection, home: HubmineH
     con = connect_readonly(home.warehouse, wait_s=120)
     try:
         crawl = latest_crawl(con)
-        chosen = read_input(con, "bom_selection", {"select": config.select, "author": config.author,
-                                                   "models": list(config.models)})["model_id"].to_list()
+        chosen = read_input(
+            con, "bom_selection", {"select": config.select, "author": config.author, "models": list(config.models)}
+        )["model_id"].to_list()
         t0, last = time.monotonic(), [time.monotonic()]
 
         def progress(done, total):
@@ -56,16 +63,27 @@ def boms(context: dg.AssetExecutionContext, config: BomSelection, home: HubmineH
     if chosen and not done:
         raise dg.Failure(f"no BOM could be written ({len(failed)} failed), e.g. {next(iter(failed.items()))}")
     sizes = [w.size for w in done]
-    return dg.MaterializeResult(metadata={
-        "crawl_id": crawl["crawl_id"], "selection": config.select, "format": config.format, "directory": str(out),
-        "count": dg.MetadataValue.int(len(done)), "failures": dg.MetadataValue.int(len(failed)),
-        "failed": dg.MetadataValue.json(dict(list(failed.items())[:20])),
-        "bytes": dg.MetadataValue.int(sum(sizes)), "largest_bytes": dg.MetadataValue.int(max(sizes, default=0)),
-        "seconds": round(time.monotonic() - t0, 2)})
+    return dg.MaterializeResult(
+        metadata={
+            "crawl_id": crawl["crawl_id"],
+            "selection": config.select,
+            "format": config.format,
+            "directory": str(out),
+            "count": dg.MetadataValue.int(len(done)),
+            "failures": dg.MetadataValue.int(len(failed)),
+            "failed": dg.MetadataValue.json(dict(list(failed.items())[:20])),
+            "bytes": dg.MetadataValue.int(sum(sizes)),
+            "largest_bytes": dg.MetadataValue.int(max(sizes, default=0)),
+            "seconds": round(time.monotonic() - t0, 2),
+        }
+    )
 
 
-@dg.asset(group_name=GROUP, deps=core("model_history", "lineage_edges", "licenses", "commits", "commit_files"),
-          kinds={"duckdb", "polars"})
+@dg.asset(
+    group_name=GROUP,
+    deps=core("model_history", "lineage_edges", "licenses", "commits", "commit_files"),
+    kinds={"duckdb", "polars"},
+)
 def upstream_changes(home: HubmineHome) -> dg.MaterializeResult:
     """Models whose license, gating, base models, card or sha changed since the previous crawl, with the
     descendants each reaches, worst first."""
@@ -82,9 +100,15 @@ def upstream_changes(home: HubmineHome) -> dg.MaterializeResult:
         con.close()
     write_results(home.warehouse, latest["crawl_id"], {"upstream_changes": frame})
     counts = dict(frame.group_by("severity").len().iter_rows()) if frame.height else {}
-    return dg.MaterializeResult(metadata={"crawl_id": latest["crawl_id"], "since_crawl_id": old["crawl_id"],
-                                          "rows": dg.MetadataValue.int(frame.height), **counts,
-                                          "preview": preview(frame.drop("affected", "findings"))})
+    return dg.MaterializeResult(
+        metadata={
+            "crawl_id": latest["crawl_id"],
+            "since_crawl_id": old["crawl_id"],
+            "rows": dg.MetadataValue.int(frame.height),
+            **counts,
+            "preview": preview(frame.drop("affected", "findings")),
+        }
+    )
 
 
 GOVERNANCE_ASSETS = [upstream_changes]

@@ -39,11 +39,19 @@ def publish(home: HubmineHome, crawl_id: str, tables: dict[str, pl.DataFrame], e
     """Write result tables for a crawl and yield one MaterializeResult per table."""
     write_results(home.warehouse, crawl_id, tables)
     for name, frame in tables.items():
-        yield dg.MaterializeResult(asset_key=name, metadata={
-            "crawl_id": crawl_id, "rows": dg.MetadataValue.int(frame.height), "preview": preview(frame),
-            **(extra or {}).get(name, {})})
+        yield dg.MaterializeResult(
+            asset_key=name,
+            metadata={
+                "crawl_id": crawl_id,
+                "rows": dg.MetadataValue.int(frame.height),
+                "preview": preview(frame),
+                **(extra or {}).get(name, {}),
+            },
+        )
 
 
 def result_specs(group: str, descriptions: dict[str, str], deps) -> list[dg.AssetSpec]:
-    return [dg.AssetSpec(name, group_name=group, deps=deps, description=desc, kinds={"duckdb", "polars"})
-            for name, desc in descriptions.items()]
+    return [
+        dg.AssetSpec(name, group_name=group, deps=deps, description=desc, kinds={"duckdb", "polars"})
+        for name, desc in descriptions.items()
+    ]

@@ -39,8 +39,13 @@ TABLES = stage_tables("aliases")
 BATCH = 500
 DECLARED = ("card", "tag", "card+tag")
 # how long an answer of the hub stays good: renames and new repos are rare, a missing base may appear
-RECHECK_AFTER = {"renamed": timedelta(days=30), "case": timedelta(days=30), "exists": timedelta(days=30),
-                 "not_found": timedelta(days=7), "invalid": timedelta(days=365)}
+RECHECK_AFTER = {
+    "renamed": timedelta(days=30),
+    "case": timedelta(days=30),
+    "exists": timedelta(days=30),
+    "not_found": timedelta(days=7),
+    "invalid": timedelta(days=365),
+}
 
 
 def now_utc() -> datetime:
@@ -48,8 +53,14 @@ def now_utc() -> datetime:
 
 
 def _row(alias: str, canonical: str | None, mongo_id: str | None, status: str, source: str, at: datetime) -> dict:
-    return {"alias": alias, "canonical_id": canonical, "mongo_id": mongo_id, "status": status, "source": source,
-            "resolved_at": at}
+    return {
+        "alias": alias,
+        "canonical_id": canonical,
+        "mongo_id": mongo_id,
+        "status": status,
+        "source": source,
+        "resolved_at": at,
+    }
 
 
 def status_of(alias: str, canonical: str) -> str:
@@ -76,20 +87,34 @@ def plan_lookups(session: CrawlSession, warehouse: Path, at: datetime) -> tuple[
     con = duckdb.connect()
     try:
         tables = _attach(con, warehouse)
-        kept = ("UNION SELECT model_id, mongo_id FROM wh.models"
-                if "models" in tables and not session.spec.whole_hub else "")
-        con.execute(f"CREATE TEMP TABLE present AS SELECT DISTINCT model_id, mongo_id FROM read_parquet(?) {kept}",
-                    [models])
-        con.execute(f"""CREATE TEMP TABLE missing AS SELECT DISTINCT parent_id FROM read_parquet(?)
-                        WHERE source IN {DECLARED} AND parent_id NOT IN (SELECT model_id FROM present)""", [edges])
+        kept = (
+            "UNION SELECT model_id, mongo_id FROM wh.models"
+            if "models" in tables and not session.spec.whole_hub
+            else ""
+        )
+        con.execute(
+            f"CREATE TEMP TABLE present AS SELECT DISTINCT model_id, mongo_id FROM read_parquet(?) {kept}", [models]
+        )
+        con.execute(
+            f"""CREATE TEMP TABLE missing AS SELECT DISTINCT parent_id FROM read_parquet(?)
+                        WHERE source IN {DECLARED} AND parent_id NOT IN (SELECT model_id FROM present)""",
+            [edges],
+        )
         by_case = con.execute("""
             SELECT m.parent_id, any_value(p.model_id), any_value(p.mongo_id)
             FROM missing m JOIN present p ON lower(p.model_id) = lower(m.parent_id) GROUP BY 1 ORDER BY 1
         """).fetchall()
         missing = [r[0] for r in con.execute("SELECT parent_id FROM missing ORDER BY 1").fetchall()]
-        cached = {a: (s, t) for a, s, t in con.execute(
-            "SELECT alias, status, resolved_at FROM wh.model_aliases WHERE source = 'hub'").fetchall()
-        } if "model_aliases" in tables else {}
+        cached = (
+            {
+                a: (s, t)
+                for a, s, t in con.execute(
+                    "SELECT alias, status, resolved_at FROM wh.model_aliases WHERE source = 'hub'"
+                ).fetchall()
+            }
+            if "model_aliases" in tables
+            else {}
+        )
     finally:
         con.close()
     local = [_row(a, c, m, "case", "warehouse", at) for a, c, m in by_case]
@@ -120,8 +145,9 @@ def ask_hub(client: HubClient, alias: str, rows: Rows, at: datetime) -> None:
     except Exception as e:  # noqa: BLE001 - anything left after the retries is quarantined, asked again next crawl
         rows.error(alias, STAGE, f"parent id not resolved: {type(e).__name__}: {e}"[:500])
     else:
-        rows.add("model_aliases", _row(alias, info.id, getattr(info, "_id", None), status_of(alias, info.id),
-                                       "hub", at))
+        rows.add(
+            "model_aliases", _row(alias, info.id, getattr(info, "_id", None), status_of(alias, info.id), "hub", at)
+        )
 
 
 def _land(session: CrawlSession, rows: Rows, meta: dict) -> None:
@@ -134,8 +160,13 @@ def lookups_done(session: CrawlSession) -> bool:
     return (session.aliases_dir / DONE).exists()
 
 
-def resolve_parent_aliases(session: CrawlSession, client: HubClient, warehouse: Path,
-                           progress: Progress | None = None, at: datetime | None = None) -> dict:
+def resolve_parent_aliases(
+    session: CrawlSession,
+    client: HubClient,
+    warehouse: Path,
+    progress: Progress | None = None,
+    at: datetime | None = None,
+) -> dict:
     """Resolve the crawl's declared parents that name no crawled model; returns what was done."""
     done = session.aliases_dir / DONE
     if lookups_done(session):
@@ -151,7 +182,7 @@ def resolve_parent_aliases(session: CrawlSession, client: HubClient, warehouse: 
     progress.task("parent ids", len(ask))
     with ThreadPoolExecutor(max_workers=client.concurrency, thread_name_prefix="aliases") as pool:
         for start in range(0, len(ask), BATCH):
-            batch = ask[start:start + BATCH]
+            batch = ask[start : start + BATCH]
             rows = Rows(*TABLES)
             before = client.counter.snapshot()
             for _ in pool.map(ask_hub, [client] * len(batch), batch, [rows] * len(batch), [at] * len(batch)):

@@ -45,9 +45,27 @@ log = logging.getLogger("hubmine.crawl")
 T = TypeVar("T")
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 LISTING_EXPAND = [
-    "author", "sha", "createdAt", "lastModified", "private", "gated", "disabled", "downloads", "downloadsAllTime",
-    "likes", "trendingScore", "tags", "pipeline_tag", "library_name", "cardData", "siblings", "spaces",
-    "safetensors", "config", "transformersInfo", "gguf",
+    "author",
+    "sha",
+    "createdAt",
+    "lastModified",
+    "private",
+    "gated",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "likes",
+    "trendingScore",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "cardData",
+    "siblings",
+    "spaces",
+    "safetensors",
+    "config",
+    "transformersInfo",
+    "gguf",
 ]
 SPACE_EXPAND = ["author", "createdAt", "lastModified", "likes", "models", "sdk", "sha", "tags"]
 
@@ -85,16 +103,21 @@ def _check_probe_answer(endpoint: str, r: httpx2.Response) -> None:
     if r.status_code == 429 or r.status_code >= 500:
         return
     if r.status_code in (401, 403):
-        raise EndpointUnreachable(endpoint, f"refused the request ({r.status_code}); if it needs a token, set "
-                                            "HF_TOKEN (an invalid HF_TOKEN is refused too)")
+        raise EndpointUnreachable(
+            endpoint,
+            f"refused the request ({r.status_code}); if it needs a token, set "
+            "HF_TOKEN (an invalid HF_TOKEN is refused too)",
+        )
     if r.status_code != 200:
         raise EndpointUnreachable(endpoint, f"answered {r.status_code} to /api/models, so it is not a Hugging Face hub")
     try:
         body = r.json()
     except ValueError:
         html = "html" in r.headers.get("content-type", "") or r.text.lstrip()[:1] == "<"
-        raise EndpointUnreachable(endpoint, f"answered /api/models with {'an HTML page' if html else 'something'} "
-                                            "that is not the Hub API's JSON") from None
+        raise EndpointUnreachable(
+            endpoint,
+            f"answered /api/models with {'an HTML page' if html else 'something'} that is not the Hub API's JSON",
+        ) from None
     if not isinstance(body, list):
         raise EndpointUnreachable(endpoint, "answered /api/models with JSON that is not a list of models")
 
@@ -162,7 +185,7 @@ def _wait_for(error: Exception, attempt: int, base: float, cap: float) -> float:
         retry_after = response.headers.get("Retry-After")
         if retry_after and retry_after.strip().isdigit():
             return int(retry_after) + 1
-    return min(cap, base * 2 ** attempt) * (0.5 + random.random() / 2)
+    return min(cap, base * 2**attempt) * (0.5 + random.random() / 2)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -181,9 +204,16 @@ def is_transient(error: BaseException) -> bool:
 class HubClient:
     """One hub endpoint; thread-safe (the HTTP client is shared, counters are locked)."""
 
-    def __init__(self, endpoint: str | None = None, *, timeout_s: float = config.TIMEOUT_S,
-                 max_retries: int = config.MAX_RETRIES, concurrency: int = config.CONCURRENCY,
-                 backoff_base_s: float = config.BACKOFF_BASE_S, backoff_cap_s: float = config.BACKOFF_CAP_S):
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        *,
+        timeout_s: float = config.TIMEOUT_S,
+        max_retries: int = config.MAX_RETRIES,
+        concurrency: int = config.CONCURRENCY,
+        backoff_base_s: float = config.BACKOFF_BASE_S,
+        backoff_cap_s: float = config.BACKOFF_CAP_S,
+    ):
         self.endpoint = config.normalize_endpoint(endpoint)
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s
@@ -217,8 +247,9 @@ class HubClient:
         raise AssertionError("unreachable")
 
     # -- listings (page by page, so a crawl can resume at the page it stopped) --------------------
-    def _pages(self, path: str, params: list[tuple[str, Any]],
-               start_url: str | None) -> Iterator[tuple[list, str, str | None]]:
+    def _pages(
+        self, path: str, params: list[tuple[str, Any]], start_url: str | None
+    ) -> Iterator[tuple[list, str, str | None]]:
         """(items, url of this page, url of the next page or None); the cursor is the Hub's own Link header.
 
         Paging by hand (with the client's http_backoff and error mapping) rather than through list_models,
@@ -243,8 +274,14 @@ class HubClient:
             first = False
             yield items, fetched_url, url
 
-    def model_pages(self, *, author: str | None = None, search: str | None = None, limit: int | None = None,
-                    start_url: str | None = None) -> Iterator[tuple[list, str, str | None]]:
+    def model_pages(
+        self,
+        *,
+        author: str | None = None,
+        search: str | None = None,
+        limit: int | None = None,
+        start_url: str | None = None,
+    ) -> Iterator[tuple[list, str, str | None]]:
         params: list[tuple[str, Any]] = [("expand", e) for e in LISTING_EXPAND]
         if author:
             params.append(("author", author))
@@ -254,8 +291,9 @@ class HubClient:
             params.append(("limit", min(limit, 1000)))
         return self._pages("/api/models", params, start_url)
 
-    def space_pages(self, *, author: str | None = None, search: str | None = None,
-                    start_url: str | None = None) -> Iterator[tuple[list, str, str | None]]:
+    def space_pages(
+        self, *, author: str | None = None, search: str | None = None, start_url: str | None = None
+    ) -> Iterator[tuple[list, str, str | None]]:
         params: list[tuple[str, Any]] = [("expand", e) for e in SPACE_EXPAND]
         if author:
             params.append(("author", author))
@@ -271,8 +309,10 @@ class HubClient:
         return self.retrying(lambda: self.api.list_repo_refs(repo_id, include_pull_requests=True), f"refs {repo_id}")
 
     def tree(self, repo_id: str, revision: str):
-        return self.retrying(lambda: list(self.api.list_repo_tree(repo_id, revision=revision, recursive=True)),
-                             f"tree {repo_id}@{revision[:8]}")
+        return self.retrying(
+            lambda: list(self.api.list_repo_tree(repo_id, revision=revision, recursive=True)),
+            f"tree {repo_id}@{revision[:8]}",
+        )
 
     def download(self, repo_id: str, filename: str, revision: str, cache_dir: Path) -> bytes:
         def fetch() -> bytes:
@@ -285,8 +325,10 @@ class HubClient:
         """Bytes [start, end) of a file at a revision and the file's size: one HTTP Range request on /resolve/
         (a resolver request), retried like the other per-repo calls. A server that ignores Range is sliced."""
         url = hf_hub_url(repo_id, filename, revision=revision, endpoint=self.endpoint)
-        headers = {**build_hf_headers(token=self.api.token, library_name="hubmine"),
-                   "Range": f"bytes={start}-{end - 1}"}
+        headers = {
+            **build_hf_headers(token=self.api.token, library_name="hubmine"),
+            "Range": f"bytes={start}-{end - 1}",
+        }
 
         def fetch() -> tuple[bytes, int]:
             r = get_session().get(url, headers=headers)

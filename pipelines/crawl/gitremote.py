@@ -70,9 +70,17 @@ class GitFailed(Exception):
 class GitRemote:
     """One hub endpoint reached with the git binary; thread-safe (each call runs its own processes)."""
 
-    def __init__(self, endpoint: str, token: str | None, counter, *, timeout_s: float = config.TIMEOUT_S,
-                 max_retries: int = config.MAX_RETRIES, backoff_base_s: float = config.BACKOFF_BASE_S,
-                 backoff_cap_s: float = config.BACKOFF_CAP_S):
+    def __init__(
+        self,
+        endpoint: str,
+        token: str | None,
+        counter,
+        *,
+        timeout_s: float = config.TIMEOUT_S,
+        max_retries: int = config.MAX_RETRIES,
+        backoff_base_s: float = config.BACKOFF_BASE_S,
+        backoff_cap_s: float = config.BACKOFF_CAP_S,
+    ):
         self.endpoint = config.normalize_endpoint(endpoint)
         self.counter = counter
         self.timeout_s = timeout_s
@@ -86,16 +94,30 @@ class GitRemote:
         return f"GitRemote(endpoint={self.endpoint!r})"
 
     def _base_env(self, token: str | None) -> dict:
-        config = {"protocol.version": GIT_PROTOCOL, "http.lowSpeedLimit": "1000",
-                  "http.lowSpeedTime": str(max(1, math.ceil(self.timeout_s))), "credential.helper": "",
-                  "core.askPass": "", "fetch.negotiationAlgorithm": "noop", "gc.auto": "0",
-                  "transfer.fsckObjects": "false"}
+        config = {
+            "protocol.version": GIT_PROTOCOL,
+            "http.lowSpeedLimit": "1000",
+            "http.lowSpeedTime": str(max(1, math.ceil(self.timeout_s))),
+            "credential.helper": "",
+            "core.askPass": "",
+            "fetch.negotiationAlgorithm": "noop",
+            "gc.auto": "0",
+            "transfer.fsckObjects": "false",
+        }
         if token:
             config[f"http.{self.endpoint}/.extraHeader"] = f"Authorization: Bearer {token}"
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.gettempdir(), "LC_ALL": "C",
-               "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
-               "GIT_ASKPASS": "", "GIT_TRACE_CURL": "2", "GIT_TRACE_REDACT": "1",
-               "GIT_CONFIG_COUNT": str(len(config))}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": tempfile.gettempdir(),
+            "LC_ALL": "C",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_ASKPASS": "",
+            "GIT_TRACE_CURL": "2",
+            "GIT_TRACE_REDACT": "1",
+            "GIT_CONFIG_COUNT": str(len(config)),
+        }
         for i, (k, v) in enumerate(config.items()):
             env[f"GIT_CONFIG_KEY_{i}"], env[f"GIT_CONFIG_VALUE_{i}"] = k, v
         return env
@@ -107,12 +129,19 @@ class GitRemote:
         return text.replace(self._token, "<token>") if self._token else text
 
     # -- running git ------------------------------------------------------------------------------
-    def run(self, args: list[str], *, cwd: Path | None = None, stdin: bytes | None = None,
-            timeout_s: float | None = None) -> bytes:
+    def run(
+        self, args: list[str], *, cwd: Path | None = None, stdin: bytes | None = None, timeout_s: float | None = None
+    ) -> bytes:
         """Run one git command; its HTTP requests and bytes are counted; failures raise GitFailed."""
         try:
-            proc = subprocess.run(["git", *args], cwd=cwd, input=stdin, env=self._env, capture_output=True,
-                                  timeout=timeout_s or max(120.0, 20 * self.timeout_s))
+            proc = subprocess.run(
+                ["git", *args],
+                cwd=cwd,
+                input=stdin,
+                env=self._env,
+                capture_output=True,
+                timeout=timeout_s or max(120.0, 20 * self.timeout_s),
+            )
         except subprocess.TimeoutExpired:
             raise GitFailed(f"git {args[0]} timed out", transient=True) from None
         errors, wait_s = self._account(proc.stderr)
@@ -137,7 +166,7 @@ class GitRemote:
             if m is None:
                 errors.append(raw)
                 continue
-            line = raw[m.end():]
+            line = raw[m.end() :]
             if SEND.match(line):
                 requests += 1
             elif (d := RECV_DATA.match(line)) is not None:
@@ -165,8 +194,11 @@ class GitRemote:
             except GitFailed as e:
                 if not e.transient or attempt == self.max_retries:
                     raise
-                wait = e.wait_s if e.wait_s is not None else \
-                    min(self.backoff_cap_s, self.backoff_base_s * 2 ** attempt) * (0.5 + random.random() / 2)
+                wait = (
+                    e.wait_s
+                    if e.wait_s is not None
+                    else min(self.backoff_cap_s, self.backoff_base_s * 2**attempt) * (0.5 + random.random() / 2)
+                )
                 log.debug("retrying %s after a git failure (%.1fs)", what, wait)
                 self.counter.retry()
                 time.sleep(wait)
@@ -191,5 +223,7 @@ class GitRemote:
     def fetch_objects(self, repo: Path, oids: list[str]) -> None:
         """Fetch objects the partial clone left out (large regular files whose size is needed)."""
         if oids:
-            self.retrying(lambda: self.run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "origin", *oids],
-                                           cwd=repo), "fetch objects")
+            self.retrying(
+                lambda: self.run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "origin", *oids], cwd=repo),
+                "fetch objects",
+            )

@@ -22,8 +22,16 @@ def delta(after: dict, before: dict) -> dict:
     return {k: after[k] - before.get(k, 0) for k in after}
 
 
-def land_pages(session: CrawlSession, stage: str, client: HubClient, pages: PageIter, tables: tuple[str, ...],
-               to_rows: Callable, progress: Progress, limit: int | None = None) -> dict:
+def land_pages(
+    session: CrawlSession,
+    stage: str,
+    client: HubClient,
+    pages: PageIter,
+    tables: tuple[str, ...],
+    to_rows: Callable,
+    progress: Progress,
+    limit: int | None = None,
+) -> dict:
     """Land every page of a listing from where the last landed page left off."""
     if session.stage_done(stage):
         return session.manifest["stages"][stage]
@@ -46,8 +54,11 @@ def land_pages(session: CrawlSession, stage: str, client: HubClient, pages: Page
                 to_rows(item, rows)
             n += 1
             after = client.counter.snapshot()
-            publish_unit(stage_dir / f"page-{n:06d}", rows.tables,
-                         {"url": url, "next_url": next_url, "items": len(items), "requests": delta(after, before)})
+            publish_unit(
+                stage_dir / f"page-{n:06d}",
+                rows.tables,
+                {"url": url, "next_url": next_url, "items": len(items), "requests": delta(after, before)},
+            )
             before = after
             seen += len(items)
             progress.advance(stage, len(items))
@@ -60,14 +71,26 @@ def land_pages(session: CrawlSession, stage: str, client: HubClient, pages: Page
 
 def run_model_listing(session: CrawlSession, client: HubClient, progress: Progress | None = None) -> dict:
     spec = session.spec
-    return land_pages(session, "listing", client,
-                      lambda start: client.model_pages(author=spec.author, search=spec.search, limit=spec.limit,
-                                                       start_url=start),
-                      LISTING_TABLES, model_rows, progress or Progress(), spec.limit)
+    return land_pages(
+        session,
+        "listing",
+        client,
+        lambda start: client.model_pages(author=spec.author, search=spec.search, limit=spec.limit, start_url=start),
+        LISTING_TABLES,
+        model_rows,
+        progress or Progress(),
+        spec.limit,
+    )
 
 
 def run_space_listing(session: CrawlSession, client: HubClient, progress: Progress | None = None) -> dict:
     spec = session.spec
-    return land_pages(session, "spaces", client,
-                      lambda start: client.space_pages(author=spec.author, search=spec.search, start_url=start),
-                      ("spaces", "space_models"), space_rows, progress or Progress())
+    return land_pages(
+        session,
+        "spaces",
+        client,
+        lambda start: client.space_pages(author=spec.author, search=spec.search, start_url=start),
+        ("spaces", "space_models"),
+        space_rows,
+        progress or Progress(),
+    )

@@ -38,8 +38,9 @@ class LogProgress(Progress):
             st[3] = now
             rate = st[0] / max(1e-9, now - st[2])
             total = f"/{st[1]}" if st[1] else ""
-            self.log.info("%s: %d%s (%.0f/s)%s", name, st[0], total, rate,
-                          "".join(f" {k}={v}" for k, v in info.items()))
+            self.log.info(
+                "%s: %d%s (%.0f/s)%s", name, st[0], total, rate, "".join(f" {k}={v}" for k, v in info.items())
+            )
 
     def done(self, name):
         st = self.state.pop(name, None)

@@ -13,9 +13,16 @@ LABELS = {"listing": "listing models", "repos": "repos (cards, commits, refs)", 
 
 class RichProgress(Progress):
     def __init__(self):
-        self.bars = Bars(TextColumn("{task.description:<30}"), BarColumn(), MofNCompleteColumn(),
-                         TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-                         console=Console(stderr=True), transient=False)
+        self.bars = Bars(
+            TextColumn("{task.description:<30}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
         self.ids: dict[str, int] = {}
 
     def __enter__(self):

@@ -25,15 +25,16 @@ def tree_map(entries) -> dict[str, tuple]:
     return out
 
 
-def api_repo_data(client: HubClient, mid: str, rev: str, base: Base | None, max_tree_commits: int,
-                  stage: list[str]) -> RepoData:
+def api_repo_data(
+    client: HubClient, mid: str, rev: str, base: Base | None, max_tree_commits: int, stage: list[str]
+) -> RepoData:
     """Commits, files changed per commit, head tree and refs; `stage` names the step under way (for errors)."""
     stage[0] = "commits"
     listed = list(reversed(client.commits(mid, rev)))  # oldest first
     ids = [c.commit_id for c in listed]
     prev: dict[str, tuple] = {}
     if base is not None and base.commit_id in ids:
-        listed = listed[ids.index(base.commit_id) + 1:]
+        listed = listed[ids.index(base.commit_id) + 1 :]
         prev = dict(base.tree)
     else:
         base = None
@@ -50,8 +51,16 @@ def api_repo_data(client: HubClient, mid: str, rev: str, base: Base | None, max_
             tree = tree_map(client.tree(mid, c.commit_id))
             files = diff_trees(prev, tree)
             prev = tree
-        commits.append(Commit(c.commit_id, c.title, c.message, list(c.authors or []),
-                              c.created_at.replace(tzinfo=None) if c.created_at else None, files))
+        commits.append(
+            Commit(
+                c.commit_id,
+                c.title,
+                c.message,
+                list(c.authors or []),
+                c.created_at.replace(tzinfo=None) if c.created_at else None,
+                files,
+            )
+        )
     ref_rows = []
     for items in (refs.branches, refs.tags, refs.converts, refs.pull_requests or []):
         for r in items:

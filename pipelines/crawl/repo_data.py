@@ -33,8 +33,8 @@ class NotInRepo(Exception):
 @dataclass
 class FileChange:
     path: str
-    change: str            # added | modified | deleted
-    entry: Entry           # the new entry (the old one for deletions)
+    change: str  # added | modified | deleted
+    entry: Entry  # the new entry (the old one for deletions)
 
 
 @dataclass
@@ -62,16 +62,21 @@ class Base:
         if not plan.get("base_commit"):
             return None
         tree = {t["path"]: (t["oid"], t["size"], t["lfs_sha256"]) for t in plan.get("base_tree") or []}
-        return cls(plan["base_commit"], plan["base_position"] or 0, plan.get("base_date"), tree,
-                   set(plan.get("files_read") or []))
+        return cls(
+            plan["base_commit"],
+            plan["base_position"] or 0,
+            plan.get("base_date"),
+            tree,
+            set(plan.get("files_read") or []),
+        )
 
 
 @dataclass
 class RepoData:
-    commits: list[Commit]                # oldest first
+    commits: list[Commit]  # oldest first
     head_tree: dict[str, Entry]
     refs: list[tuple[str, str, str, str]] = field(default_factory=list)  # kind, name, ref, target commit
-    base: Base | None = None             # set when only the commits after base.commit_id were read
+    base: Base | None = None  # set when only the commits after base.commit_id were read
 
 
 def diff_trees(prev: dict[str, Entry], tree: dict[str, Entry]) -> list[FileChange]:
@@ -86,8 +91,12 @@ def diff_trees(prev: dict[str, Entry], tree: dict[str, Entry]) -> list[FileChang
 
 
 def ref_kind(ref: str) -> tuple[str, str] | None:
-    for prefix, kind in (("refs/heads/", "branch"), ("refs/tags/", "tag"), ("refs/convert/", "convert"),
-                         ("refs/pr/", "pr")):
+    for prefix, kind in (
+        ("refs/heads/", "branch"),
+        ("refs/tags/", "tag"),
+        ("refs/convert/", "convert"),
+        ("refs/pr/", "pr"),
+    ):
         if ref.startswith(prefix):
             return kind, ref.removeprefix(prefix)
     return None
@@ -97,13 +106,34 @@ def ref_kind(ref: str) -> tuple[str, str] | None:
 def history_rows(rows: Rows, mid: str, data: RepoData) -> None:
     start = data.base.position if data.base else 0
     for pos, c in enumerate(data.commits, start=start + 1):
-        rows.add("commits", {"model_id": mid, "commit_id": c.commit_id, "position": pos, "title": c.title,
-                             "message": c.message, "authors": c.authors, "date": c.date,
-                             "files_known": c.files is not None})
+        rows.add(
+            "commits",
+            {
+                "model_id": mid,
+                "commit_id": c.commit_id,
+                "position": pos,
+                "title": c.title,
+                "message": c.message,
+                "authors": c.authors,
+                "date": c.date,
+                "files_known": c.files is not None,
+            },
+        )
         for f in c.files or []:
             oid, size, lfs = f.entry
-            rows.add("commit_files", {"model_id": mid, "commit_id": c.commit_id, "path": f.path, "change": f.change,
-                                      "oid": oid, "size": size, "lfs_sha256": lfs, "is_weight": is_weight_file(f.path)})
+            rows.add(
+                "commit_files",
+                {
+                    "model_id": mid,
+                    "commit_id": c.commit_id,
+                    "path": f.path,
+                    "change": f.change,
+                    "oid": oid,
+                    "size": size,
+                    "lfs_sha256": lfs,
+                    "is_weight": is_weight_file(f.path),
+                },
+            )
     if data.commits or data.base:
         for path, (oid, size, lfs) in sorted(data.head_tree.items()):
             rows.add("repo_files", {"model_id": mid, "path": path, "size": size, "oid": oid, "lfs_sha256": lfs})
@@ -126,8 +156,12 @@ def wanted_configs(siblings: set[str], declares_base: bool, policy: str) -> list
 def unchanged(data: RepoData, path: str) -> bool:
     """In an increment: the file was read before and its blob is the same at the new head."""
     base = data.base
-    return (base is not None and path in base.files_read and path in data.head_tree
-            and base.tree.get(path, (None,))[0] == data.head_tree[path][0])
+    return (
+        base is not None
+        and path in base.files_read
+        and path in data.head_tree
+        and base.tree.get(path, (None,))[0] == data.head_tree[path][0]
+    )
 
 
 def file_rows(rows: Rows, plan: dict, data: RepoData, read: Callable[[str], bytes], policy: str) -> list[str]:
@@ -135,8 +169,9 @@ def file_rows(rows: Rows, plan: dict, data: RepoData, read: Callable[[str], byte
     mid, sha = plan["model_id"], plan["sha"]
     siblings = set(plan["siblings"] or [])
     current = []
-    wanted = ([(README, None, None)] if README in siblings else []) + \
-        wanted_configs(siblings, plan["declares_base"], policy)
+    wanted = ([(README, None, None)] if README in siblings else []) + wanted_configs(
+        siblings, plan["declares_base"], policy
+    )
     for path, relation, source in wanted:
         if unchanged(data, path):
             rows.add("repo_kept", {"model_id": mid, "path": path})
@@ -163,12 +198,22 @@ def card_rows(rows: Rows, mid: str, sha: str | None, data: bytes) -> None:
     facts = cards.parse_card(text)
     if facts.yaml_error:
         rows.error(mid, "card", f"card metadata: {facts.yaml_error}")
-    rows.add("model_cards", {
-        "model_id": mid, "sha": sha, "body": text, "length": facts.length, "has_front_matter": facts.has_front_matter,
-        "yaml_ok": facts.yaml_ok, "yaml_error": facts.yaml_error,
-        "metadata": json.dumps(facts.metadata, default=str, ensure_ascii=False) if facts.metadata else None,
-        "sections": facts.sections, "autogenerated": facts.autogenerated, "templated": facts.templated,
-    })
+    rows.add(
+        "model_cards",
+        {
+            "model_id": mid,
+            "sha": sha,
+            "body": text,
+            "length": facts.length,
+            "has_front_matter": facts.has_front_matter,
+            "yaml_ok": facts.yaml_ok,
+            "yaml_error": facts.yaml_error,
+            "metadata": json.dumps(facts.metadata, default=str, ensure_ascii=False) if facts.metadata else None,
+            "sections": facts.sections,
+            "autogenerated": facts.autogenerated,
+            "templated": facts.templated,
+        },
+    )
     fact = energy.from_card_text(facts.body)
     if fact is not None:
         rows.add("energy", {"model_id": mid, **fact.row()})
@@ -204,11 +249,17 @@ def config_rows(rows: Rows, mid: str, path: str, relation: str, source: str, dat
         return
     if not path.endswith(".yml"):
         arch = cfg.get("architectures")
-        rows.add("repo_configs", {
-            "model_id": mid, "path": path, "base_model_name_or_path": _s(base),
-            "name_or_path": _s(cfg.get("_name_or_path")), "model_type": _s(cfg.get("model_type")),
-            "architectures": [str(a) for a in arch] if isinstance(arch, list) else [],
-        })
+        rows.add(
+            "repo_configs",
+            {
+                "model_id": mid,
+                "path": path,
+                "base_model_name_or_path": _s(base),
+                "name_or_path": _s(cfg.get("_name_or_path")),
+                "model_type": _s(cfg.get("model_type")),
+                "architectures": [str(a) for a in arch] if isinstance(arch, list) else [],
+            },
+        )
     for p in parents:
         pid = normalize_repo_id(p)
         if pid and pid != mid:

@@ -73,7 +73,7 @@ class Clone:
         """Every ref of the mirror clone, peeled to its commit, from `packed-refs` (where clone writes them)."""
         out: list[list[str]] = []
         packed = self.dir / "repo" / "packed-refs"
-        for line in (packed.read_text().splitlines() if packed.exists() else []):
+        for line in packed.read_text().splitlines() if packed.exists() else []:
             if line.startswith("^") and out:
                 out[-1][1] = line[1:]  # an annotated tag: the commit it points to
             elif line and not line.startswith("#"):
@@ -89,8 +89,9 @@ class Clone:
     def log(self, head: str, base: str | None) -> list[tuple[str, str, str, list[str], datetime, list]]:
         """Commits reachable from head (after base), oldest first, with their raw changes vs the first parent."""
         rev = [head, f"^{base}"] if base else [head]
-        out = self.git("log", LOG_FORMAT, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
-                       *rev, "--")
+        out = self.git(
+            "log", LOG_FORMAT, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent", *rev, "--"
+        )
         commits = []
         for chunk in out.split(b"\x01")[1:]:
             header, _, raw = chunk.partition(b"\x03")
@@ -129,7 +130,7 @@ class Clone:
             pos = start + int(size) + 1
             if kind == "blob":
                 self.sizes[oid] = int(size)
-                self.blobs[oid] = out[start:pos - 1]
+                self.blobs[oid] = out[start : pos - 1]
 
     def cat(self, oid: str) -> bytes:
         """One blob's content (fetched from the hub if the filter left it out)."""
@@ -202,8 +203,10 @@ def _read(clone: Clone, head: str, base: Base | None) -> RepoData:
     clone.load_blobs(needed)
     commits = []
     for cid, title, message, authors, date, changes in log:
-        files = [FileChange(path, CHANGES.get(status, "modified"), clone.entry(old if status == "D" else new))
-                 for status, old, new, path in sorted(changes, key=lambda c: c[3])]
+        files = [
+            FileChange(path, CHANGES.get(status, "modified"), clone.entry(old if status == "D" else new))
+            for status, old, new, path in sorted(changes, key=lambda c: c[3])
+        ]
         commits.append(Commit(cid, title, message, authors, date, files))
     head_tree = {path: clone.entry(oid) for path, oid in names.items()}
     return RepoData(commits, head_tree, clone.refs(), base)

@@ -37,10 +37,20 @@ from warehouse.records import Rows
 
 REPO_TABLES = stage_tables("repo")
 TREE_ENTRY = pa.struct([("path", pa.string()), ("oid", pa.string()), ("size", pa.int64()), ("lfs_sha256", pa.string())])
-PLAN_SCHEMA = pa.schema([("model_id", pa.string()), ("sha", pa.string()), ("shard", pa.int32()),
-                         ("siblings", pa.list_(pa.string())), ("declares_base", pa.bool_()),
-                         ("base_commit", pa.string()), ("base_position", pa.int32()), ("base_date", pa.timestamp("us")),
-                         ("base_tree", pa.list_(TREE_ENTRY)), ("files_read", pa.list_(pa.string()))])
+PLAN_SCHEMA = pa.schema(
+    [
+        ("model_id", pa.string()),
+        ("sha", pa.string()),
+        ("shard", pa.int32()),
+        ("siblings", pa.list_(pa.string())),
+        ("declares_base", pa.bool_()),
+        ("base_commit", pa.string()),
+        ("base_position", pa.int32()),
+        ("base_date", pa.timestamp("us")),
+        ("base_tree", pa.list_(TREE_ENTRY)),
+        ("files_read", pa.list_(pa.string())),
+    ]
+)
 REQUEST_KEYS = ("api", "resolvers", "git", "git_bytes", "retries")
 
 
@@ -84,8 +94,10 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
     state, bases, trees = NO_STATE, NO_BASES, NO_TREES
     if Path(warehouse).exists():
         con.execute(f"ATTACH '{warehouse}' AS wh (READ_ONLY)")
-        migrated = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_catalog = 'wh' "
-                               "AND table_name = 'repo_state' AND column_name = 'files_read'").fetchone()[0]
+        migrated = con.execute(
+            "SELECT count(*) FROM information_schema.columns WHERE table_catalog = 'wh' "
+            "AND table_name = 'repo_state' AND column_name = 'files_read'"
+        ).fetchone()[0]
         # a warehouse from before files_read was recorded: nothing counts as read, so nothing is kept
         read = "files_read" if migrated else "NULL::VARCHAR[]"
         state = f"SELECT model_id, fetched_sha, {read} files_read FROM wh.repo_state"
@@ -95,7 +107,9 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
         trees = """SELECT model_id, list({'path': path, 'oid': oid, 'size': size, 'lfs_sha256': lfs_sha256}
                           ORDER BY path) base_tree
                    FROM wh.repo_files WHERE model_id IN (SELECT model_id FROM changed) GROUP BY model_id"""
-    rows = con.execute(f"""
+    rows = (
+        con.execute(
+            f"""
         WITH listed AS (
             SELECT model_id, sha, siblings, len(base_models) > 0 AS declares_base
             FROM read_parquet(?, filename = true)
@@ -109,11 +123,17 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
                CASE WHEN c.known THEN b.base_commit END, b.base_position, b.base_date, t.base_tree, c.files_read
         FROM changed c LEFT JOIN bases b USING (model_id) LEFT JOIN trees t USING (model_id)
         ORDER BY c.model_id
-    """, [files]).fetchall() if files else []
+    """,
+            [files],
+        ).fetchall()
+        if files
+        else []
+    )
     con.close()
     names = [f.name for f in PLAN_SCHEMA if f.name != "shard"]
-    table = pa.Table.from_pylist([{**dict(zip(names, r, strict=True)), "shard": shard_of(r[0])} for r in rows],
-                                 schema=PLAN_SCHEMA)
+    table = pa.Table.from_pylist(
+        [{**dict(zip(names, r, strict=True)), "shard": shard_of(r[0])} for r in rows], schema=PLAN_SCHEMA
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # shard processes may plan at the same time
     pq.write_table(table, tmp)
@@ -140,9 +160,15 @@ class Fetcher:
     work_dir: Path
 
     def __post_init__(self):
-        self.git = GitRemote(self.client.endpoint, self.client.api.token, self.client.counter,
-                             timeout_s=self.client.timeout_s, max_retries=self.client.max_retries,
-                             backoff_base_s=self.client.backoff_base_s, backoff_cap_s=self.client.backoff_cap_s)
+        self.git = GitRemote(
+            self.client.endpoint,
+            self.client.api.token,
+            self.client.counter,
+            timeout_s=self.client.timeout_s,
+            max_retries=self.client.max_retries,
+            backoff_base_s=self.client.backoff_base_s,
+            backoff_cap_s=self.client.backoff_cap_s,
+        )
 
     def fetch(self, plan: dict) -> Rows:
         """All per-repo data of one model, as rows; on failure only repo_done (ok = false) and errors."""
@@ -162,8 +188,13 @@ class Fetcher:
                 data = api_repo_data(self.client, mid, sha or "main", base, self.opts.max_tree_commits, stage)
                 with tempfile.TemporaryDirectory(dir=self.work_dir) as cache_dir:
                     stage[0] = "files"
-                    current = file_rows(rows, plan, data, api_reader(self.client, mid, sha or "main", Path(cache_dir)),
-                                        self.opts.fetch_configs)
+                    current = file_rows(
+                        rows,
+                        plan,
+                        data,
+                        api_reader(self.client, mid, sha or "main", Path(cache_dir)),
+                        self.opts.fetch_configs,
+                    )
             history_rows(rows, mid, data)
         except Exception as e:  # noqa: BLE001 - the repo is quarantined, the crawl goes on
             failed = Rows(*REPO_TABLES)
@@ -171,14 +202,27 @@ class Fetcher:
             failed.add("repo_done", {"model_id": mid, "sha": sha, "ok": False, "base_commit": None, "files_read": []})
             failed["crawl_errors"].extend(rows["crawl_errors"])
             return failed
-        rows.add("repo_done", {"model_id": mid, "sha": sha, "ok": True,
-                               "base_commit": data.base.commit_id if data.base else None, "files_read": current})
+        rows.add(
+            "repo_done",
+            {
+                "model_id": mid,
+                "sha": sha,
+                "ok": True,
+                "base_commit": data.base.commit_id if data.base else None,
+                "files_read": current,
+            },
+        )
         return rows
 
 
 # -- a shard ------------------------------------------------------------------------------------------
-def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOptions | None = None,
-              progress: Progress | None = None) -> dict:
+def run_shard(
+    session: CrawlSession,
+    client: HubClient,
+    shard: int,
+    opts: RepoOptions | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """Fetch the shard's remaining repos with `client.concurrency` threads, landing a batch per `batch_size`."""
     opts = opts or RepoOptions()
     progress = progress or Progress()
@@ -205,8 +249,11 @@ def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOp
                 merged[t].extend(rs)
         batch_no += 1
         after = client.counter.snapshot()
-        publish_unit(shard_dir / f"batch-{batch_no:06d}", merged.tables,
-                     {"repos": len(pending), "requests": delta(after, before)})
+        publish_unit(
+            shard_dir / f"batch-{batch_no:06d}",
+            merged.tables,
+            {"repos": len(pending), "requests": delta(after, before)},
+        )
         before, pending = after, []
 
     try:
@@ -237,8 +284,14 @@ def run_shard(session: CrawlSession, client: HubClient, shard: int, opts: RepoOp
     return stats
 
 
-def run_repos(session: CrawlSession, client: HubClient, warehouse: Path, shards: list[int] | None = None,
-              opts: RepoOptions | None = None, progress: Progress | None = None) -> dict:
+def run_repos(
+    session: CrawlSession,
+    client: HubClient,
+    warehouse: Path,
+    shards: list[int] | None = None,
+    opts: RepoOptions | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """Plan (once) and fetch the given shards (all by default)."""
     progress = progress or Progress()
     total = plan_repos(session, warehouse)
@@ -261,8 +314,11 @@ def run_repos(session: CrawlSession, client: HubClient, warehouse: Path, shards:
 def landed_requests(session: CrawlSession) -> dict[str, int]:
     """Requests recorded by every landed unit of the crawl, summed per bucket and per stage."""
     out = {k: 0 for k in (*REQUEST_KEYS, "listing", "repos", "spaces")}
-    stages = {"listing": [session.listing_dir], "spaces": [session.spaces_dir],
-              "repos": [session.shard_dir(s) for s in range(SHARDS)]}
+    stages = {
+        "listing": [session.listing_dir],
+        "spaces": [session.spaces_dir],
+        "repos": [session.shard_dir(s) for s in range(SHARDS)],
+    }
     for stage, dirs in stages.items():
         for d in dirs:
             for u in units(d):

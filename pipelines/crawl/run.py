@@ -33,8 +33,13 @@ def finish_crawl(session: CrawlSession, home: Path, wait_s: float = 0.0) -> dict
     return row
 
 
-def crawl(spec: CrawlSpec, home: Path, client: HubClient | None = None, repo_opts: RepoOptions | None = None,
-          progress: Progress | None = None) -> dict:
+def crawl(
+    spec: CrawlSpec,
+    home: Path,
+    client: HubClient | None = None,
+    repo_opts: RepoOptions | None = None,
+    progress: Progress | None = None,
+) -> dict:
     """Crawl (or resume crawling) `spec.endpoint` into the warehouse under `home`; returns the crawls row."""
     client = client or HubClient(spec.endpoint)
     progress = progress or Progress()

@@ -201,15 +201,27 @@ class CrawlSession:
                 current.clear_work()
                 log.info("resuming crawl %s (run %d)", current.crawl_id, current.manifest["runs"])
                 return current
-            log.warning("abandoning unfinished crawl %s (%s): a crawl with other settings was asked for",
-                        current.crawl_id, current.manifest["spec"])
+            log.warning(
+                "abandoning unfinished crawl %s (%s): a crawl with other settings was asked for",
+                current.crawl_id,
+                current.manifest["spec"],
+            )
             current.set_status("abandoned")
         now = datetime.now(UTC)
         crawl_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
         root = cls.crawls_dir(lake) / crawl_id
         root.mkdir(parents=True)
-        session = cls(root, {"crawl_id": crawl_id, "spec": asdict(spec), "status": "open", "runs": 1,
-                             "started_at": now.isoformat(), "stages": {}})
+        session = cls(
+            root,
+            {
+                "crawl_id": crawl_id,
+                "spec": asdict(spec),
+                "status": "open",
+                "runs": 1,
+                "started_at": now.isoformat(),
+                "stages": {},
+            },
+        )
         session.save()
         return session
 

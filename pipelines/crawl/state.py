@@ -51,7 +51,7 @@ def describe(session: CrawlSession) -> str:
 
 def summarize_missing(missing: list[str]) -> str:
     """`repo_details[00..02, 05], hub_spaces`: shard keys folded into one bracket."""
-    shards = [m[len("repo_details["):-1] for m in missing if m.startswith("repo_details[")]
+    shards = [m[len("repo_details[") : -1] for m in missing if m.startswith("repo_details[")]
     others = [m for m in missing if not m.startswith("repo_details[")]
     return ", ".join(([f"repo_details[{_ranges(shards)}]"] if shards else []) + others)
 

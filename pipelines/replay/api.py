@@ -13,27 +13,101 @@ from pipelines.replay.store import Repo
 
 # expand values the client knows (ExpandModelProperty_T)
 MODEL_EXPAND = {
-    "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt", "disabled", "downloads",
-    "downloadsAllTime", "evalResults", "gated", "gguf", "inference", "inferenceProviderMapping", "lastModified",
-    "library_name", "likes", "mask_token", "model-index", "pipeline_tag", "private", "resourceGroup",
-    "safetensors", "sha", "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage",
+    "author",
+    "baseModels",
+    "cardData",
+    "childrenModelCount",
+    "config",
+    "createdAt",
+    "disabled",
+    "downloads",
+    "downloadsAllTime",
+    "evalResults",
+    "gated",
+    "gguf",
+    "inference",
+    "inferenceProviderMapping",
+    "lastModified",
+    "library_name",
+    "likes",
+    "mask_token",
+    "model-index",
+    "pipeline_tag",
+    "private",
+    "resourceGroup",
+    "safetensors",
+    "sha",
+    "siblings",
+    "spaces",
+    "tags",
+    "transformersInfo",
+    "trendingScore",
+    "usedStorage",
     "widgetData",
 }
 # accepted by GET /api/models/{id} only, not by the listing
 INFO_ONLY_EXPAND = {"baseModels", "childrenModelCount", "usedStorage"}
 LIST_DEFAULT_KEYS = (
-    "_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag", "library_name",
-    "createdAt", "modelId",
+    "_id",
+    "id",
+    "likes",
+    "trendingScore",
+    "private",
+    "downloads",
+    "tags",
+    "pipeline_tag",
+    "library_name",
+    "createdAt",
+    "modelId",
 )
 LIST_FULL_KEYS = LIST_DEFAULT_KEYS + ("author", "sha", "lastModified", "gated", "disabled", "siblings")
 INFO_DEFAULT_KEYS = (
-    "_id", "id", "private", "pipeline_tag", "library_name", "tags", "downloads", "likes", "modelId", "author",
-    "sha", "lastModified", "gated", "inference", "disabled", "mask_token", "widgetData", "model-index", "config",
-    "cardData", "transformersInfo", "siblings", "spaces", "createdAt", "safetensors", "usedStorage",
+    "_id",
+    "id",
+    "private",
+    "pipeline_tag",
+    "library_name",
+    "tags",
+    "downloads",
+    "likes",
+    "modelId",
+    "author",
+    "sha",
+    "lastModified",
+    "gated",
+    "inference",
+    "disabled",
+    "mask_token",
+    "widgetData",
+    "model-index",
+    "config",
+    "cardData",
+    "transformersInfo",
+    "siblings",
+    "spaces",
+    "createdAt",
+    "safetensors",
+    "usedStorage",
 )
 SPACE_EXPAND = {
-    "author", "cardData", "createdAt", "datasets", "disabled", "lastModified", "likes", "models", "private",
-    "region", "resourceGroup", "runtime", "sdk", "sha", "siblings", "subdomain", "tags", "trendingScore",
+    "author",
+    "cardData",
+    "createdAt",
+    "datasets",
+    "disabled",
+    "lastModified",
+    "likes",
+    "models",
+    "private",
+    "region",
+    "resourceGroup",
+    "runtime",
+    "sdk",
+    "sha",
+    "siblings",
+    "subdomain",
+    "tags",
+    "trendingScore",
     "usedStorage",
 }
 SPACE_DEFAULT_KEYS = ("_id", "id", "author", "likes", "private", "sdk", "tags", "createdAt", "trendingScore")
@@ -110,8 +184,10 @@ def base_models(record: dict) -> dict | None:
                 parents.append(":".join(parts[2:]))
     if not parents:
         return None
-    return {"relation": relation or ("merge" if len(parents) > 1 else "finetune"),
-            "models": [{"id": p} for p in parents]}
+    return {
+        "relation": relation or ("merge" if len(parents) > 1 else "finetune"),
+        "models": [{"id": p} for p in parents],
+    }
 
 
 def siblings_at(repo: Repo, idx: int, blobs: bool) -> list[dict]:
@@ -154,7 +230,9 @@ def commit_items(repo: Repo, idx: int, formatted: bool) -> list[dict]:
     for c in reversed(repo.history[: idx + 1]):
         message = api_message(c)
         item = {
-            "id": c["id"], "title": c["title"], "message": message,
+            "id": c["id"],
+            "title": c["title"],
+            "message": message,
             "authors": [{"user": a, "avatar": f"/avatars/{a}.svg"} for a in c.get("authors", [])],
             "date": hub_date(epoch(c["date"])),
         }
@@ -168,16 +246,23 @@ def refs_body(repo: Repo, include_prs: bool) -> dict:
     head = repo.head
     branches = repo.refs.get("branches") or [{"name": "main", "commit": head}]
     body = {
-        "branches": [{"name": b["name"], "ref": f"refs/heads/{b['name']}", "targetCommit": b["commit"]}
-                     for b in branches],
-        "converts": [{"name": c["name"], "ref": f"refs/convert/{c['name']}", "targetCommit": c["commit"]}
-                     for c in repo.refs.get("converts", [])],
-        "tags": [{"name": t["name"], "ref": f"refs/tags/{t['name']}", "targetCommit": t["commit"]}
-                 for t in repo.refs.get("tags", [])],
+        "branches": [
+            {"name": b["name"], "ref": f"refs/heads/{b['name']}", "targetCommit": b["commit"]} for b in branches
+        ],
+        "converts": [
+            {"name": c["name"], "ref": f"refs/convert/{c['name']}", "targetCommit": c["commit"]}
+            for c in repo.refs.get("converts", [])
+        ],
+        "tags": [
+            {"name": t["name"], "ref": f"refs/tags/{t['name']}", "targetCommit": t["commit"]}
+            for t in repo.refs.get("tags", [])
+        ],
     }
     if include_prs:
-        body["pullRequests"] = [{"name": p["name"], "ref": f"refs/pr/{p['name']}", "targetCommit": p["commit"]}
-                                for p in repo.refs.get("pullRequests", [])]
+        body["pullRequests"] = [
+            {"name": p["name"], "ref": f"refs/pr/{p['name']}", "targetCommit": p["commit"]}
+            for p in repo.refs.get("pullRequests", [])
+        ]
     return body
 
 
@@ -210,7 +295,7 @@ def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool)
     def wanted(p: str) -> bool:
         if prefix and not p.startswith(prefix + "/"):
             return False
-        rest = p[len(prefix) + 1:] if prefix else p
+        rest = p[len(prefix) + 1 :] if prefix else p
         return recursive or "/" not in rest
 
     last_commit = _last_commits(repo.history[: idx + 1]) if expand else {}

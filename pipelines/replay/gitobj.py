@@ -190,7 +190,7 @@ class RootTree:
 
     def __init__(self):
         self.entries: dict[str, tuple[bytes, bytes]] = {}  # root name -> (sort key, tree entry)
-        self.dirs: dict[str, dict[str, list]] = {}         # root directory -> its files {subpath: entry}
+        self.dirs: dict[str, dict[str, list]] = {}  # root directory -> its files {subpath: entry}
 
     def apply(self, changes: dict[str, list | None]) -> None:
         touched = set()
@@ -234,8 +234,13 @@ def seal_history(history: list[dict]) -> list[dict]:
 def snapshot_commit(record: dict, files: dict[str, list]) -> dict:
     """The one commit the replay hub shows for a repo whose snapshot has no history: its listed files."""
     date = record.get("lastModified") or record.get("createdAt") or "2021-01-01T00:00:00.000Z"
-    commit = {"title": SNAPSHOT_TITLE, "message": "", "authors": [SNAPSHOT_AUTHOR], "date": hub_date(epoch(date)),
-              "changes": dict(files)}
+    commit = {
+        "title": SNAPSHOT_TITLE,
+        "message": "",
+        "authors": [SNAPSHOT_AUTHOR],
+        "date": hub_date(epoch(date)),
+        "changes": dict(files),
+    }
     commit["id"] = commit_oid(tree_oid(files), None, commit)
     return commit
 

@@ -35,8 +35,12 @@ REPO_CONFIG = """[core]
 [http]
 \treceivepack = false
 """
-REF_PREFIXES = (("branches", "refs/heads/"), ("tags", "refs/tags/"), ("converts", "refs/convert/"),
-                ("pullRequests", "refs/pr/"))
+REF_PREFIXES = (
+    ("branches", "refs/heads/"),
+    ("tags", "refs/tags/"),
+    ("converts", "refs/convert/"),
+    ("pullRequests", "refs/pr/"),
+)
 
 
 class GitError(Exception):
@@ -45,8 +49,13 @@ class GitError(Exception):
 
 def git_env(extra: dict | None = None) -> dict:
     """A git environment that ignores the user's and the system's git configuration."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_CONFIG_GLOBAL": os.devnull, "HOME": tempfile.gettempdir(), "LC_ALL": "C"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "HOME": tempfile.gettempdir(),
+        "LC_ALL": "C",
+    }
     env.update(extra or {})
     return env
 
@@ -55,7 +64,7 @@ def split_git_path(segments: list[str]) -> tuple[str, str] | None:
     """(repo id, service path) of a smart-HTTP request path, or None when it is not one."""
     for service in GIT_SERVICES:
         parts = service.split("/")
-        if len(segments) > len(parts) and segments[-len(parts):] == parts:
+        if len(segments) > len(parts) and segments[-len(parts) :] == parts:
             repo_id = "/".join(segments[: -len(parts)]).removesuffix(".git")
             return (repo_id, service) if repo_id else None
     return None
@@ -100,8 +109,10 @@ def write_history(store: SnapshotStore, repo: Repo, repo_dir: Path) -> dict[str,
             objects.write("tree", body, oid)
         parent = objects.write("commit", commit_body(trees[""][0], parent, commit))
         if parent != commit["id"]:
-            raise GitError(f"{repo.record['id']}: commit {commit['id']} of the snapshot is not the id git computes "
-                           f"for it ({parent}): a snapshot from an older generator? generate it again")
+            raise GitError(
+                f"{repo.record['id']}: commit {commit['id']} of the snapshot is not the id git computes "
+                f"for it ({parent}): a snapshot from an older generator? generate it again"
+            )
     ids = {c["id"] for c in repo.history}
     refs = {"refs/heads/main": repo.head}
     for key, prefix in REF_PREFIXES:
@@ -174,21 +185,30 @@ class GitRepos:
             (tmp / "HEAD").write_text("ref: refs/heads/main\n")
             (tmp / "config").write_text(REPO_CONFIG)
             refs = write_history(self.store, repo, tmp)
-            (tmp / "packed-refs").write_text("# pack-refs with: peeled fully-peeled sorted \n" +
-                                             "".join(f"{oid} {ref}\n" for ref, oid in sorted(refs.items())))
+            (tmp / "packed-refs").write_text(
+                "# pack-refs with: peeled fully-peeled sorted \n"
+                + "".join(f"{oid} {ref}\n" for ref, oid in sorted(refs.items()))
+            )
             os.replace(tmp, self.root / name)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
     def serve(self, name: str, service: str, method: str, query: str, headers, body: bytes) -> tuple[int, dict, bytes]:
         """Run git http-backend (CGI) for one request; returns (status, headers, body)."""
-        env = git_env({
-            "GIT_PROJECT_ROOT": str(self.root), "GIT_HTTP_EXPORT_ALL": "1", "PATH_INFO": f"/{name}/{service}",
-            "REQUEST_METHOD": method, "QUERY_STRING": query, "REMOTE_ADDR": "127.0.0.1",
-            "CONTENT_TYPE": headers.get("Content-Type") or "", "CONTENT_LENGTH": str(len(body)),
-            "GIT_PROTOCOL": headers.get("Git-Protocol") or "",
-            "HTTP_CONTENT_ENCODING": headers.get("Content-Encoding") or "",
-        })
+        env = git_env(
+            {
+                "GIT_PROJECT_ROOT": str(self.root),
+                "GIT_HTTP_EXPORT_ALL": "1",
+                "PATH_INFO": f"/{name}/{service}",
+                "REQUEST_METHOD": method,
+                "QUERY_STRING": query,
+                "REMOTE_ADDR": "127.0.0.1",
+                "CONTENT_TYPE": headers.get("Content-Type") or "",
+                "CONTENT_LENGTH": str(len(body)),
+                "GIT_PROTOCOL": headers.get("Git-Protocol") or "",
+                "HTTP_CONTENT_ENCODING": headers.get("Content-Encoding") or "",
+            }
+        )
         proc = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True)
         head, sep, payload = proc.stdout.partition(b"\r\n\r\n")
         if not sep:

@@ -78,9 +78,18 @@ def endpoint_of(segments: list[str]) -> str | None:
 class ReplayHub:
     """Owns the store, limits and counters; `serve()` runs it on a loopback port."""
 
-    def __init__(self, store: SnapshotStore, *, rate_limits: dict | None = None, faults: FaultInjector | None = None,
-                 host: str = "127.0.0.1", port: int = 0, access_log: bool = False, git_cache: int = 256,
-                 git_dir: Path | None = None):
+    def __init__(
+        self,
+        store: SnapshotStore,
+        *,
+        rate_limits: dict | None = None,
+        faults: FaultInjector | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        access_log: bool = False,
+        git_cache: int = 256,
+        git_dir: Path | None = None,
+    ):
         self.store = store
         self.git = GitRepos(store, git_dir, git_cache)
         self.limiter = RateLimiter(rate_limits or {})
@@ -107,8 +116,11 @@ class ReplayHub:
     def stats(self) -> dict:
         """Requests per rate-limit bucket and per per-repo endpoint (commits, refs, tree, git services)."""
         with self._lock:
-            return {"requests": dict(self.requests), "endpoints": dict(self.endpoints),
-                    "faults": dict(self.faults.injected)}
+            return {
+                "requests": dict(self.requests),
+                "endpoints": dict(self.endpoints),
+                "faults": dict(self.faults.injected),
+            }
 
     def start(self) -> ReplayHub:
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="replay-hub", daemon=True)
@@ -213,8 +225,12 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._send(e.status, e.message.encode(), "text/plain; charset=utf-8")
         except _Moved as m:
-            self._send(307, f"Temporary Redirect. Redirecting to {m.location}".encode(), "text/plain; charset=utf-8",
-                       {"Location": m.location})
+            self._send(
+                307,
+                f"Temporary Redirect. Redirecting to {m.location}".encode(),
+                "text/plain; charset=utf-8",
+                {"Location": m.location},
+            )
         except _Abort:
             self.close_connection = True
             try:
@@ -268,8 +284,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
         self._send(status, body, "application/json; charset=utf-8", headers)
 
-    def _send(self, status: int, body: bytes, ctype: str, headers: dict | None = None, *,
-              length: int | None = None) -> None:
+    def _send(
+        self, status: int, body: bytes, ctype: str, headers: dict | None = None, *, length: int | None = None
+    ) -> None:
         fault = self.fault if status < 300 else None
         if fault == "badjson" and ctype.startswith("application/json") and len(body) > 2:
             body = body[: len(body) // 2]  # complete HTTP message, broken JSON
@@ -300,7 +317,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._cdn(s[1])
         for pos in (1, 2):
             if len(s) > pos + 1 and s[pos] == "resolve":
-                return self._resolve("/".join(s[:pos]), s[pos + 1], "/".join(s[pos + 2:]))
+                return self._resolve("/".join(s[:pos]), s[pos + 1], "/".join(s[pos + 2 :]))
         git = split_git_path(s)
         if git is not None:
             return self._git(*git)
@@ -327,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
         raw = raw_path.split("/")[1:]
         n = len(repo_id.split("/"))
         new = [quote(x, safe="") for x in target.split("/")]
-        location = "/" + "/".join(raw[:start] + new + raw[start + n:])
+        location = "/" + "/".join(raw[:start] + new + raw[start + n :])
         raise _Moved(location + (f"?{raw_query}" if raw_query else ""))
 
     def _repo(self, repo_id: str, start: int | None = None):
@@ -375,9 +392,15 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "expand cannot be combined with full, cardData or config")
         gated = q.get("gated")
         lq = ListQuery(
-            search=q.get("search"), author=q.get("author"), tags=q.all("filter"), pipeline_tag=q.get("pipeline_tag"),
-            gated=None if gated is None else gated.lower() == "true", sort=q.get("sort"),
-            ascending=q.get("direction") == "1", limit=q.int("limit", MAX_PAGE), cursor=q.get("cursor"),
+            search=q.get("search"),
+            author=q.get("author"),
+            tags=q.all("filter"),
+            pipeline_tag=q.get("pipeline_tag"),
+            gated=None if gated is None else gated.lower() == "true",
+            sort=q.get("sort"),
+            ascending=q.get("direction") == "1",
+            limit=q.int("limit", MAX_PAGE),
+            cursor=q.get("cursor"),
         )
         try:
             records, nxt = self.server.hub.store.list_models(lq)
@@ -400,7 +423,7 @@ class _Handler(BaseHTTPRequestHandler):
         page = self.query.int("p", 0, lo=0, hi=10**9)
         limit = self.query.int("limit", COMMITS_PAGE)
         items = api.commit_items(repo, idx, formatted)
-        chunk = items[page * limit:(page + 1) * limit]
+        chunk = items[page * limit : (page + 1) * limit]
         headers = {"X-Total-Count": str(len(items))}
         if (page + 1) * limit < len(items):
             pairs = [("p", str(page + 1)), ("limit", str(limit))] + ([("expand[]", "formatted")] if formatted else [])
@@ -417,14 +440,17 @@ class _Handler(BaseHTTPRequestHandler):
             start = decode_cursor(cursor)["offset"] if cursor else 0
         except (ValueError, KeyError, TypeError):
             raise ApiError(400, f"invalid cursor {cursor!r}") from None
-        chunk = entries[start:start + limit]
+        chunk = entries[start : start + limit]
         headers = None
         if start + limit < len(entries):
-            pairs = self.query.without("cursor", "limit") + [("limit", str(limit)),
-                                                              ("cursor", encode_cursor({"offset": start + limit}))]
+            pairs = self.query.without("cursor", "limit") + [
+                ("limit", str(limit)),
+                ("cursor", encode_cursor({"offset": start + limit})),
+            ]
             sub = f"/{quote(path, safe='')}" if path else ""
-            headers = {"Link": self._next_link(f"/api/models/{repo.record['id']}/tree/{quote(rev, safe='')}{sub}",
-                                               pairs)}
+            headers = {
+                "Link": self._next_link(f"/api/models/{repo.record['id']}/tree/{quote(rev, safe='')}{sub}", pairs)
+            }
         self._send_json(200, chunk, headers)
 
     # -- downloads ------------------------------------------------------------------------------
@@ -441,10 +467,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.extra_headers["X-Repo-Commit"] = commit
         oid, size, lfs = self._entry(repo, idx, path)
         if lfs:
-            self._send(302, b"", "text/plain; charset=utf-8", {
-                "Location": f"{self._other_origin()}/_cdn/{lfs}",
-                "X-Linked-Etag": f'"{lfs}"', "X-Linked-Size": str(size),
-            })
+            self._send(
+                302,
+                b"",
+                "text/plain; charset=utf-8",
+                {
+                    "Location": f"{self._other_origin()}/_cdn/{lfs}",
+                    "X-Linked-Etag": f'"{lfs}"',
+                    "X-Linked-Size": str(size),
+                },
+            )
         else:
             location = f"/api/resolve-cache/models/{repo.record['id']}/{commit}/{quote(path)}?etag={oid}"
             self._send(307, b"", "text/plain; charset=utf-8", {"Location": location, "X-Linked-Etag": f'"{oid}"'})
@@ -462,10 +494,15 @@ class _Handler(BaseHTTPRequestHandler):
         if data is None:
             raise api.entry_not_found(f"Entry not found: the content of {path} is not part of this snapshot")
         ctype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-        self._send_bytes(data, ctype, {
-            "ETag": f'"{oid}"', "X-Repo-Commit": repo.commit_id(idx),
-            "Content-Disposition": f'inline; filename="{Path(path).name}"',
-        })
+        self._send_bytes(
+            data,
+            ctype,
+            {
+                "ETag": f'"{oid}"',
+                "X-Repo-Commit": repo.commit_id(idx),
+                "Content-Disposition": f'inline; filename="{Path(path).name}"',
+            },
+        )
 
     def _cdn(self, sha256: str) -> None:
         data = self.server.hub.store.blob(sha256)
@@ -487,7 +524,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(416, b"", ctype, {"Content-Range": f"bytes */{len(data)}"})
             end = min(end, len(data) - 1)
             headers["Content-Range"] = f"bytes {start}-{end}/{len(data)}"
-            return self._send(206, data[start:end + 1], ctype, headers)
+            return self._send(206, data[start : end + 1], ctype, headers)
         self._send(200, data, ctype, headers)
 
     # -- git smart HTTP ----------------------------------------------------------------------------
@@ -520,9 +557,16 @@ class _Handler(BaseHTTPRequestHandler):
         q = self.query
         expand = q.all("expand")
         api.check_expand(expand, api.SPACE_EXPAND)
-        lq = ListQuery(search=q.get("search"), author=q.get("author"), tags=q.all("filter"), models=q.all("models"),
-                       sort=q.get("sort"), ascending=q.get("direction") == "1", limit=q.int("limit", MAX_PAGE),
-                       cursor=q.get("cursor"))
+        lq = ListQuery(
+            search=q.get("search"),
+            author=q.get("author"),
+            tags=q.all("filter"),
+            models=q.all("models"),
+            sort=q.get("sort"),
+            ascending=q.get("direction") == "1",
+            limit=q.int("limit", MAX_PAGE),
+            cursor=q.get("cursor"),
+        )
         try:
             records, nxt = store.list_spaces(lq)
         except ValueError as e:

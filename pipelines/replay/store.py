@@ -143,18 +143,32 @@ class StoreWriter:
         self.db.executescript(SCHEMA)
         self._pending = 0
 
-    def add_model(self, record: dict, *, history: list[dict] | None = None,
-                  head_tree: dict | None = None, refs: dict | None = None, ord_: int | None = None) -> None:
+    def add_model(
+        self,
+        record: dict,
+        *,
+        history: list[dict] | None = None,
+        head_tree: dict | None = None,
+        refs: dict | None = None,
+        ord_: int | None = None,
+    ) -> None:
         mid = record["id"]
         self.db.execute(
             "INSERT INTO models(ord, id, id_lower, author, pipeline_tag, gated, created_at, last_modified,"
             " downloads, likes, trending, record) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                ord_, mid, mid.lower(), record.get("author") or (mid.split("/")[0] if "/" in mid else ""),
-                record.get("pipeline_tag") or "", str(record.get("gated", False)).lower(),
-                record.get("createdAt") or "", record.get("lastModified") or "",
-                int(record.get("downloads") or 0), int(record.get("likes") or 0),
-                int(record.get("trendingScore") or 0), json.dumps(record, ensure_ascii=False),
+                ord_,
+                mid,
+                mid.lower(),
+                record.get("author") or (mid.split("/")[0] if "/" in mid else ""),
+                record.get("pipeline_tag") or "",
+                str(record.get("gated", False)).lower(),
+                record.get("createdAt") or "",
+                record.get("lastModified") or "",
+                int(record.get("downloads") or 0),
+                int(record.get("likes") or 0),
+                int(record.get("trendingScore") or 0),
+                json.dumps(record, ensure_ascii=False),
             ),
         )
         ord_ = ord_ or self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
@@ -163,8 +177,12 @@ class StoreWriter:
         if history is not None or head_tree is not None or refs is not None:
             self.db.execute(
                 "INSERT INTO repos VALUES (?,?,?,?)",
-                (mid, None if history is None else _zip(history), None if head_tree is None else _zip(head_tree),
-                 None if refs is None else json.dumps(refs)),
+                (
+                    mid,
+                    None if history is None else _zip(history),
+                    None if head_tree is None else _zip(head_tree),
+                    None if refs is None else json.dumps(refs),
+                ),
             )
         self._tick()
 
@@ -198,9 +216,16 @@ class StoreWriter:
         self.db.execute(
             "INSERT INTO spaces(id, id_lower, author, created_at, last_modified, likes, trending, record)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            (sid, sid.lower(), record.get("author") or sid.split("/")[0], record.get("createdAt") or "",
-             record.get("lastModified") or "", int(record.get("likes") or 0),
-             int(record.get("trendingScore") or 0), json.dumps(record, ensure_ascii=False)),
+            (
+                sid,
+                sid.lower(),
+                record.get("author") or sid.split("/")[0],
+                record.get("createdAt") or "",
+                record.get("lastModified") or "",
+                int(record.get("likes") or 0),
+                int(record.get("trendingScore") or 0),
+                json.dumps(record, ensure_ascii=False),
+            ),
         )
         ord_ = self.db.execute("SELECT last_insert_rowid()").fetchone()[0]
         self.db.executemany("INSERT INTO space_models VALUES (?,?)", [(ord_, m) for m in record.get("models") or []])
@@ -305,7 +330,7 @@ def import_renames(path: Path, writer: StoreWriter) -> int:
                 row = json.loads(line)
                 old, new = row["old"], row["new"]
             except (ValueError, KeyError, TypeError) as e:
-                raise ValueError(f"{path}:{i}: not a {{\"old\": ..., \"new\": ...}} record ({e})") from None
+                raise ValueError(f'{path}:{i}: not a {{"old": ..., "new": ...}} record ({e})') from None
             if not (isinstance(old, str) and isinstance(new, str) and old and new):
                 raise ValueError(f"{path}:{i}: old and new must be repo ids")
             writer.add_rename(old, new)
@@ -427,8 +452,9 @@ class SnapshotStore:
         }
 
     # -- listing ---------------------------------------------------------------------------
-    def _page(self, table: str, sorts: dict, q: ListQuery, where: list[str],
-              args: list) -> tuple[list[dict], str | None]:
+    def _page(
+        self, table: str, sorts: dict, q: ListQuery, where: list[str], args: list
+    ) -> tuple[list[dict], str | None]:
         col = sorts.get(q.sort) if q.sort else None
         if q.sort and col is None:
             raise ValueError(f"unsupported sort {q.sort!r}")
@@ -507,8 +533,10 @@ class SnapshotStore:
         rid = repo_id
         if self._has_renames():
             for _ in range(MAX_RENAME_HOPS):
-                row = (self.db.execute("SELECT new FROM renames WHERE old = ?", (rid,)).fetchone()
-                       or self.db.execute("SELECT new FROM renames WHERE lower(old) = lower(?)", (rid,)).fetchone())
+                row = (
+                    self.db.execute("SELECT new FROM renames WHERE old = ?", (rid,)).fetchone()
+                    or self.db.execute("SELECT new FROM renames WHERE lower(old) = lower(?)", (rid,)).fetchone()
+                )
                 if row is None or row[0] == rid:
                     break
                 rid = row[0]
@@ -518,8 +546,9 @@ class SnapshotStore:
     def _has_renames(self) -> bool:
         has = getattr(self._local, "has_renames", None)
         if has is None:  # stores written before renames existed have no such table
-            has = self._local.has_renames = self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = 'renames'").fetchone() is not None
+            has = self._local.has_renames = (
+                self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'renames'").fetchone() is not None
+            )
         return has
 
     def renames(self) -> list[tuple[str, str]]:
@@ -537,8 +566,9 @@ class SnapshotStore:
         if record is None:
             return None
         row = self.db.execute("SELECT history, head_tree, refs FROM repos WHERE id = ?", (repo_id,)).fetchone()
-        history, head_tree, refs = ((_unzip(row[0]), _unzip(row[1]), json.loads(row[2]) if row[2] else None)
-                                    if row else (None, None, None))
+        history, head_tree, refs = (
+            (_unzip(row[0]), _unzip(row[1]), json.loads(row[2]) if row[2] else None) if row else (None, None, None)
+        )
         return Repo(record, history, head_tree, refs or {})
 
     def blob(self, key: str) -> bytes | None:

@@ -13,17 +13,44 @@ import yaml
 
 from pipelines.replay.synth import vocab
 
-LOREM = ("This model is intended for research on {task} and related applications. It was evaluated on "
-         "held-out data and compared against strong baselines. Users should validate it on their own data "
-         "before deployment, since performance varies across domains and languages. ")
+LOREM = (
+    "This model is intended for research on {task} and related applications. It was evaluated on "
+    "held-out data and compared against strong baselines. Users should validate it on their own data "
+    "before deployment, since performance varies across domains and languages. "
+)
 
-TEMPLATE_SECTIONS = ["Model Details", "Model Description", "Uses", "Direct Use", "Out-of-Scope Use",
-                     "Bias, Risks, and Limitations", "Recommendations", "How to Get Started with the Model",
-                     "Training Details", "Training Data", "Training Procedure", "Evaluation", "Results",
-                     "Environmental Impact", "Technical Specifications", "Citation", "Model Card Contact"]
-HANDWRITTEN_SECTIONS = ["Overview", "Intended uses & limitations", "Training data", "Training procedure",
-                        "Evaluation results", "Usage", "Limitations and bias", "License", "Citation",
-                        "Acknowledgements", "Changelog"]
+TEMPLATE_SECTIONS = [
+    "Model Details",
+    "Model Description",
+    "Uses",
+    "Direct Use",
+    "Out-of-Scope Use",
+    "Bias, Risks, and Limitations",
+    "Recommendations",
+    "How to Get Started with the Model",
+    "Training Details",
+    "Training Data",
+    "Training Procedure",
+    "Evaluation",
+    "Results",
+    "Environmental Impact",
+    "Technical Specifications",
+    "Citation",
+    "Model Card Contact",
+]
+HANDWRITTEN_SECTIONS = [
+    "Overview",
+    "Intended uses & limitations",
+    "Training data",
+    "Training procedure",
+    "Evaluation results",
+    "Usage",
+    "Limitations and bias",
+    "License",
+    "Citation",
+    "Acknowledgements",
+    "Changelog",
+]
 
 
 def front_matter(meta: dict) -> str:
@@ -53,8 +80,18 @@ def _paragraphs(rng: random.Random, target_chars: int, task: str) -> str:
     return "\n\n".join(out)
 
 
-def card_body(rng: random.Random, kind: str, *, model_id: str, parent: str | None, task: str,
-              target_chars: int, co2: dict | None, datasets: list[str], version_note: bool) -> str:
+def card_body(
+    rng: random.Random,
+    kind: str,
+    *,
+    model_id: str,
+    parent: str | None,
+    task: str,
+    target_chars: int,
+    co2: dict | None,
+    datasets: list[str],
+    version_note: bool,
+) -> str:
     """The Markdown after the front matter, in the style of one of the hub's card kinds."""
     name = model_id.split("/")[-1]
     if kind == "autotrain":
@@ -67,19 +104,39 @@ def card_body(rng: random.Random, kind: str, *, model_id: str, parent: str | Non
 
 
 def _co2_lines(co2: dict) -> list[str]:
-    return [f"- **Hardware Type:** {co2['hardware']}", f"- **Hours used:** {co2['hours']}",
-            f"- **Cloud Provider:** {co2['cloud']}", f"- **Compute Region:** {co2['region']}",
-            f"- **Carbon Emitted:** {co2['text_value']}", ""]
+    return [
+        f"- **Hardware Type:** {co2['hardware']}",
+        f"- **Hours used:** {co2['hours']}",
+        f"- **Cloud Provider:** {co2['cloud']}",
+        f"- **Compute Region:** {co2['region']}",
+        f"- **Carbon Emitted:** {co2['text_value']}",
+        "",
+    ]
 
 
 def _autotrain_card(rng: random.Random, model_id: str, task: str, co2: dict | None) -> str:
-    lines = ["# Model Trained Using AutoTrain", "", f"- Problem type: {task.replace('-', ' ').title()}",
-             f"- Model ID: {rng.randint(10**7, 10**8)}"]
+    lines = [
+        "# Model Trained Using AutoTrain",
+        "",
+        f"- Problem type: {task.replace('-', ' ').title()}",
+        f"- Model ID: {rng.randint(10**7, 10**8)}",
+    ]
     if co2 is not None and co2.get("text_form") == "autotrain":
         lines.append(f"- CO2 Emissions (in grams): {co2['text_value']}")
-    lines += ["", "## Validation Metrics", "", f"- Loss: {rng.random():.3f}",
-              f"- Accuracy: {rng.uniform(0.6, 0.99):.3f}", "", "## Usage", "", "```python",
-              "from transformers import AutoModel", f'model = AutoModel.from_pretrained("{model_id}")', "```"]
+    lines += [
+        "",
+        "## Validation Metrics",
+        "",
+        f"- Loss: {rng.random():.3f}",
+        f"- Accuracy: {rng.uniform(0.6, 0.99):.3f}",
+        "",
+        "## Usage",
+        "",
+        "```python",
+        "from transformers import AutoModel",
+        f'model = AutoModel.from_pretrained("{model_id}")',
+        "```",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -87,23 +144,50 @@ def _trainer_card(rng: random.Random, name: str, parent: str | None, datasets: l
     base = f"[{parent}](https://huggingface.co/{parent})" if parent else "an unknown model"
     ds = datasets[0] if datasets else "None"
     todo = "More information needed"
-    lines = ["<!-- This model card has been generated automatically according to the information the Trainer had "
-             "access to. You",
-             "should probably proofread and complete it, then remove this comment. -->", "", f"# {name}", "",
-             f"This model is a fine-tuned version of {base} on the {ds} dataset.",
-             "It achieves the following results on the evaluation set:",
-             f"- Loss: {rng.random():.4f}", "", "## Model description", "", todo, "",
-             "## Intended uses & limitations", "", todo, "", "## Training and evaluation data", "",
-             todo, "", "## Training procedure", "", "### Training hyperparameters", "",
-             f"- learning_rate: {rng.choice(['2e-05', '5e-05', '0.0002', '1e-04'])}",
-             f"- train_batch_size: {rng.choice([8, 16, 32])}", f"- num_epochs: {rng.randint(1, 5)}", "",
-             "### Framework versions", "", f"- Transformers {rng.choice(['4.36.2', '4.40.1', '4.44.0', '4.46.3'])}",
-             "- Pytorch 2.1.0", "- Datasets 2.16.1", "- Tokenizers 0.15.0"]
+    lines = [
+        "<!-- This model card has been generated automatically according to the information the Trainer had "
+        "access to. You",
+        "should probably proofread and complete it, then remove this comment. -->",
+        "",
+        f"# {name}",
+        "",
+        f"This model is a fine-tuned version of {base} on the {ds} dataset.",
+        "It achieves the following results on the evaluation set:",
+        f"- Loss: {rng.random():.4f}",
+        "",
+        "## Model description",
+        "",
+        todo,
+        "",
+        "## Intended uses & limitations",
+        "",
+        todo,
+        "",
+        "## Training and evaluation data",
+        "",
+        todo,
+        "",
+        "## Training procedure",
+        "",
+        "### Training hyperparameters",
+        "",
+        f"- learning_rate: {rng.choice(['2e-05', '5e-05', '0.0002', '1e-04'])}",
+        f"- train_batch_size: {rng.choice([8, 16, 32])}",
+        f"- num_epochs: {rng.randint(1, 5)}",
+        "",
+        "### Framework versions",
+        "",
+        f"- Transformers {rng.choice(['4.36.2', '4.40.1', '4.44.0', '4.46.3'])}",
+        "- Pytorch 2.1.0",
+        "- Datasets 2.16.1",
+        "- Tokenizers 0.15.0",
+    ]
     return "\n".join(lines) + "\n"
 
 
-def _template_card(rng: random.Random, name: str, parent: str | None, task: str, target_chars: int,
-                   co2: dict | None) -> str:
+def _template_card(
+    rng: random.Random, name: str, parent: str | None, task: str, target_chars: int, co2: dict | None
+) -> str:
     lines = ["# Model Card for " + name, "", "<!-- Provide a quick summary of what the model is/does. -->", ""]
     for sec in TEMPLATE_SECTIONS:
         lines += [f"## {sec}", ""]
@@ -119,8 +203,9 @@ def _template_card(rng: random.Random, name: str, parent: str | None, task: str,
     return body
 
 
-def _handwritten_card(rng: random.Random, model_id: str, task: str, target_chars: int, co2: dict | None,
-                      version_note: bool) -> str:
+def _handwritten_card(
+    rng: random.Random, model_id: str, task: str, target_chars: int, co2: dict | None, version_note: bool
+) -> str:
     lines = [f"# {model_id.split('/')[-1]}", "", _paragraphs(rng, max(200, target_chars // 4), task), ""]
     sections = rng.sample(HANDWRITTEN_SECTIONS[:-1], rng.randint(3, len(HANDWRITTEN_SECTIONS) - 1))
     if version_note:
@@ -131,8 +216,13 @@ def _handwritten_card(rng: random.Random, model_id: str, task: str, target_chars
         if sec == "Changelog":
             lines += [f"- {rng.choice(['v1.1', 'v2.0', 'v1.0.1'])}: updated weights after further training", ""]
         elif sec == "Usage":
-            lines += ["```python", "from transformers import pipeline",
-                      f'pipe = pipeline("{task}", model="{model_id}")', "```", ""]
+            lines += [
+                "```python",
+                "from transformers import pipeline",
+                f'pipe = pipeline("{task}", model="{model_id}")',
+                "```",
+                "",
+            ]
         else:
             lines += [_paragraphs(rng, per, task), ""]
     if co2 is not None and co2.get("text_form") == "template":
@@ -143,27 +233,36 @@ def _handwritten_card(rng: random.Random, model_id: str, task: str, target_chars
 def co2_fact(rng: random.Random, autotrain: bool, params: int) -> dict:
     """A CO2 report in one of the shapes seen on the hub, with its true value in grams (None: nonsense)."""
     grams = round(10 ** rng.uniform(-1, 4) if autotrain else 10 ** rng.uniform(2, 7.5), 3)
-    fact = {"grams": grams, "hardware": rng.choice(vocab.HARDWARE), "hours": round(rng.uniform(0.2, 900), 1),
-            "cloud": rng.choice(vocab.CLOUDS), "region": rng.choice(vocab.REGIONS),
-            "training_type": "fine-tuning" if autotrain else rng.choice(vocab.TRAINING_TYPES)}
+    fact = {
+        "grams": grams,
+        "hardware": rng.choice(vocab.HARDWARE),
+        "hours": round(rng.uniform(0.2, 900), 1),
+        "cloud": rng.choice(vocab.CLOUDS),
+        "region": rng.choice(vocab.REGIONS),
+        "training_type": "fine-tuning" if autotrain else rng.choice(vocab.TRAINING_TYPES),
+    }
     if autotrain:
         fact["shape"] = "number"
         fact["yaml"] = grams
         fact["text_form"] = "autotrain"
         fact["text_value"] = grams
         return fact
-    shape = rng.choices(["number", "mapping", "mapping_kg", "string_units", "text_only", "nonsense"],
-                        [0.15, 0.45, 0.1, 0.1, 0.15, 0.05])[0]
+    shape = rng.choices(
+        ["number", "mapping", "mapping_kg", "string_units", "text_only", "nonsense"], [0.15, 0.45, 0.1, 0.1, 0.15, 0.05]
+    )[0]
     fact["shape"] = shape
     fact["text_form"] = "template" if shape in ("text_only", "mapping") and rng.random() < 0.6 else None
     fact["text_value"] = f"{grams / 1000:.2f} kg" if grams >= 1000 else f"{grams} g"
     if shape == "number":
         fact["yaml"] = grams
     elif shape in ("mapping", "mapping_kg"):
-        m = {"emissions": grams if shape == "mapping" else f"{grams / 1000} kg", "source": rng.choice(
-            ["CodeCarbon", "ML CO2 Impact calculator", "Lacoste et al. (2019)"]),
-            "training_type": fact["training_type"], "geographical_location": fact["region"],
-            "hardware_used": fact["hardware"]}
+        m = {
+            "emissions": grams if shape == "mapping" else f"{grams / 1000} kg",
+            "source": rng.choice(["CodeCarbon", "ML CO2 Impact calculator", "Lacoste et al. (2019)"]),
+            "training_type": fact["training_type"],
+            "geographical_location": fact["region"],
+            "hardware_used": fact["hardware"],
+        }
         fact["yaml"] = m
     elif shape == "string_units":
         fact["yaml"] = f"{grams} g" if rng.random() < 0.5 else f"{grams / 1000:.3f} kg"

@@ -48,7 +48,7 @@ def derive(relation: str, parents: list[dict[str, np.ndarray]], rng: np.random.G
     if relation == "adapter":
         out = {k: v.copy() for k, v in base.items()}
         rank = int(rng.integers(2, 5))
-        everywhere = rng.random() < 0.5   # LoRA on every linear layer, or on q/v only
+        everywhere = rng.random() < 0.5  # LoRA on every linear layer, or on q/v only
         for k, v in base.items():
             if v.ndim == 2 and "embed" not in k and (everywhere or ".q_proj." in k or ".v_proj." in k):
                 b = rng.standard_normal((v.shape[0], rank)).astype(np.float32)
@@ -94,7 +94,7 @@ QUANT_SCHEMES = ("int8-tensor", "int8-row", "int4-group32")
 
 def round_trip(v: np.ndarray, scheme: str) -> np.ndarray:
     """Quantize and dequantize the way real quantizers do: one scale per tensor, per row, or per group."""
-    if scheme == "int4-group32":   # asymmetric: scale and zero point per group of 32 inputs
+    if scheme == "int4-group32":  # asymmetric: scale and zero point per group of 32 inputs
         g = v.reshape(v.shape[0], -1, 32)
         lo, hi = g.min(-1, keepdims=True), g.max(-1, keepdims=True)
         s = np.where(hi > lo, (hi - lo) / 15, 1.0)
@@ -112,8 +112,14 @@ def to_bytes(tensors: dict[str, np.ndarray]) -> bytes:
 def config_json(model_id: str, parent: str | None) -> bytes:
     import json
 
-    cfg = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": HIDDEN,
-           "num_hidden_layers": LAYERS, "vocab_size": VOCAB, "torch_dtype": "float32"}
+    cfg = {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": HIDDEN,
+        "num_hidden_layers": LAYERS,
+        "vocab_size": VOCAB,
+        "torch_dtype": "float32",
+    }
     if parent:
         cfg["_name_or_path"] = parent
     return json.dumps(cfg, indent=2).encode()

@@ -38,8 +38,20 @@ from pipelines.replay.synth import vocab
 from pipelines.replay.synth.history import WEIGHT_SUFFIXES
 
 S = pa.string()
-CHANGES_SCHEMA = pa.schema([("change", S), ("model_id", S), ("new_id", S), ("mongo_id", S), ("commit_id", S),
-                            ("title", S), ("kind", S), ("date", S), ("old_license", S), ("new_license", S)])
+CHANGES_SCHEMA = pa.schema(
+    [
+        ("change", S),
+        ("model_id", S),
+        ("new_id", S),
+        ("mongo_id", S),
+        ("commit_id", S),
+        ("title", S),
+        ("kind", S),
+        ("date", S),
+        ("old_license", S),
+        ("new_license", S),
+    ]
+)
 COMMIT_KINDS = {"card": 0.4, "eval": 0.35, "weights": 0.25}
 LICENSE_LINE = re.compile(r"^license:.*$", re.MULTILINE)
 
@@ -65,8 +77,12 @@ def choose(ids: list[str], shares: Shares, rng: random.Random, relicensable) -> 
     order = list(ids)
     rng.shuffle(order)
     plan: dict[str, str] = {}
-    for change, share in (("license", shares.license_changes), ("removal", shares.removals),
-                          ("rename", shares.renames), ("commit", shares.commits)):
+    for change, share in (
+        ("license", shares.license_changes),
+        ("removal", shares.removals),
+        ("rename", shares.renames),
+        ("commit", shares.commits),
+    ):
         k = round(share * len(ids))
         for mid in order:
             if k == 0:
@@ -95,8 +111,11 @@ def relicense_card(card: bytes, new: str) -> bytes | None:
         return None
     end = text.find("\n---", 3)
     head, rest = text[:end], text[end:]
-    head = LICENSE_LINE.sub(f"license: {new}", head, count=1) if LICENSE_LINE.search(head) else \
-        head.replace("---\n", f"---\nlicense: {new}\n", 1)
+    head = (
+        LICENSE_LINE.sub(f"license: {new}", head, count=1)
+        if LICENSE_LINE.search(head)
+        else head.replace("---\n", f"---\nlicense: {new}\n", 1)
+    )
     return (head + rest).encode()
 
 
@@ -144,8 +163,9 @@ class Evolver:
     def record(self, mid: str) -> dict:
         raise NotImplementedError
 
-    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None,
-               title: str | None = None) -> dict:
+    def commit(
+        self, mid: str, *, record: dict | None = None, card: bytes | None = None, title: str | None = None
+    ) -> dict:
         raise NotImplementedError
 
     def relicensable(self, mid: str) -> bool:
@@ -195,8 +215,9 @@ class StoreEvolver(Evolver):
         entry = tree.get("README.md")
         return self.store.blob(entry[0]) if entry else None
 
-    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None,
-               title: str | None = None) -> dict:
+    def commit(
+        self, mid: str, *, record: dict | None = None, card: bytes | None = None, title: str | None = None
+    ) -> dict:
         """Append one commit to a repo (a card update, evaluation results or new weights; `card` forces the card)."""
         repo, history = self._repo(mid)
         record = dict(record or repo.record)
@@ -204,13 +225,26 @@ class StoreEvolver(Evolver):
         date = next_date(history[-1]["date"], self.rng)
         old_card = self._card(tree)
         kind = "card" if card is not None else self.rng.choices(list(COMMIT_KINDS), list(COMMIT_KINDS.values()))[0]
-        weight = next((p for p, e in sorted(tree.items()) if p.endswith(WEIGHT_SUFFIXES) and e[2]
-                       and self.store.blob(e[2]) is None), None)  # never replace a real checkpoint
+        weight = next(
+            (
+                p
+                for p, e in sorted(tree.items())
+                if p.endswith(WEIGHT_SUFFIXES) and e[2] and self.store.blob(e[2]) is None
+            ),
+            None,
+        )  # never replace a real checkpoint
         if kind == "card" and old_card is None and card is None or kind == "weights" and weight is None:
             kind = "eval"
         changes, title = self._changes(kind, tree, len(history), old_card, card, weight, date, title)
-        history.append({"title": title, "message": "", "authors": [record.get("author") or mid.split("/")[0]],
-                        "date": date, "changes": changes})
+        history.append(
+            {
+                "title": title,
+                "message": "",
+                "authors": [record.get("author") or mid.split("/")[0]],
+                "date": date,
+                "changes": changes,
+            }
+        )
         seal_history(history)
         files = {**tree, **changes}
         record.update(sha=history[-1]["id"], lastModified=date, siblings=[{"rfilename": p} for p in sorted(files)])
@@ -236,8 +270,9 @@ class StoreEvolver(Evolver):
         repo = self.store.repo(mid)
         owner = new.split("/")[0] if "/" in new else repo.record.get("author")
         record = dict(repo.record, id=new, modelId=new, author=owner)
-        self.writer.replace_model(mid, record, history=None if repo.synthesized else repo.history,
-                                  head_tree=repo.head_tree, refs=repo.refs)
+        self.writer.replace_model(
+            mid, record, history=None if repo.synthesized else repo.history, head_tree=repo.head_tree, refs=repo.refs
+        )
         self.writer.add_rename(mid, new)
 
     def remove(self, mid: str) -> None:
@@ -259,7 +294,7 @@ class PlainEvolver(Evolver):
         with open(self.src / "models.jsonl", encoding="utf-8") as fh:
             records = [json.loads(line) for line in fh if line.strip()]
         self.records = {r["id"]: r for r in records}
-        self.cards: dict[str, bytes | None] = {}   # changed or moved cards by (new) id
+        self.cards: dict[str, bytes | None] = {}  # changed or moved cards by (new) id
         self.renames: list[dict] = []
 
     def ids(self) -> list[str]:
@@ -277,8 +312,9 @@ class PlainEvolver(Evolver):
         path = self.src / "cards" / card_name(mid)
         return path.read_bytes() if path.exists() else None
 
-    def commit(self, mid: str, *, record: dict | None = None, card: bytes | None = None,
-               title: str | None = None) -> dict:
+    def commit(
+        self, mid: str, *, record: dict | None = None, card: bytes | None = None, title: str | None = None
+    ) -> dict:
         record = dict(record or self.records[mid])
         date = next_date(record.get("lastModified"), self.rng)
         old_card = self.card(mid)
@@ -298,8 +334,10 @@ class PlainEvolver(Evolver):
 
     def rename(self, mid: str, new: str) -> None:
         card = self.card(mid)
-        self.records = {(new if k == mid else k): (dict(v, id=new, modelId=new, author=new.split("/")[0])
-                                                   if k == mid else v) for k, v in self.records.items()}
+        self.records = {
+            (new if k == mid else k): (dict(v, id=new, modelId=new, author=new.split("/")[0]) if k == mid else v)
+            for k, v in self.records.items()
+        }
         self.cards.pop(mid, None)
         self.cards[new] = card
         self.cards[mid] = None
@@ -357,8 +395,15 @@ def evolve(src: Path, out: Path, shares: Shares, seed: int = 0) -> dict:
     _write_truth(src, out, truth)
     counts = {c: sum(1 for t in truth if t["change"] == c) for c in ("commit", "rename", "removal", "license")}
     manifest = json.loads((src / "SNAPSHOT.json").read_text()) if (src / "SNAPSHOT.json").exists() else {"kind": "real"}
-    manifest.update(evolved_from=str(src), evolve={**vars(shares), "seed": seed, "changed": counts,
-                    "note": "changes applied by hubmine hub evolve (synthetic); truth/changes.parquet lists them"})
+    manifest.update(
+        evolved_from=str(src),
+        evolve={
+            **vars(shares),
+            "seed": seed,
+            "changed": counts,
+            "note": "changes applied by hubmine hub evolve (synthetic); truth/changes.parquet lists them",
+        },
+    )
     (out / "SNAPSHOT.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return counts
 

@@ -28,8 +28,10 @@ from pipelines.replay.synth.truth import TruthWriters
 GENERATOR_VERSION = 5  # 4: real git ids (commits, trees, blobs); 5: renamed bases, stale parent ids
 HUB_START = datetime(2021, 3, 1, tzinfo=UTC)
 HUB_END = datetime(2025, 10, 1, tzinfo=UTC)
-GITATTRIBUTES = (b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
-                 b"*.gguf filter=lfs diff=lfs merge=lfs -text\ntokenizer.json filter=lfs diff=lfs merge=lfs -text\n")
+GITATTRIBUTES = (
+    b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs diff=lfs merge=lfs -text\n"
+    b"*.gguf filter=lfs diff=lfs merge=lfs -text\ntokenizer.json filter=lfs diff=lfs merge=lfs -text\n"
+)
 LFS_MIN_SIZE = 1 << 20  # files this large are stored in LFS (the size limit of a crawler's blobless clone)
 # the relation drawn for each derived model (the published edge mix it is set against: docs/published_figures.csv)
 NODE_RELATIONS = {"adapter": 0.435, "finetune": 0.34, "quantized": 0.19, "merge": 0.035}
@@ -57,8 +59,8 @@ class Node:
     size: str
     domain: str
     depth: int
-    relation: str | None            # true relation to its parents (None for roots and isolates)
-    parents: list[str]              # true parents
+    relation: str | None  # true relation to its parents (None for roots and isolates)
+    parents: list[str]  # true parents
     variant: str
     convention: list[str]
     created: datetime
@@ -67,10 +69,10 @@ class Node:
     pipeline: str = ""
     library: str | None = None
     datasets: list[str] = field(default_factory=list)
-    declared: list[str] = field(default_factory=list)   # what the card declares as base_model
+    declared: list[str] = field(default_factory=list)  # what the card declares as base_model
     declared_as: dict[str, str] = field(default_factory=dict)  # true parent id -> the stale id the card writes
     declare_relation: bool = False
-    evidence: str | None = None     # how an undeclared edge can still be inferred
+    evidence: str | None = None  # how an undeclared edge can still be inferred
     downloads: int = 0
     likes: int = 0
     spaces: list[str] = field(default_factory=list)
@@ -83,15 +85,16 @@ class Node:
     checkpoint: bytes | None = None
     checkpoint_relation: str | None = None
     quant_format: str | None = None
-    anomaly: str | None = None       # self_loop, cycle, orphan
-    is_root: bool = False            # root of a family of two or more
+    anomaly: str | None = None  # self_loop, cycle, orphan
+    is_root: bool = False  # root of a family of two or more
 
 
 class SyntheticHub:
-    def __init__(self, n_models: int, seed: int, out: Path, checkpoint_models: int | None = None,
-                 undeclared_weights: float = 0.0):
+    def __init__(
+        self, n_models: int, seed: int, out: Path, checkpoint_models: int | None = None, undeclared_weights: float = 0.0
+    ):
         self.n = n_models
-        self.undeclared_weights = undeclared_weights   # share of checkpoint children that declare nothing at all
+        self.undeclared_weights = undeclared_weights  # share of checkpoint children that declare nothing at all
         self.seed = seed
         self.out = Path(out)
         self.rng = random.Random(seed)
@@ -177,7 +180,7 @@ class SyntheticHub:
         # hub growth is roughly exponential: later dates are more likely
         span = (HUB_END - HUB_START).total_seconds()
         u = self.rng.random()
-        return HUB_START + timedelta(seconds=span * (math.log1p(u * (math.e ** 2.5 - 1)) / 2.5))
+        return HUB_START + timedelta(seconds=span * (math.log1p(u * (math.e**2.5 - 1)) / 2.5))
 
     # -- families ------------------------------------------------------------------------------
     def _domain(self) -> str:
@@ -217,10 +220,25 @@ class SyntheticHub:
         author = rng.choice(vocab.BIG_ORGS) if big else self._user()
         name, conv = names.root_name(rng, stem, size_tok)
         created = self._root_date()
-        root = Node(self._claim(author, name), author, name, stem, size_tok, domain, 0, None, [], "base", conv,
-                    created, license=self._license_root(domain), languages=self._languages_root(domain),
-                    pipeline=dom["pipeline"], library=dom["library"],
-                    datasets=rng.sample(vocab.DATASETS, rng.randint(0, 3)))
+        root = Node(
+            self._claim(author, name),
+            author,
+            name,
+            stem,
+            size_tok,
+            domain,
+            0,
+            None,
+            [],
+            "base",
+            conv,
+            created,
+            license=self._license_root(domain),
+            languages=self._languages_root(domain),
+            pipeline=dom["pipeline"],
+            library=dom["library"],
+            datasets=rng.sample(vocab.DATASETS, rng.randint(0, 3)),
+        )
         root.card_kind = rng.choices(["handwritten", "template", "trainer"], [0.72, 0.23, 0.05])[0]
         root.card_chars = int(min(40000, rng.lognormvariate(math.log(8200), 0.6)))
         root.collaborative = big and rng.random() < 0.5 or rng.random() < 0.08
@@ -268,14 +286,31 @@ class SyntheticHub:
             name, conv = f"{ident}-{suffix}", ["identifier", "identifier"]
             variant = "other"
         created = self._root_date()
-        node = Node(self._claim(author, name), author, name, name.split("-")[0], "", domain, 0, relation, [], variant,
-                    conv, created, pipeline=rng.choice(dom["tasks"]),
-                    library=dom["library"] if rng.random() < 0.7 else rng.choice(vocab.OTHER_LIBRARIES + [None]),
-                    datasets=rng.sample(vocab.DATASETS, rng.randint(0, 2)), languages=[lang] if lang else [])
+        node = Node(
+            self._claim(author, name),
+            author,
+            name,
+            name.split("-")[0],
+            "",
+            domain,
+            0,
+            relation,
+            [],
+            variant,
+            conv,
+            created,
+            pipeline=rng.choice(dom["tasks"]),
+            library=dom["library"] if rng.random() < 0.7 else rng.choice(vocab.OTHER_LIBRARIES + [None]),
+            datasets=rng.sample(vocab.DATASETS, rng.randint(0, 2)),
+            languages=[lang] if lang else [],
+        )
         node.license = rng.choices(list(vocab.ISOLATE_LICENSES), list(vocab.ISOLATE_LICENSES.values()))[0]
         node.autotrain = rng.random() < 0.06
-        node.card_kind = "autotrain" if node.autotrain else rng.choices(
-            ["handwritten", "template", "trainer", "none"], [0.25, 0.3, 0.25, 0.2])[0]
+        node.card_kind = (
+            "autotrain"
+            if node.autotrain
+            else rng.choices(["handwritten", "template", "trainer", "none"], [0.25, 0.3, 0.25, 0.2])[0]
+        )
         node.card_chars = int(rng.lognormvariate(math.log(1800), 0.8))
         if node.card_kind != "none" and rng.random() < 0.03:  # derived from a model not on the hub (deleted or private)
             node.declared = [f"{names.handle(10**6 + rng.randrange(10**5))}/{rng.choice(vocab.IDENTIFIERS)}-base"]
@@ -310,8 +345,9 @@ class SyntheticHub:
         variant = {"adapter": "adapter", "quantized": "quantized", "merge": "merged"}.get(rel, "finetuned")
         if rel == "finetune":
             r = rng.random()
-            variant = ("distilled" if r < 0.04 else "compressed" if r < 0.06
-                       else "deduplicated" if r < 0.07 else "finetuned")
+            variant = (
+                "distilled" if r < 0.04 else "compressed" if r < 0.06 else "deduplicated" if r < 0.07 else "finetuned"
+            )
         if rel == "quantized" and rng.random() < 0.6:
             author = rng.choice(vocab.QUANTIZERS)
         else:
@@ -319,8 +355,22 @@ class SyntheticHub:
         langs, lang = self._child_languages(p, rel)
         name, conv = names.child_name(rng, rel, p.stem, p.size, lang, variant)
         created = self._date_after(max(x.created for x in parents))
-        node = Node(self._claim(author, name), author, name, p.stem, p.size, domain, max(x.depth for x in parents) + 1,
-                    rel, [x.id for x in parents], variant, conv, created, languages=langs, datasets=list(p.datasets))
+        node = Node(
+            self._claim(author, name),
+            author,
+            name,
+            p.stem,
+            p.size,
+            domain,
+            max(x.depth for x in parents) + 1,
+            rel,
+            [x.id for x in parents],
+            variant,
+            conv,
+            created,
+            languages=langs,
+            datasets=list(p.datasets),
+        )
         node.license = self._child_license(p)
         node.pipeline = p.pipeline
         if rel == "finetune" and rng.random() < vocab.TASK_MUTATION:
@@ -336,8 +386,12 @@ class SyntheticHub:
         if rng.random() < 0.5:
             node.datasets = sorted(set(node.datasets + rng.sample(vocab.DATASETS, 1)))
         node.autotrain = rel == "finetune" and rng.random() < 0.08
-        kinds = {"finetune": ([0.2, 0.3, 0.42, 0.08], None), "adapter": ([0.1, 0.6, 0.3, 0.0], None),
-                 "quantized": ([0.7, 0.3, 0.0, 0.0], None), "merge": ([0.6, 0.3, 0.1, 0.0], None)}[rel][0]
+        kinds = {
+            "finetune": ([0.2, 0.3, 0.42, 0.08], None),
+            "adapter": ([0.1, 0.6, 0.3, 0.0], None),
+            "quantized": ([0.7, 0.3, 0.0, 0.0], None),
+            "merge": ([0.6, 0.3, 0.1, 0.0], None),
+        }[rel][0]
         card_kinds = ["handwritten", "template", "trainer", "autotrain"]
         node.card_kind = "autotrain" if node.autotrain else rng.choices(card_kinds, kinds)[0]
         node.card_chars = int(rng.lognormvariate(math.log(3300), 0.7))
@@ -413,7 +467,7 @@ class SyntheticHub:
                 if n.relation == "quantized":
                     n.downloads *= 4
             if n.downloads:
-                n.likes = int(rng.lognormvariate(0, 1) * n.downloads ** 0.45 / 6)
+                n.likes = int(rng.lognormvariate(0, 1) * n.downloads**0.45 / 6)
             else:
                 n.likes = 1 if rng.random() < 0.05 else 0
 
@@ -424,7 +478,7 @@ class SyntheticHub:
         total = sum(weights)
         if total <= 0:
             return spaces
-        expected = 0.05 * total ** 0.85
+        expected = 0.05 * total**0.85
         count = int(expected) + (1 if rng.random() < expected - int(expected) else 0)
         for _ in range(count):
             used = rng.choices(nodes, weights, k=1)
@@ -439,11 +493,18 @@ class SyntheticHub:
             sid = f"{owner}/{ident}-{kind}-{self.space_count}"
             created = self._date_after(max(u.created for u in used))
             record = {
-                "_id": self._mongo_id(created), "id": sid, "author": owner,
+                "_id": self._mongo_id(created),
+                "id": sid,
+                "author": owner,
                 "sdk": rng.choices(list(vocab.SPACE_SDKS), list(vocab.SPACE_SDKS.values()))[0],
-                "likes": int(rng.paretovariate(1.2)) - 1, "createdAt": zdate(created),
-                "lastModified": zdate(self._date_after(created)), "sha": self._oid(), "private": False,
-                "models": [u.id for u in used], "tags": ["gradio", vocab.SYNTHETIC_TAG], "trendingScore": 0,
+                "likes": int(rng.paretovariate(1.2)) - 1,
+                "createdAt": zdate(created),
+                "lastModified": zdate(self._date_after(created)),
+                "sha": self._oid(),
+                "private": False,
+                "models": [u.id for u in used],
+                "tags": ["gradio", vocab.SYNTHETIC_TAG],
+                "trendingScore": 0,
             }
             for u in used:
                 u.spaces.append(sid)
@@ -487,8 +548,12 @@ class SyntheticHub:
         other derivatives declare nothing and leave no other trace, so only their weights tell (truth: "weights")."""
         if rel == "merge":
             n.declared, n.evidence = list(n.parents), None
-        elif self.undeclared_weights and rel != "unrelated" and len(n.parents) == 1 \
-                and self.np_rng.random() < self.undeclared_weights:
+        elif (
+            self.undeclared_weights
+            and rel != "unrelated"
+            and len(n.parents) == 1
+            and self.np_rng.random() < self.undeclared_weights
+        ):
             n.declared, n.evidence, n.declare_relation = [], "weights", False
 
     # -- records ---------------------------------------------------------------------------------
@@ -575,8 +640,13 @@ class SyntheticHub:
         tags = []
         if n.library:
             tags.append(n.library)
-        tags.append("gguf" if weight_file.endswith(".gguf") else "safetensors" if weight_file.endswith(".safetensors")
-                    else "pytorch")
+        tags.append(
+            "gguf"
+            if weight_file.endswith(".gguf")
+            else "safetensors"
+            if weight_file.endswith(".safetensors")
+            else "pytorch"
+        )
         if n.pipeline:
             tags.append(n.pipeline)
         if meta is not None:
@@ -585,9 +655,9 @@ class SyntheticHub:
             tags += [f"dataset:{d}" for d in n.datasets]
             if n.license:
                 tags.append(f"license:{n.license}")
-            rel = meta.get("base_model_relation") or ("merge" if len(n.declared) > 1 else
-                                                     n.relation if n.relation in ("adapter", "quantized")
-                                                     else "finetune")
+            rel = meta.get("base_model_relation") or (
+                "merge" if len(n.declared) > 1 else n.relation if n.relation in ("adapter", "quantized") else "finetune"
+            )
             for b in self._written(n):
                 tags += [f"base_model:{b}", f"base_model:{rel}:{b}"]
         else:
@@ -615,9 +685,20 @@ class SyntheticHub:
             refs["converts"] = [{"name": "parquet", "commit": commits[-1]["id"]}]
         record = self._record(n, commits, None if malformed or card is None else meta, weight_file, files)
         writer.add_model(record, history=commits, refs=refs)
-        self._truth(truth, n, root_id, record, {
-            "card_malformed": malformed, "popular": popular, "has_release": bool(tags_refs), "commits": len(commits),
-            "truncated_json": truncated_json}, truth_commits)
+        self._truth(
+            truth,
+            n,
+            root_id,
+            record,
+            {
+                "card_malformed": malformed,
+                "popular": popular,
+                "has_release": bool(tags_refs),
+                "commits": len(commits),
+                "truncated_json": truncated_json,
+            },
+            truth_commits,
+        )
 
     def _card(self, n: Node, meta: dict, files: dict[str, int]) -> tuple[bytes | None, bool]:
         """The README bytes (None for a repo without a card) and whether its front matter is malformed."""
@@ -628,10 +709,21 @@ class SyntheticHub:
             return None, malformed
         parent_for_text = n.parents[0] if n.parents and n.evidence != "weights" else None
         fm = cards.malformed_front_matter(meta, rng) if malformed else cards.front_matter(meta)
-        card = (fm + "\n" + cards.card_body(rng, n.card_kind, model_id=n.id, parent=parent_for_text,
-                                            task=n.pipeline or "machine learning",
-                                            target_chars=int(n.card_chars * (1.5 if n.collaborative else 1)),
-                                            co2=n.co2, datasets=n.datasets, version_note=version_note)).encode()
+        card = (
+            fm
+            + "\n"
+            + cards.card_body(
+                rng,
+                n.card_kind,
+                model_id=n.id,
+                parent=parent_for_text,
+                task=n.pipeline or "machine learning",
+                target_chars=int(n.card_chars * (1.5 if n.collaborative else 1)),
+                co2=n.co2,
+                datasets=n.datasets,
+                version_note=version_note,
+            )
+        ).encode()
         files["README.md"] = len(card)
         return card, malformed
 
@@ -647,16 +739,27 @@ class SyntheticHub:
         if "config.json" in files:
             names_parent = bool(n.parents) and (n.evidence == "config" or (n.declared and rng.random() < 0.5))
             name_or_path = n.parents[0] if names_parent else None
-            contents["config.json"] = (checkpoints.config_json(n.id, name_or_path) if n.checkpoint is not None
-                                       else config_json(n.domain, name_or_path))
+            contents["config.json"] = (
+                checkpoints.config_json(n.id, name_or_path)
+                if n.checkpoint is not None
+                else config_json(n.domain, name_or_path)
+            )
         if "adapter_config.json" in files:
-            contents["adapter_config.json"] = json.dumps({
-                "base_model_name_or_path": n.parents[0] if n.parents else None, "peft_type": "LORA",
-                "r": rng.choice([8, 16, 32, 64]), "lora_alpha": 16, "target_modules": ["q_proj", "v_proj"],
-                "task_type": "CAUSAL_LM"}, indent=2).encode()
+            contents["adapter_config.json"] = json.dumps(
+                {
+                    "base_model_name_or_path": n.parents[0] if n.parents else None,
+                    "peft_type": "LORA",
+                    "r": rng.choice([8, 16, 32, 64]),
+                    "lora_alpha": 16,
+                    "target_modules": ["q_proj", "v_proj"],
+                    "task_type": "CAUSAL_LM",
+                },
+                indent=2,
+            ).encode()
         if "mergekit_config.yml" in files:
-            contents["mergekit_config.yml"] = ("models:\n" + "".join(f"  - model: {p}\n" for p in n.parents) +
-                                               "merge_method: slerp\ndtype: bfloat16\n").encode()
+            contents["mergekit_config.yml"] = (
+                "models:\n" + "".join(f"  - model: {p}\n" for p in n.parents) + "merge_method: slerp\ndtype: bfloat16\n"
+            ).encode()
         for path in ("config.json", "adapter_config.json"):
             # rare, but at least one per hub of a few hundred models so small hubs exercise the quarantine
             if path in contents and (rng.random() < 0.004 or (not self.truncated_any and self.emitted >= 120)):
@@ -675,8 +778,16 @@ class SyntheticHub:
         popular = n.downloads >= 1000
         has_release = rng.random() < (0.3 if popular else 0.02)
         extra = min(60, int(rng.expovariate(1 / (1.6 + (1.5 if popular else 0) + (2.5 if n.collaborative else 0)))))
-        plan = plan_commits(rng, weight_file=weight_file, owner=n.author, team=n.team, popular=popular,
-                            collaborative=n.collaborative, has_release=has_release, extra_commits=extra)
+        plan = plan_commits(
+            rng,
+            weight_file=weight_file,
+            owner=n.author,
+            team=n.team,
+            popular=popular,
+            collaborative=n.collaborative,
+            has_release=has_release,
+            extra_commits=extra,
+        )
         if n.checkpoint is not None:  # keep real checkpoint bytes the last word on the weights
             plan = [pc for pc in plan if not pc.touches_weights or pc is plan[0]]
         plan[0].files = sorted(set(plan[0].files) & set(files) | (set(files) - {".gitattributes"}))
@@ -689,8 +800,9 @@ class SyntheticHub:
                 pc.files = [f for f in pc.files if f != "README.md"]
         return plan, popular
 
-    def _commits(self, n: Node, plan: list, files: dict[str, int],
-                 contents: dict[str, bytes]) -> tuple[list[dict], list[dict], list[dict]]:
+    def _commits(
+        self, n: Node, plan: list, files: dict[str, int], contents: dict[str, bytes]
+    ) -> tuple[list[dict], list[dict], list[dict]]:
         """The sealed history, its release tags and a truth row per planned commit."""
         rng = self.rng
         last_touch = {f: i for i, pc in enumerate(plan) for f in pc.files}
@@ -698,16 +810,30 @@ class SyntheticHub:
         t_end = self._date_after(t0) if plan[1:] else t0 + timedelta(minutes=rng.randint(1, 240))
         span = max(60.0, (t_end - t0).total_seconds())
         self._oid()  # ids are computed below; the draw keeps the random stream of earlier versions
-        commits = [{"title": "initial commit", "message": "", "authors": ["system"], "date": zdate(t0),
-                    "changes": {".gitattributes": [git_blob_oid(GITATTRIBUTES), len(GITATTRIBUTES), None]}}]
+        commits = [
+            {
+                "title": "initial commit",
+                "message": "",
+                "authors": ["system"],
+                "date": zdate(t0),
+                "changes": {".gitattributes": [git_blob_oid(GITATTRIBUTES), len(GITATTRIBUTES), None]},
+            }
+        ]
         tags_refs, truth_commits = [], []
         first_weight_upload = True
         for i, pc in enumerate(plan):
             date = t0 + timedelta(seconds=span * ((i + 1) / len(plan)))
             changes = {f: self._change(n, f, files[f], last_touch[f] == i, contents, len(commits)) for f in pc.files}
             self._oid()
-            commits.append({"title": pc.title, "message": commit_message(rng, pc), "authors": pc.authors,
-                            "date": zdate(date), "changes": changes})
+            commits.append(
+                {
+                    "title": pc.title,
+                    "message": commit_message(rng, pc),
+                    "authors": pc.authors,
+                    "date": zdate(date),
+                    "changes": changes,
+                }
+            )
             if pc.release:
                 tags_refs.append({"name": pc.release, "commit": len(commits) - 1})
             weights_changed = any(f.endswith(WEIGHT_SUFFIXES) for f in changes)
@@ -715,9 +841,17 @@ class SyntheticHub:
             if weights_changed:
                 represented = _represented(pc.release, changes, first_weight_upload and "version" in n.convention)
                 first_weight_upload = False
-            truth_commits.append({"model_id": n.id, "commit_id": len(commits) - 1, "position": i + 1,
-                                  "categories": pc.categories, "weights_changed": weights_changed,
-                                  "represented": represented, "release": pc.release})
+            truth_commits.append(
+                {
+                    "model_id": n.id,
+                    "commit_id": len(commits) - 1,
+                    "position": i + 1,
+                    "categories": pc.categories,
+                    "weights_changed": weights_changed,
+                    "represented": represented,
+                    "release": pc.release,
+                }
+            )
         seal_history(commits)
         for row in (*tags_refs, *truth_commits):
             key = "commit" if "commit" in row else "commit_id"
@@ -737,17 +871,25 @@ class SyntheticHub:
             return [lfs_pointer_oid(sha, size), size, sha]
         return self._regular_entry(f, index, size if final else max(1, int(size * self.rng.uniform(0.8, 1.2))))
 
-    def _record(self, n: Node, commits: list[dict], meta: dict | None, weight_file: str,
-                files: dict[str, int]) -> dict:
+    def _record(self, n: Node, commits: list[dict], meta: dict | None, weight_file: str, files: dict[str, int]) -> dict:
         """The model's API record as the hub lists it (`meta` is the card data, None when unreadable)."""
         rng = self.rng
         head_tree: dict[str, list] = {}
         for c in commits:
             head_tree.update(c["changes"])
         record = {
-            "_id": self._mongo_id(n.created), "id": n.id, "modelId": n.id, "author": n.author,
-            "sha": commits[-1]["id"], "lastModified": commits[-1]["date"], "createdAt": zdate(n.created),
-            "private": False, "gated": False, "disabled": False, "downloads": n.downloads, "likes": n.likes,
+            "_id": self._mongo_id(n.created),
+            "id": n.id,
+            "modelId": n.id,
+            "author": n.author,
+            "sha": commits[-1]["id"],
+            "lastModified": commits[-1]["date"],
+            "createdAt": zdate(n.created),
+            "private": False,
+            "gated": False,
+            "disabled": False,
+            "downloads": n.downloads,
+            "likes": n.likes,
         }
         if n.relation is None and n.license in ("llama2", "llama3", "llama3.1", "gemma") and rng.random() < 0.6:
             record["gated"] = rng.choice(["manual", "auto"])
@@ -765,33 +907,74 @@ class SyntheticHub:
         return record
 
     @staticmethod
-    def _truth(truth: TruthWriters, n: Node, root_id: str, record: dict, facts: dict,
-               truth_commits: list[dict]) -> None:
+    def _truth(
+        truth: TruthWriters, n: Node, root_id: str, record: dict, facts: dict, truth_commits: list[dict]
+    ) -> None:
         """Ground-truth rows for the model, its lineage edges and its commits."""
         co2 = n.co2 or {}
-        truth.add("models", {
-            "model_id": n.id, "mongo_id": record["_id"], "author": n.author, "family_root": root_id, "depth": n.depth,
-            "relation": n.relation, "variant": n.variant,
-            "naming_convention": "".join(f"{{{s}}}" for s in n.convention),
-            "license": n.license, "languages": n.languages, "pipeline_tag": n.pipeline, "library": n.library,
-            "card_kind": n.card_kind, "card_malformed": facts["card_malformed"], "autotrain": n.autotrain,
-            "downloads": n.downloads, "likes": n.likes, "spaces": len(n.spaces), "collaborative": n.collaborative,
-            "popular": facts["popular"], "has_release": facts["has_release"], "commits": facts["commits"],
-            "co2_shape": co2.get("shape"), "co2_grams": co2.get("grams"), "co2_text_form": co2.get("text_form"),
-            "hardware": co2.get("hardware"),
-            "truncated_json": facts["truncated_json"], "anomaly": n.anomaly, "has_checkpoint": n.checkpoint is not None,
-            "checkpoint_relation": n.checkpoint_relation, "created_at": zdate(n.created),
-        })
+        truth.add(
+            "models",
+            {
+                "model_id": n.id,
+                "mongo_id": record["_id"],
+                "author": n.author,
+                "family_root": root_id,
+                "depth": n.depth,
+                "relation": n.relation,
+                "variant": n.variant,
+                "naming_convention": "".join(f"{{{s}}}" for s in n.convention),
+                "license": n.license,
+                "languages": n.languages,
+                "pipeline_tag": n.pipeline,
+                "library": n.library,
+                "card_kind": n.card_kind,
+                "card_malformed": facts["card_malformed"],
+                "autotrain": n.autotrain,
+                "downloads": n.downloads,
+                "likes": n.likes,
+                "spaces": len(n.spaces),
+                "collaborative": n.collaborative,
+                "popular": facts["popular"],
+                "has_release": facts["has_release"],
+                "commits": facts["commits"],
+                "co2_shape": co2.get("shape"),
+                "co2_grams": co2.get("grams"),
+                "co2_text_form": co2.get("text_form"),
+                "hardware": co2.get("hardware"),
+                "truncated_json": facts["truncated_json"],
+                "anomaly": n.anomaly,
+                "has_checkpoint": n.checkpoint is not None,
+                "checkpoint_relation": n.checkpoint_relation,
+                "created_at": zdate(n.created),
+            },
+        )
         for p in n.parents:
-            truth.add("edges", {"child_id": n.id, "parent_id": p, "relation": n.relation,
-                                "declared": p in n.declared,
-                                "declared_as": n.declared_as.get(p, p) if p in n.declared else None,
-                                "evidence": n.evidence if p not in n.declared else None,
-                                "checkpoint_relation": n.checkpoint_relation if n.checkpoint is not None else None})
+            truth.add(
+                "edges",
+                {
+                    "child_id": n.id,
+                    "parent_id": p,
+                    "relation": n.relation,
+                    "declared": p in n.declared,
+                    "declared_as": n.declared_as.get(p, p) if p in n.declared else None,
+                    "evidence": n.evidence if p not in n.declared else None,
+                    "checkpoint_relation": n.checkpoint_relation if n.checkpoint is not None else None,
+                },
+            )
         for p in n.declared:
             if p not in n.parents:
-                truth.add("edges", {"child_id": n.id, "parent_id": p, "relation": None, "declared": True,
-                                    "declared_as": p, "evidence": n.anomaly, "checkpoint_relation": None})
+                truth.add(
+                    "edges",
+                    {
+                        "child_id": n.id,
+                        "parent_id": p,
+                        "relation": None,
+                        "declared": True,
+                        "declared_as": p,
+                        "evidence": n.anomaly,
+                        "checkpoint_relation": None,
+                    },
+                )
         for row in truth_commits:
             truth.add("commits", row)
 
@@ -812,8 +995,12 @@ class SyntheticHub:
                 nodes = self._build_family(fam, size)
                 fam += 1
                 families += 1
-                if ck_left > 0 and 2 <= len(nodes) <= 10 and nodes[0].domain == "llm" and not any(n.anomaly
-                                                                                                  for n in nodes):
+                if (
+                    ck_left > 0
+                    and 2 <= len(nodes) <= 10
+                    and nodes[0].domain == "llm"
+                    and not any(n.anomaly for n in nodes)
+                ):
                     self._checkpoint_family(nodes)
                     ck_left -= len(nodes)
                 self._popularity(nodes)
@@ -827,13 +1014,18 @@ class SyntheticHub:
                 if progress:
                     progress(self.made, self.n)
             manifest = {
-                "kind": "synthetic", "generator": "hubmine hub synth", "generator_version": GENERATOR_VERSION,
-                "seed": self.seed, "models": self.made, "families": families, "spaces": spaces_total,
+                "kind": "synthetic",
+                "generator": "hubmine hub synth",
+                "generator_version": GENERATOR_VERSION,
+                "seed": self.seed,
+                "models": self.made,
+                "families": families,
+                "spaces": spaces_total,
                 "renames": len(self.renames),
                 "checkpoint_models": self.checkpoint_budget - max(0, ck_left),
                 "isolate_share": round(self.isolate_share, 4),
                 "note": "SYNTHETIC data generated by hubmine; calibrated to published figures "
-                        "(docs/published_figures.csv), not real models.",
+                "(docs/published_figures.csv), not real models.",
                 "seconds": round(time.time() - t0, 1),
             }
             for old, new in self.renames:
@@ -858,8 +1050,14 @@ def config_json(domain: str, name_or_path: str | None) -> bytes:
     return json.dumps(cfg, indent=2).encode()
 
 
-def generate(out: Path, n_models: int, seed: int, checkpoint_models: int | None = None, progress=None,
-             undeclared_weights: float = 0.0) -> dict:
+def generate(
+    out: Path,
+    n_models: int,
+    seed: int,
+    checkpoint_models: int | None = None,
+    progress=None,
+    undeclared_weights: float = 0.0,
+) -> dict:
     return SyntheticHub(n_models, seed, Path(out), checkpoint_models, undeclared_weights).run(progress)
 
 
@@ -884,8 +1082,11 @@ def _weights_metadata(n: Node, weight_file: str) -> dict:
     if n.library == "transformers":
         arch, mtype = vocab.DOMAINS[n.domain]["arch"]
         out["config"] = {"architectures": [arch], "model_type": mtype}
-        out["transformersInfo"] = {"auto_model": "AutoModelForCausalLM" if n.domain == "llm" else "AutoModel",
-                                   "pipeline_tag": n.pipeline, "processor": "AutoTokenizer"}
+        out["transformersInfo"] = {
+            "auto_model": "AutoModelForCausalLM" if n.domain == "llm" else "AutoModel",
+            "pipeline_tag": n.pipeline,
+            "processor": "AutoTokenizer",
+        }
     if weight_file.endswith(".gguf"):
         out["gguf"] = {"total": params, "architecture": "llama", "context_length": 4096}
     return out

@@ -11,46 +11,98 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-CATEGORIES = ["Sharing", "External Documentation", "Project Metadata", "Model Structure", "Parameter Tuning",
-              "Input Data", "Output Data", "Training Infrastructure", "Validation Infrastructure",
-              "Pipeline Performance", "Internal Documentation", "Dependencies"]
+CATEGORIES = [
+    "Sharing",
+    "External Documentation",
+    "Project Metadata",
+    "Model Structure",
+    "Parameter Tuning",
+    "Input Data",
+    "Output Data",
+    "Training Infrastructure",
+    "Validation Infrastructure",
+    "Pipeline Performance",
+    "Internal Documentation",
+    "Dependencies",
+]
 FOUNDATIONAL = ("Model Structure", "Input Data", "Parameter Tuning")
 INFRASTRUCTURE = ("Training Infrastructure", "Validation Infrastructure")
 
 BASE_WEIGHTS = {
-    "Sharing": 0.26, "External Documentation": 0.16, "Project Metadata": 0.07, "Model Structure": 0.10,
-    "Parameter Tuning": 0.10, "Input Data": 0.09, "Output Data": 0.04, "Training Infrastructure": 0.04,
-    "Validation Infrastructure": 0.03, "Pipeline Performance": 0.03, "Internal Documentation": 0.03,
+    "Sharing": 0.26,
+    "External Documentation": 0.16,
+    "Project Metadata": 0.07,
+    "Model Structure": 0.10,
+    "Parameter Tuning": 0.10,
+    "Input Data": 0.09,
+    "Output Data": 0.04,
+    "Training Infrastructure": 0.04,
+    "Validation Infrastructure": 0.03,
+    "Pipeline Performance": 0.03,
+    "Internal Documentation": 0.03,
     "Dependencies": 0.05,
 }
 
 # (message templates, files touched) per category; {w} is the main weight file
 CATEGORY_CHANGES = {
-    "Sharing": (["Upload {w} with huggingface_hub", "Upload folder using huggingface_hub", "Upload model",
-                 "Add model weights"], ["{w}", "config.json"]),
-    "External Documentation": (["Update README.md", "Create README.md", "Add model card", "Improve model card"],
-                               ["README.md"]),
-    "Project Metadata": (["Update .gitattributes", "Add LICENSE", "Update license", "Add metadata tags"],
-                         [".gitattributes", "LICENSE"]),
-    "Model Structure": (["Update config.json", "Change architecture settings", "Add custom modeling code",
-                         "Update rope scaling in config"], ["config.json", "modeling_custom.py"]),
-    "Parameter Tuning": (["Training in progress, step {n}", "Training in progress, epoch {e}", "Update hyperparameters",
-                          "Retrain with lower learning rate"], ["{w}", "training_args.bin", "trainer_state.json"]),
-    "Input Data": (["Update tokenizer", "Add special tokens", "Fix chat template", "Update tokenizer_config.json"],
-                   ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]),
-    "Output Data": (["Add evaluation results", "Upload predictions", "Update generation_config.json",
-                     "Add eval metrics"],
-                    ["eval_results.json", "generation_config.json", "all_results.json"]),
-    "Training Infrastructure": (["Add training script", "Update train.py", "Add accelerate config"],
-                                ["train.py", "accelerate_config.yaml"]),
-    "Validation Infrastructure": (["Add evaluation script", "Add tests", "Update eval harness"],
-                                  ["eval.py", "tests/test_model.py"]),
-    "Pipeline Performance": (["Add ONNX export", "Optimize inference speed", "Add int8 quantized weights"],
-                             ["model.onnx", "{w}"]),
-    "Internal Documentation": (["Add docstrings to modeling code", "Comment the training script",
-                                "Document preprocessing"], ["modeling_custom.py", "train.py"]),
-    "Dependencies": (["Update requirements.txt", "Bump transformers version", "Pin torch version"],
-                     ["requirements.txt"]),
+    "Sharing": (
+        ["Upload {w} with huggingface_hub", "Upload folder using huggingface_hub", "Upload model", "Add model weights"],
+        ["{w}", "config.json"],
+    ),
+    "External Documentation": (
+        ["Update README.md", "Create README.md", "Add model card", "Improve model card"],
+        ["README.md"],
+    ),
+    "Project Metadata": (
+        ["Update .gitattributes", "Add LICENSE", "Update license", "Add metadata tags"],
+        [".gitattributes", "LICENSE"],
+    ),
+    "Model Structure": (
+        [
+            "Update config.json",
+            "Change architecture settings",
+            "Add custom modeling code",
+            "Update rope scaling in config",
+        ],
+        ["config.json", "modeling_custom.py"],
+    ),
+    "Parameter Tuning": (
+        [
+            "Training in progress, step {n}",
+            "Training in progress, epoch {e}",
+            "Update hyperparameters",
+            "Retrain with lower learning rate",
+        ],
+        ["{w}", "training_args.bin", "trainer_state.json"],
+    ),
+    "Input Data": (
+        ["Update tokenizer", "Add special tokens", "Fix chat template", "Update tokenizer_config.json"],
+        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"],
+    ),
+    "Output Data": (
+        ["Add evaluation results", "Upload predictions", "Update generation_config.json", "Add eval metrics"],
+        ["eval_results.json", "generation_config.json", "all_results.json"],
+    ),
+    "Training Infrastructure": (
+        ["Add training script", "Update train.py", "Add accelerate config"],
+        ["train.py", "accelerate_config.yaml"],
+    ),
+    "Validation Infrastructure": (
+        ["Add evaluation script", "Add tests", "Update eval harness"],
+        ["eval.py", "tests/test_model.py"],
+    ),
+    "Pipeline Performance": (
+        ["Add ONNX export", "Optimize inference speed", "Add int8 quantized weights"],
+        ["model.onnx", "{w}"],
+    ),
+    "Internal Documentation": (
+        ["Add docstrings to modeling code", "Comment the training script", "Document preprocessing"],
+        ["modeling_custom.py", "train.py"],
+    ),
+    "Dependencies": (
+        ["Update requirements.txt", "Bump transformers version", "Pin torch version"],
+        ["requirements.txt"],
+    ),
 }
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".onnx", ".h5", ".msgpack", ".ckpt")
 
@@ -79,11 +131,26 @@ def category_weights(phase: str, popular: bool, collaborative: bool) -> dict[str
     return w
 
 
-def plan_commits(rng: random.Random, *, weight_file: str, owner: str, team: list[str], popular: bool,
-                 collaborative: bool, has_release: bool, extra_commits: int) -> list[PlannedCommit]:
+def plan_commits(
+    rng: random.Random,
+    *,
+    weight_file: str,
+    owner: str,
+    team: list[str],
+    popular: bool,
+    collaborative: bool,
+    has_release: bool,
+    extra_commits: int,
+) -> list[PlannedCommit]:
     """Commits after the initial one; the first always shares the model (weights + card)."""
-    plan = [PlannedCommit(["Sharing", "External Documentation"], "Upload folder using huggingface_hub",
-                          [weight_file, "config.json", "README.md"], [owner])]
+    plan = [
+        PlannedCommit(
+            ["Sharing", "External Documentation"],
+            "Upload folder using huggingface_hub",
+            [weight_file, "config.json", "README.md"],
+            [owner],
+        )
+    ]
     n = extra_commits
     release_at = rng.randrange(n) if has_release and n else None
     for i in range(n):
@@ -116,8 +183,14 @@ def plan_commits(rng: random.Random, *, weight_file: str, owner: str, team: list
     return plan
 
 
-BODIES = ["Signed-off-by: {a}", "Co-authored-by: {a} <{a}@users.noreply.huggingface.co>", "See discussion #{n}",
-          "Requested in the community tab", "Follow-up to the previous commit", "Automatic commit from a notebook"]
+BODIES = [
+    "Signed-off-by: {a}",
+    "Co-authored-by: {a} <{a}@users.noreply.huggingface.co>",
+    "See discussion #{n}",
+    "Requested in the community tab",
+    "Follow-up to the previous commit",
+    "Automatic commit from a notebook",
+]
 
 
 def commit_message(rng: random.Random, pc: PlannedCommit) -> str:

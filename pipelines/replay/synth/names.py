@@ -10,8 +10,38 @@ import random
 
 from pipelines.replay.synth import vocab
 
-_SYL = ["ka", "lo", "mi", "ra", "ten", "vo", "zu", "bri", "del", "fen", "gor", "hal", "jin", "kor", "lum",
-        "mar", "nes", "pol", "qui", "ros", "sav", "tor", "ul", "ven", "wex", "yor", "zan", "ash", "bel", "cy"]
+_SYL = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ten",
+    "vo",
+    "zu",
+    "bri",
+    "del",
+    "fen",
+    "gor",
+    "hal",
+    "jin",
+    "kor",
+    "lum",
+    "mar",
+    "nes",
+    "pol",
+    "qui",
+    "ros",
+    "sav",
+    "tor",
+    "ul",
+    "ven",
+    "wex",
+    "yor",
+    "zan",
+    "ash",
+    "bel",
+    "cy",
+]
 _WORDS = ["data", "ml", "ai", "neural", "deep", "lab", "bits", "tensor", "vector", "grad", "byte", "code"]
 
 
@@ -58,8 +88,9 @@ def root_name(rng: random.Random, stem: str, size: str) -> tuple[str, list[str]]
     return "-".join(parts), conv
 
 
-def child_name(rng: random.Random, relation: str, parent_stem: str, size: str, lang: str | None,
-               variant: str) -> tuple[str, list[str]]:
+def child_name(
+    rng: random.Random, relation: str, parent_stem: str, size: str, lang: str | None, variant: str
+) -> tuple[str, list[str]]:
     """Derivative names by relation; returns (name, convention segments)."""
     parts: list[str] = []
     conv: list[str] = []
@@ -114,8 +145,9 @@ def _merge_name(rng: random.Random, add, r: float, parent_stem: str, size: str) 
         add("merge", "variant-type")
 
 
-def _finetune_name(rng: random.Random, add, r: float, parent_stem: str, size: str, lang: str | None,
-                   variant: str) -> None:
+def _finetune_name(
+    rng: random.Random, add, r: float, parent_stem: str, size: str, lang: str | None, variant: str
+) -> None:
     if variant == "distilled":
         add("distil" + parent_stem.lower(), "base-model")
         add(size, "size")

@@ -9,26 +9,67 @@ import pyarrow.parquet as pq
 
 S = pa.string()
 SCHEMAS = {
-    "models": pa.schema([
-        ("model_id", S), ("mongo_id", S), ("author", S), ("family_root", S), ("depth", pa.int32()),
-        ("relation", S), ("variant", S), ("naming_convention", S), ("license", S), ("languages", pa.list_(S)),
-        ("pipeline_tag", S), ("library", S), ("card_kind", S), ("card_malformed", pa.bool_()),
-        ("autotrain", pa.bool_()), ("downloads", pa.int64()), ("likes", pa.int64()), ("spaces", pa.int32()),
-        ("collaborative", pa.bool_()), ("popular", pa.bool_()), ("has_release", pa.bool_()),
-        ("commits", pa.int32()), ("co2_shape", S), ("co2_grams", pa.float64()), ("co2_text_form", S),
-        ("hardware", S), ("truncated_json", S), ("anomaly", S), ("has_checkpoint", pa.bool_()),
-        ("checkpoint_relation", S), ("created_at", S),
-    ]),
-    "edges": pa.schema([
-        ("child_id", S), ("parent_id", S), ("relation", S), ("declared", pa.bool_()),
-        ("declared_as", S),  # the id the card names the parent by: a pre-rename id, another letter case, or parent_id
-        ("evidence", S), ("checkpoint_relation", S),
-    ]),
+    "models": pa.schema(
+        [
+            ("model_id", S),
+            ("mongo_id", S),
+            ("author", S),
+            ("family_root", S),
+            ("depth", pa.int32()),
+            ("relation", S),
+            ("variant", S),
+            ("naming_convention", S),
+            ("license", S),
+            ("languages", pa.list_(S)),
+            ("pipeline_tag", S),
+            ("library", S),
+            ("card_kind", S),
+            ("card_malformed", pa.bool_()),
+            ("autotrain", pa.bool_()),
+            ("downloads", pa.int64()),
+            ("likes", pa.int64()),
+            ("spaces", pa.int32()),
+            ("collaborative", pa.bool_()),
+            ("popular", pa.bool_()),
+            ("has_release", pa.bool_()),
+            ("commits", pa.int32()),
+            ("co2_shape", S),
+            ("co2_grams", pa.float64()),
+            ("co2_text_form", S),
+            ("hardware", S),
+            ("truncated_json", S),
+            ("anomaly", S),
+            ("has_checkpoint", pa.bool_()),
+            ("checkpoint_relation", S),
+            ("created_at", S),
+        ]
+    ),
+    "edges": pa.schema(
+        [
+            ("child_id", S),
+            ("parent_id", S),
+            ("relation", S),
+            ("declared", pa.bool_()),
+            (
+                "declared_as",
+                S,
+            ),  # the id the card names the parent by: a pre-rename id, another letter case, or parent_id
+            ("evidence", S),
+            ("checkpoint_relation", S),
+        ]
+    ),
     "renames": pa.schema([("old_id", S), ("new_id", S)]),  # the hub redirects old_id to new_id
-    "commits": pa.schema([
-        ("model_id", S), ("commit_id", S), ("position", pa.int32()), ("categories", pa.list_(S)),
-        ("weights_changed", pa.bool_()), ("represented", S), ("release", S),
-    ]),
+    "commits": pa.schema(
+        [
+            ("model_id", S),
+            ("commit_id", S),
+            ("position", pa.int32()),
+            ("categories", pa.list_(S)),
+            ("weights_changed", pa.bool_()),
+            ("represented", S),
+            ("release", S),
+        ]
+    ),
 }
 
 
