@@ -131,8 +131,9 @@ def _analyse(home: Path, store, **crawl_kw) -> Analysed:
 
 @pytest.fixture(scope="session")
 def analysed_real(tmp_path_factory, real_store) -> Analysed:
-    """The real sample crawled in full and analysed."""
-    return _analyse(tmp_path_factory.mktemp("analysed-real"), real_store)
+    """The real sample crawled in full and analysed. History through the REST API: the sample has no history to
+    read, and git mode is exercised on the synthetic hub (analysed_synth) and in test_git_history."""
+    return _analyse(tmp_path_factory.mktemp("analysed-real"), real_store, history="api")
 
 
 @pytest.fixture(scope="session")

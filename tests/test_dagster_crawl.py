@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import yaml
 
 from pipelines.crawl.session import SHARDS, shard_key
 from pipelines.resources import HubmineHome, HubResource, ProgressResource
@@ -16,6 +17,9 @@ from pipelines.runner import CRAWL_ASSETS
 from tests.conftest import query, real_records
 
 ROOT = Path(__file__).resolve().parent.parent
+# These tests are about partitions and runs; history through the REST API keeps them quick (the real sample has no
+# history to read, and git mode has its own tests in test_git_history).
+API_HISTORY = {"ops": {"hub_listing": {"config": {"history": "api"}}}}
 
 
 def _materialize(home: Path, url: str, instance, **kw) -> dg.ExecuteInProcessResult:
@@ -24,7 +28,7 @@ def _materialize(home: Path, url: str, instance, **kw) -> dg.ExecuteInProcessRes
         "home": HubmineHome(path=str(home)),
         "progress": ProgressResource(),
     }
-    return dg.materialize(CRAWL_ASSETS, resources=resources, instance=instance, **kw)
+    return dg.materialize(CRAWL_ASSETS, resources=resources, instance=instance, run_config=API_HISTORY, **kw)
 
 
 def _crawls_metadata(result) -> dict:
@@ -78,8 +82,10 @@ def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
     (tmp_path / "dagster").mkdir()
     (tmp_path / "dagster" / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
     dagster = Path(sys.executable).with_name("dagster")
+    config = tmp_path / "run.yaml"
+    config.write_text(yaml.safe_dump(API_HISTORY))
     run = subprocess.run(
-        [str(dagster), "job", "execute", "-m", "pipelines.definitions", "-j", "crawl_hub"],
+        [str(dagster), "job", "execute", "-m", "pipelines.definitions", "-j", "crawl_hub", "-c", str(config)],
         cwd=ROOT,
         env=env,
         capture_output=True,
