@@ -72,7 +72,7 @@ class LineageIndex:
 
     @classmethod
     def build(cls, con: duckdb.DuckDBPyConnection) -> LineageIndex:
-        t = con.execute(input_sql("family_lineage")).fetch_arrow_table()
+        t = con.execute(input_sql("family_lineage")).to_arrow_table()
         ends = pa.concat_arrays([t["child_id"].combine_chunks(), t["parent_id"].combine_chunks()])
         ids = pc.unique(ends)
         child = pc.index_in(t["child_id"], value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)

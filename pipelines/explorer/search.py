@@ -14,7 +14,7 @@ class SearchIndex:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self._mem = duckdb.connect()
-        self._mem.register("ids", con.execute(queries()["search_ids"]).fetch_arrow_table())
+        self._mem.register("ids", con.execute(queries()["search_ids"]).to_arrow_table())
         self._mem.execute("CREATE TABLE search_ids AS SELECT * FROM ids")
         self._mem.unregister("ids")
 
