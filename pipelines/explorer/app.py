@@ -157,20 +157,21 @@ async def api_violations(request: Request) -> Response:
     return _rows_response(request, rows, "license_violations")
 
 
-async def api_rules(request: Request) -> Response:
-    rows = await _run(_ex(request).table, "violations_by_rule", scope=_scope(request))
-    return _rows_response(request, rows, "rules")
-
-
 async def api_families(request: Request) -> Response:
     rows = await _run(_ex(request).table, "families", scope=_scope(request), q=request.query_params.get("q", ""),
                       limit=_int(request, "limit", 1000, LIST_LIMIT))
     return _rows_response(request, rows, "families")
 
 
-async def api_family_sizes(request: Request) -> Response:
-    rows = await _run(_ex(request).table, "family_sizes", scope=_scope(request))
-    return _rows_response(request, rows, "family_sizes")
+def _whole_table(name: str, download: str):
+    """A route answering one named query over the chosen scope, as JSON or CSV."""
+    async def handler(request: Request) -> Response:
+        return _rows_response(request, await _run(_ex(request).table, name, scope=_scope(request)), download)
+    return handler
+
+
+api_rules = _whole_table("violations_by_rule", "rules")
+api_family_sizes = _whole_table("family_sizes", "family_sizes")
 
 
 async def api_features(request: Request) -> Response:
