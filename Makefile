@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names bench-explorer dagster lint clean
+.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names bench-explorer bench-bom dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,10 +58,13 @@ bench-faults: $(STAMP)
 bench-names: $(STAMP)
 	$(BIN)/python -m bench.names
 
+bench-bom: $(STAMP)
+	$(BIN)/python -m bench.bom
+
 bench-explorer: $(STAMP)
 	$(BIN)/python -m bench.explorer
 
-bench: bench-weights bench-weights-evidence bench-names bench-faults bench-kill bench-e2e bench-explorer
+bench: bench-weights bench-weights-evidence bench-names bench-faults bench-kill bench-e2e bench-explorer bench-bom
 
 dagster: $(STAMP)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$${HUBMINE_HOME:-$(CURDIR)/data}/dagster} ; mkdir -p $$DAGSTER_HOME ; \

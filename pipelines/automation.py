@@ -9,12 +9,13 @@ import dagster as dg
 from pipelines.crawl.session import SHARDS, shard_key
 
 CRAWL_SELECTION = dg.AssetSelection.groups("crawl", "warehouse")
-ANALYSES_SELECTION = dg.AssetSelection.groups("lineage", "versioning", "reuse_energy", "dashboards")
+ANALYSES_SELECTION = (dg.AssetSelection.groups("lineage", "versioning", "reuse_energy", "dashboards")
+                      | dg.AssetSelection.assets("upstream_changes"))
 
 crawl_job = dg.define_asset_job("crawl_hub", selection=CRAWL_SELECTION,
                                 description="Crawl the hub into the warehouse (incremental; resumes a killed crawl)")
 refresh_job = dg.define_asset_job("refresh_analyses", selection=ANALYSES_SELECTION,
-                                  description="Recompute every analysis table and the dashboards")
+                                  description="Recompute every analysis table, upstream changes and the dashboards")
 
 @dg.schedule(name="daily_crawl", job=crawl_job, cron_schedule="0 3 * * *",
              default_status=dg.DefaultScheduleStatus.STOPPED)

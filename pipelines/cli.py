@@ -13,6 +13,7 @@ import warnings
 
 from pipelines import (
     cli_analyses,
+    cli_bom,
     cli_cards,
     cli_crawl,
     cli_demo,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_versioning.register(sub)
     cli_cards.register(sub)
     cli_weights.register(sub)
+    cli_bom.register(sub)
     cli_hub.register(sub)
     return p
 

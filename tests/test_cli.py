@@ -12,7 +12,8 @@ import pytest
 from pipelines.cli import build_parser, main
 from tests.conftest import real_records
 
-VERBS = ["demo", "crawl", "sql", "hub", "analyze", "family", "names", "bn", "card", "weights", "dashboards", "serve"]
+VERBS = ["demo", "crawl", "sql", "hub", "analyze", "family", "names", "bn", "card", "weights", "dashboards", "serve",
+         "bom", "changes"]
 
 
 def test_help_lists_every_verb_and_each_has_help():
@@ -22,7 +23,8 @@ def test_help_lists_every_verb_and_each_has_help():
         assert f"    {verb} " in out
     for argv in (["demo"], ["crawl"], ["sql"], ["hub", "serve"], ["hub", "synth"], ["hub", "evolve"], ["analyze"],
                  ["family"], ["names"],
-                 ["bn", "query"], ["card"], ["weights", "diff"], ["weights", "check"], ["dashboards"], ["serve"]):
+                 ["bn", "query"], ["card"], ["weights", "diff"], ["weights", "check"], ["dashboards"], ["serve"],
+                 ["bom"], ["changes"]):
         with pytest.raises(SystemExit) as e:
             build_parser().parse_args([*argv, "--help"])
         assert e.value.code == 0

@@ -36,8 +36,8 @@ def input_sql(name: str) -> str:
     return (INPUTS / f"{name}.sql").read_text()
 
 
-def read_input(con: duckdb.DuckDBPyConnection, name: str, params: list | None = None) -> pl.DataFrame:
-    """One named input query as a polars frame."""
+def read_input(con: duckdb.DuckDBPyConnection, name: str, params: list | dict | None = None) -> pl.DataFrame:
+    """One named input query as a polars frame (positional `?` or named `$name` parameters)."""
     return pl.from_arrow(con.sql(input_sql(name), params=params or None).to_arrow_table())
 
 

@@ -58,9 +58,11 @@ SELECT s.* EXCLUDE (_unit),
        getvariable('crawl_id') AS crawl_id
 FROM stg_models s LEFT JOIN stg_first_seen f USING (model_id);
 
-INSERT INTO model_history
+INSERT INTO model_history (crawl_id, model_id, mongo_id, sha, last_modified, downloads, likes, license, base_models,
+                           card_hash, gated, license_name, license_link)
 SELECT getvariable('crawl_id'), model_id, mongo_id, sha, last_modified, downloads, likes, license, base_models,
-       md5(coalesce(card_data::VARCHAR, ''))
+       md5(coalesce(card_data::VARCHAR, '')), coalesce(gated::VARCHAR, 'false'),
+       json_extract_string(card_data, '$.license_name'), json_extract_string(card_data, '$.license_link')
 FROM stg_models;
 
 -- facts derived from the listing, replaced for every listed model
