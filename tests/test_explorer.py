@@ -180,13 +180,15 @@ def test_web_resolves_renamed_and_case_variant_ids_as_hubmine_family_does(analys
             assert "acme/base-v1" in m["note"]
 
 
-def test_model_api_bom_404_csv_and_unknown_models(server, explorer_home):
+def test_model_api_bom_csv_and_unknown_models(server, explorer_home):
     model = family_sample(explorer_home)
     status, m = get(server, f"/api/models/{model}")
     assert status == 200 and m["facts"]["id"] == model and m["history"]
     assert get(server, f"/api/models/{model.upper()}/family")[1]["id"] == model  # ids are not case-sensitive
-    status, bom = get(server, f"/api/models/{model}/bom")
-    assert status == 404 and "hubmine bom" in bom["error"]
+    status, bom = get(server, f"/api/models/{model}/bom")  # `hubmine bom`'s CycloneDX of the resolved id
+    assert status == 200 and bom["bomFormat"] == "CycloneDX" and bom["metadata"]["component"]["name"] == model
+    status, bom = get(server, f"/api/models/{model.upper()}/bom")
+    assert status == 200 and bom["metadata"]["component"]["name"] == model
     status, missing = get(server, "/api/models/nobody/nothing-here/family")
     assert status == 404 and "not in the warehouse" in missing["error"]
     status, text = get(server, "/api/licenses/violations", format="csv", limit=10)
