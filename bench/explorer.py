@@ -28,7 +28,6 @@ from pathlib import Path
 from bench.e2e import HM, Hub, ensure_snapshot, timed
 from bench.machine import describe
 
-
 SYNTHETIC_WAREHOUSE = """
 INSERT INTO crawls (crawl_id, endpoint, mode, scope, started_at, finished_at, status, models_seen)
 VALUES ('bench', 'http://127.0.0.1:9', 'metadata', '{}', now(), now(), 'finished', $n);
@@ -39,7 +38,8 @@ INSERT INTO models (model_id, author, downloads, likes, license, synthetic, craw
 SELECT model_id, split_part(model_id, '/', 1), (1e6 * random() ^ 6)::BIGINT, (100 * random() ^ 4)::BIGINT,
        ['apache-2.0', 'mit', 'llama2', 'cc-by-nc-4.0', 'other'][1 + (i % 5)], true, 'bench', 'bench', 'text-generation'
 FROM ids;
-INSERT INTO model_history (crawl_id, model_id, downloads, license) SELECT 'bench', model_id, downloads, license FROM models;
+INSERT INTO model_history (crawl_id, model_id, downloads, license)
+SELECT 'bench', model_id, downloads, license FROM models;
 INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id, resolved_parent_id)
 SELECT c.model_id, p.model_id, ['finetune', 'adapter', 'quantized', 'merge'][1 + (c.i % 4)], 'card', 'bench', p.model_id
 FROM ids c JOIN ids p ON p.i = c.fam * c.fam + floor(random() * (c.i - c.fam * c.fam))::BIGINT

@@ -60,13 +60,15 @@ def _print_checks(evaluations) -> None:
 
 
 def cmd_family(args) -> int:
-    from warehouse.family import family_of, license_findings
+    from warehouse.family import family_of, license_findings, resolve_model_id
     from warehouse.paths import warehouse_path
     from warehouse.query import connect_readonly
 
     con = connect_readonly(warehouse_path(home()))
     try:
-        model_id = resolve_model_id(con, args.model_id)
+        model_id, via, note = resolve_model_id(con, args.model_id)
+        if note:  # a redirect is part of the answer; a letter-case guess is a remark
+            print(note if via == "alias" else f"({note})", file=sys.stdout if via == "alias" else sys.stderr)
         rel = family_of(con, model_id)
         findings = license_findings(con, rel["graph"].edges)
     finally:
@@ -79,33 +81,6 @@ def cmd_family(args) -> int:
     _print_tree(rel["graph"], model_id, present, args.max_depth)
     _print_findings(findings, args.max_findings)
     return 0
-
-
-def resolve_model_id(con, name: str) -> str:
-    """The repo id the user meant: exact; else the crawled id the hub redirects it to (an earlier id or another
-    letter case, from model_aliases); else the one id equal up to letter case; else NotInWarehouse naming the
-    closest ids the warehouse knows."""
-    from pipelines.errors import NotInWarehouse
-    from warehouse.results import input_sql
-
-    if con.execute("SELECT 1 FROM models WHERE model_id = ?", [name]).fetchall():
-        return name
-    alias = con.execute("""SELECT canonical_id, status FROM model_aliases
-                           WHERE alias = ? AND canonical_id IS NOT NULL AND canonical_id <> alias""", [name]).fetchall()
-    if alias:
-        how = "another letter case of" if alias[0][1] == "case" else "an earlier id of"
-        print(f"{name} is {how} {alias[0][0]} (the hub redirects it); showing {alias[0][0]}")
-        return alias[0][0]
-    if con.execute("SELECT 1 FROM lineage_edges WHERE parent_id = ? LIMIT 1", [name]).fetchall():
-        return name  # declared as a base by crawled models, not crawled itself
-    rows = con.execute(input_sql("model_lookup"), {"name": name}).fetchall()
-    same = [r[0] for r in rows if r[2]]
-    if len(same) == 1:
-        print(f"(showing {same[0]}: repo ids are not case-sensitive on the Hub)", file=sys.stderr)
-        return same[0]
-    close = [r[0] for r in rows if r[2] or (r[3] or 0) >= 0.9][:3]
-    hint = f"did you mean {', '.join(close)}?" if close else "`hubmine sql \"select model_id from models\"` lists them"
-    raise NotInWarehouse(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
 
 
 def _declared_note(g, parent: str, child: str) -> str:

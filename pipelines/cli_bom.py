@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
@@ -22,8 +21,8 @@ CHANGES_EPILOG = """examples:
 
 def cmd_bom(args) -> int:
     from analyses.bom.export import render, write_atomic
-    from pipelines.cli_analyses import resolve_model_id
     from pipelines.errors import NotInWarehouse
+    from warehouse.family import resolve_model_id
     from warehouse.paths import warehouse_path
     from warehouse.query import connect_readonly
     from warehouse.results import latest_crawl
@@ -31,8 +30,9 @@ def cmd_bom(args) -> int:
     con = connect_readonly(warehouse_path(home()))
     try:
         crawl = latest_crawl(con)
-        with contextlib.redirect_stdout(sys.stderr):  # its note on an id the hub redirects must not enter the BOM
-            model_id = resolve_model_id(con, args.model_id)
+        model_id, _, note = resolve_model_id(con, args.model_id)
+        if note:  # on stderr: the BOM alone goes to stdout
+            print(f"({note})", file=sys.stderr)
         if not con.execute("SELECT 1 FROM models WHERE model_id = ?", [model_id]).fetchall():
             raise NotInWarehouse(
                 f"{model_id} is declared as a base by crawled models but no crawl listed it: "

@@ -13,10 +13,15 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.test_aliases import analysed_renamed, renamed_store  # noqa: F401 - the renamed family's fixtures
+from warehouse.family import LineageIndex, family_of
+from warehouse.results import input_sql
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ID = "evil/<img src=x onerror=alert(2)>"
@@ -45,8 +50,14 @@ def explorer_home(analysed_real, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(explorer_home):
+    with serving(explorer_home) as url:
+        yield url
+
+
+@contextmanager
+def serving(home: Path):
     """`hubmine serve --port 0` as a user starts it; yields its base URL."""
-    env = {**os.environ, "HUBMINE_HOME": str(explorer_home)}
+    env = {**os.environ, "HUBMINE_HOME": str(home)}
     proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", "--port", "0"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -123,7 +134,8 @@ def test_family_api_equals_hubmine_family(server, explorer_home):
     assert {a["id"] for a in fam["ancestors"]} == up and {d["id"] for d in fam["descendants"]} == down
     assert all(a["generation"] < 0 for a in fam["ancestors"]) and all(d["generation"] > 0 for d in fam["descendants"])
     assert {i["relation"] for i in fam["ancestors"] + fam["descendants"]} <= {
-        "finetune", "adapter", "quantized", "merge", "unknown", "adapter+finetune", "finetune+merge", "finetune+quantized"}
+        "finetune", "adapter", "quantized", "merge", "unknown",
+        "adapter+finetune", "finetune+merge", "finetune+quantized"}
     # the root of the largest real family: the graph keeps its budget and counts what it collapses
     root, size = largest_family_root(explorer_home)
     status, g = get(server, f"/api/models/{root}/graph", max_nodes=50)
@@ -134,13 +146,49 @@ def test_family_api_equals_hubmine_family(server, explorer_home):
     assert sum(n["hidden"] for n in collapsed) == g["hidden"] == g["total"] - 50
 
 
-def test_model_api_bom_404_csv_and_unknown_models(server, explorer_home):
+def test_lineage_index_walks_every_family_as_the_recursive_queries_do(explorer_home):
+    """For every model of the real sample, the index's edges are the rows of family_ancestors.sql and
+    family_descendants.sql, and the crawled ones are those in `models`."""
+    con = duckdb.connect(str(explorer_home / "warehouse.duckdb"), read_only=True)
+    try:
+        index = LineageIndex.build(con)
+        names = [*index.ids, "nobody/nothing-here"]
+        assert len(index.ids) > 100 and len(index.child) > 100
+        for name in names:
+            rows = [tuple(r) for q in ("family_ancestors", "family_descendants")
+                    for r in con.execute(input_sql(q), [name]).fetchall()]
+            assert sorted(index.edges(name)) == sorted(rows), name
+        model = family_sample(explorer_home)
+        rel = family_of(con, model, index)
+        crawled = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
+                                              [list(rel["graph"])]).fetchall()}
+        assert rel["present"] == crawled and len(rel["graph"]) > 2
+    finally:
+        con.close()
+
+
+def test_web_resolves_renamed_and_case_variant_ids_as_hubmine_family_does(analysed_renamed):  # noqa: F811
+    home = analysed_renamed.home
+    with serving(home) as url:
+        for name, via in (("base-v1", "alias"), ("ACME/Base-V1", "alias"), ("Acme/BASE-v1", "case")):
+            status, fam = get(url, f"/api/models/{name}/family")
+            up, down = cli_family(home, name)
+            assert status == 200 and fam["id"] == "acme/base-v1" and len(down) == 3
+            assert {a["id"] for a in fam["ancestors"]} == up and {d["id"] for d in fam["descendants"]} == down
+            status, m = get(url, f"/api/models/{name}")
+            assert status == 200 and m["id"] == "acme/base-v1" and m["resolved_via"] == via
+            assert "acme/base-v1" in m["note"]
+
+
+def test_model_api_bom_csv_and_unknown_models(server, explorer_home):
     model = family_sample(explorer_home)
     status, m = get(server, f"/api/models/{model}")
     assert status == 200 and m["facts"]["id"] == model and m["history"]
     assert get(server, f"/api/models/{model.upper()}/family")[1]["id"] == model  # ids are not case-sensitive
-    status, bom = get(server, f"/api/models/{model}/bom")
-    assert status == 404 and "hubmine bom" in bom["error"]
+    status, bom = get(server, f"/api/models/{model}/bom")  # `hubmine bom`'s CycloneDX of the resolved id
+    assert status == 200 and bom["bomFormat"] == "CycloneDX" and bom["metadata"]["component"]["name"] == model
+    status, bom = get(server, f"/api/models/{model.upper()}/bom")
+    assert status == 200 and bom["metadata"]["component"]["name"] == model
     status, missing = get(server, "/api/models/nobody/nothing-here/family")
     assert status == 404 and "not in the warehouse" in missing["error"]
     status, text = get(server, "/api/licenses/violations", format="csv", limit=10)

@@ -108,79 +108,109 @@ def bom_available() -> bool:
     from pipelines.cli import build_parser
 
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    return "bom" in sub.choices
+    return "bom" in (sub.choices or {})
+
+
+def _ex(request: Request) -> Explorer:
+    return request.app.state.explorer
+
+
+async def home_page(request: Request) -> Response:
+    return page("index", PAGES["index"])
+
+
+async def named_page(request: Request) -> Response:
+    kind = request.url.path.strip("/")
+    return page(kind, PAGES[kind])
+
+
+async def model_page(request: Request) -> Response:
+    mid = request.path_params["model_id"].strip("/")
+    return page("model", mid, mid)
+
+
+async def api_models(request: Request) -> Response:
+    q = request.query_params.get("q", "")
+    rows = await _run(_ex(request).search, q, _scope(request), _int(request, "limit", SEARCH_LIMIT, 1000))
+    return _rows_response(request, rows, "models")
+
+
+async def api_model(request: Request) -> Response:
+    ex = _ex(request)
+    mid, view = split_model_path(request.path_params["rest"])
+    if view == "family":
+        return JSONResponse(await _run(ex.family, mid))
+    if view == "graph":
+        return JSONResponse(await _run(ex.graph, mid, _int(request, "max_nodes", MAX_NODES, 5000)))
+    if view == "bom":
+        return await _run(bom_response, ex, mid)
+    return JSONResponse(await _run(ex.model, mid))
+
+
+async def api_index(request: Request) -> Response:
+    return JSONResponse(await _run(_ex(request).index, _scope(request)))
+
+
+async def api_violations(request: Request) -> Response:
+    rows = await _run(_ex(request).table, "violations", scope=_scope(request),
+                      limit=_int(request, "limit", 2000, LIST_LIMIT))
+    return _rows_response(request, rows, "license_violations")
+
+
+async def api_families(request: Request) -> Response:
+    rows = await _run(_ex(request).table, "families", scope=_scope(request), q=request.query_params.get("q", ""),
+                      limit=_int(request, "limit", 1000, LIST_LIMIT))
+    return _rows_response(request, rows, "families")
+
+
+def _whole_table(name: str, download: str):
+    """A route answering one named query over the chosen scope, as JSON or CSV."""
+    async def handler(request: Request) -> Response:
+        return _rows_response(request, await _run(_ex(request).table, name, scope=_scope(request)), download)
+    return handler
+
+
+api_rules = _whole_table("violations_by_rule", "rules")
+api_family_sizes = _whole_table("family_sizes", "family_sizes")
+
+
+async def api_features(request: Request) -> Response:
+    dashboards = request.app.state.dashboards
+    return JSONResponse({"bom": bom_available(), "dashboards": bool(dashboards and dashboards.is_dir())})
+
+
+async def plotly(request: Request) -> Response:
+    return Response(plotly_js(), media_type="application/javascript", headers={"Cache-Control": "max-age=86400"})
+
+
+async def no_content(request: Request) -> Response:
+    return Response(status_code=204)
+
+
+ROUTES = [
+    Route("/", home_page), Route("/licenses", named_page), Route("/families", named_page),
+    Route("/models/{model_id:path}", model_page),
+    Route("/api/index", api_index), Route("/api/models", api_models), Route("/api/models/{rest:path}", api_model),
+    Route("/api/licenses/violations", api_violations), Route("/api/licenses/rules", api_rules),
+    Route("/api/families", api_families), Route("/api/families/sizes", api_family_sizes),
+    Route("/api/features", api_features), Route("/favicon.ico", no_content),
+    Route("/assets/plotly.min.js", plotly), Mount("/assets", StaticFiles(directory=STATIC)),
+]
 
 
 def create_app(warehouse: Path, dashboards: Path | None = None) -> Starlette:
     ex = Explorer(warehouse)
-
-    async def home_page(request):
-        return page("index", PAGES["index"])
-
-    async def named_page(request):
-        kind = request.url.path.strip("/")
-        return page(kind, PAGES[kind])
-
-    async def model_page(request):
-        mid = request.path_params["model_id"].strip("/")
-        return page("model", mid, mid)
-
-    async def api_models(request):
-        q = request.query_params.get("q", "")
-        rows = await _run(ex.search, q, _scope(request), _int(request, "limit", SEARCH_LIMIT, 1000))
-        return _rows_response(request, rows, "models")
-
-    async def api_model(request):
-        mid, view = split_model_path(request.path_params["rest"])
-        if view == "family":
-            return JSONResponse(await _run(ex.family, mid))
-        if view == "graph":
-            return JSONResponse(await _run(ex.graph, mid, _int(request, "max_nodes", MAX_NODES, 5000)))
-        if view == "bom":
-            return await _run(bom_response, ex, mid)
-        return JSONResponse(await _run(ex.model, mid))
-
-    async def api_index(request):
-        return JSONResponse(await _run(ex.index, _scope(request)))
-
-    async def api_violations(request):
-        rows = await _run(ex.table, "violations", scope=_scope(request), limit=_int(request, "limit", 2000, LIST_LIMIT))
-        return _rows_response(request, rows, "license_violations")
-
-    async def api_rules(request):
-        return _rows_response(request, await _run(ex.table, "violations_by_rule", scope=_scope(request)), "rules")
-
-    async def api_families(request):
-        rows = await _run(ex.table, "families", scope=_scope(request), q=request.query_params.get("q", ""),
-                          limit=_int(request, "limit", 1000, LIST_LIMIT))
-        return _rows_response(request, rows, "families")
-
-    async def api_family_sizes(request):
-        return _rows_response(request, await _run(ex.table, "family_sizes", scope=_scope(request)), "family_sizes")
-
-    async def api_features(request):
-        return JSONResponse({"bom": bom_available(), "dashboards": bool(dashboards and dashboards.is_dir())})
-
-    async def plotly(request):
-        return Response(plotly_js(), media_type="application/javascript",
-                        headers={"Cache-Control": "max-age=86400"})
-
-    routes = [
-        Route("/", home_page), Route("/licenses", named_page), Route("/families", named_page),
-        Route("/models/{model_id:path}", model_page),
-        Route("/api/index", api_index), Route("/api/models", api_models), Route("/api/models/{rest:path}", api_model),
-        Route("/api/licenses/violations", api_violations), Route("/api/licenses/rules", api_rules),
-        Route("/api/families", api_families), Route("/api/families/sizes", api_family_sizes),
-        Route("/api/features", api_features), Route("/favicon.ico", lambda request: Response(status_code=204)),
-        Route("/assets/plotly.min.js", plotly), Mount("/assets", StaticFiles(directory=STATIC)),
-    ]
+    routes = list(ROUTES)
     if dashboards is not None and dashboards.is_dir():
         routes.append(Mount("/dashboards", StaticFiles(directory=dashboards, html=True)))
-    return Starlette(routes=routes, exception_handlers={HubmineError: _error}, lifespan=_idle_release(ex))
+    app = Starlette(routes=routes, exception_handlers={HubmineError: _error}, lifespan=_idle_release(ex))
+    app.state.explorer, app.state.dashboards = ex, dashboards
+    return app
 
 
 def _idle_release(ex: Explorer):
-    """Lifespan: warm the search up, then every few seconds hand the warehouse back if nobody is browsing."""
+    """Lifespan: build the search and lineage indexes, then every few seconds hand the warehouse back if nobody
+    is browsing."""
 
     @asynccontextmanager
     async def lifespan(app):
@@ -189,7 +219,7 @@ def _idle_release(ex: Explorer):
                 await asyncio.sleep(5)
                 await run_in_threadpool(ex.release_idle)
 
-        await run_in_threadpool(ex.search, "warm-up")  # the first search reads the ids into memory, not a user's
+        await run_in_threadpool(ex.warm)  # the indexes are built before the first request, not during a user's
         task = asyncio.create_task(loop())
         try:
             yield
@@ -205,7 +235,7 @@ async def _run(fn, *args, **kwargs):
     return await run_in_threadpool(fn, *args, **kwargs)
 
 
-async def _error(request: Request, exc: HubmineError) -> JSONResponse:
+async def _error(request: Request, exc: Exception) -> Response:
     status = 404 if isinstance(exc, NotInWarehouse) else 400 if isinstance(exc, BadRequest) else 503
     return JSONResponse({"error": str(exc)}, status_code=status)
 

@@ -2,7 +2,9 @@
 
 One read-only connection serves every request (a cursor each: opening the file costs more than a query), and it
 is closed once the explorer has been idle for IDLE_RELEASE_S, so a crawl or analysis waiting to load gets the
-file (writers wait for the lock and retry)."""
+file (writers wait for the lock and retry). The lineage index and the search index are built once per version
+of the warehouse file (rebuilt when a writer changed it), and the last few families are kept, so a model page's
+requests (facts, family, graph) walk the family once."""
 
 from __future__ import annotations
 
@@ -10,21 +12,30 @@ import datetime as dt
 import decimal
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
-from dashboards.data_access import named_queries
-from pipelines.errors import NotInWarehouse
 from pipelines.explorer.graph import MAX_NODES, family_graph
-from warehouse.family import family_items, family_of, license_findings
+from pipelines.explorer.search import SearchIndex
+from pipelines.explorer.sql import queries
+from warehouse.family import (
+    LineageIndex,
+    Resolved,
+    family_items,
+    family_of,
+    license_findings,
+    resolve_model_id,
+    warehouse_version,
+)
 from warehouse.query import connect_readonly
 
-QUERIES = Path(__file__).parent / "queries.sql"
 SCOPES = ("all", "real", "synthetic")
 SEARCH_LIMIT = 20
 IDLE_RELEASE_S = 20.0
+FAMILIES_KEPT = 32
 
 
 def jsonable(value):
@@ -44,12 +55,18 @@ class Explorer:
         self._users = 0
         self._last = time.monotonic()
         self._lock = threading.Lock()
+        self._build = threading.Lock()
+        self._version: tuple | None = None
+        self._lineage: LineageIndex | None = None
+        self._search: SearchIndex | None = None
+        self._families: OrderedDict[str, dict] = OrderedDict()
 
     @contextmanager
     def connection(self):
         with self._lock:
             if self._con is None:
                 self._con = connect_readonly(self.warehouse)
+                self._forget_if_changed()
             self._users += 1
             cur = self._con.cursor()
         try:
@@ -69,41 +86,81 @@ class Explorer:
             self._con = None
             return True
 
+    def _forget_if_changed(self) -> None:
+        """Drop the indexes and kept families when the warehouse file is not the version they were built from
+        (called with the connection lock held, whenever the file is opened)."""
+        version = warehouse_version(self.warehouse)
+        if version != self._version:
+            with self._build:
+                self._version, self._lineage, self._families = version, None, OrderedDict()
+                if self._search is not None:
+                    self._search.close()
+                self._search = None
+
+    def lineage(self, con) -> LineageIndex:
+        with self._build:
+            if self._lineage is None:
+                self._lineage = LineageIndex.build(con)
+            return self._lineage
+
+    def search_index(self, con) -> SearchIndex:
+        with self._build:
+            if self._search is None:
+                self._search = SearchIndex(con)
+            return self._search
+
+    def warm(self) -> None:
+        """Build both indexes now (the server does this before it answers its first request)."""
+        with self.connection() as con:
+            self.search_index(con)
+            self.lineage(con)
+
     @staticmethod
     def rows(con, name: str, **params) -> list[dict]:
-        sql = named_queries(QUERIES)[name]
+        sql = queries()[name]
         used = {k: v for k, v in params.items() if f"${k}" in sql}
         try:
             cur = con.execute(sql, used)
         except duckdb.CatalogException:
             return []  # a table this warehouse does not have yet (no analyses, no weight checks)
         cols = [d[0] for d in cur.description]
-        return [{c: jsonable(v) for c, v in zip(cols, r)} for r in cur.fetchall()]
+        return [{c: jsonable(v) for c, v in zip(cols, r, strict=True)} for r in cur.fetchall()]
 
     # -- search and one model ----------------------------------------------------------------------
     def search(self, q: str, scope: str = "all", limit: int = SEARCH_LIMIT) -> list[dict]:
         if not q.strip():
             return []
         with self.connection() as con:
-            return self.rows(con, "search", q=q.strip(), scope=scope, limit=limit)
+            index = self.search_index(con)
+        return index.search(q.strip(), scope, limit)
+
+    def resolve(self, con, name: str) -> Resolved:
+        """The id as `hubmine family` resolves it (exact, the hub's redirect, declared as a base, letter case)."""
+        return resolve_model_id(con, name)
 
     def model_id(self, con, name: str) -> str:
-        """The id as stored: exact, else the one crawled id equal up to letter case, else declared as a parent."""
-        if self.rows(con, "model", id=name):
-            return name
-        same = self.rows(con, "model_ci", id=name)
-        if same:
-            return same[0]["model_id"]
-        if con.execute("SELECT 1 FROM lineage_edges WHERE coalesce(resolved_parent_id, parent_id) = ? LIMIT 1",
-                       [name]).fetchall():
-            return name
-        raise NotInWarehouse(f"{name!r} is not in the warehouse and no crawled model declares it as a base")
+        return self.resolve(con, name).model_id
+
+    def family_rel(self, con, model_id: str) -> dict:
+        """relatives() of one resolved id, walked once and kept for the page's next requests."""
+        with self._build:
+            rel = self._families.get(model_id)
+            if rel is not None:
+                self._families.move_to_end(model_id)
+                return rel
+        rel = family_of(con, model_id, self.lineage(con))
+        with self._build:
+            self._families[model_id] = rel
+            while len(self._families) > FAMILIES_KEPT:
+                self._families.popitem(last=False)
+        return rel
 
     def model(self, name: str) -> dict:
         with self.connection() as con:
-            mid = self.model_id(con, name)
+            mid, via, note = self.resolve(con, name)
             facts = self.rows(con, "model", id=mid)
-            return {"id": mid, "crawled": bool(facts), "facts": facts[0] if facts else None,
+            return {"id": mid, "requested": name, "resolved_via": via, "note": note,
+                    "crawled": bool(facts), "facts": facts[0] if facts else None,
                     "licenses": self.rows(con, "model_licenses", id=mid),
                     "card": next(iter(self.rows(con, "model_card", id=mid)), None),
                     "energy": self.rows(con, "model_energy", id=mid),
@@ -115,12 +172,12 @@ class Explorer:
     def family(self, name: str) -> dict:
         """Ancestors and descendants, exactly as `hubmine family` finds them."""
         with self.connection() as con:
-            return family_items(family_of(con, self.model_id(con, name)))
+            return family_items(self.family_rel(con, self.model_id(con, name)))
 
     def graph(self, name: str, max_nodes: int = MAX_NODES) -> dict:
         """The family graph with licenses, violations and each shown edge's evidence."""
         with self.connection() as con:
-            rel = family_of(con, self.model_id(con, name))
+            rel = self.family_rel(con, self.model_id(con, name))
             every = [rel["model_id"], *(n for n, _ in rel["ancestors"]), *(n for n, _ in rel["descendants"])]
             facts = {r["id"]: r for r in self.rows(con, "node_facts", ids=every)}
             out = family_graph(rel, {k: v["downloads"] for k, v in facts.items()}, max_nodes)

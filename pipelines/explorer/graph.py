@@ -23,7 +23,7 @@ def keep_nodes(tree_parent: dict[str, str | None], gen: dict[str, int], download
     within one; a node is shown only with its tree parent."""
     order = sorted(gen, key=lambda n: (gen[n] > 0, abs(gen[n]), -(downloads.get(n) or 0), n))
     kept: set[str] = set()
-    out = []
+    out: list[str] = []
     for node in order:
         if len(out) >= max_nodes:
             break

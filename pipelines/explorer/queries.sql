@@ -1,19 +1,22 @@
 -- Queries of the explorer (`hubmine serve`). $scope is 'real', 'synthetic' or 'all': the real/synthetic switch.
+-- name: search_ids
+-- What search scans (copied into memory once per warehouse version): ids, their lower-case forms, what a hit shows.
+SELECT model_id AS id, lower(model_id) AS lid, lower(split_part(model_id, '/', 2)) AS lname, downloads, likes,
+       license, pipeline_tag, coalesce(synthetic, false) AS synthetic
+FROM models ORDER BY downloads DESC NULLS LAST, model_id;
 -- name: search
-SELECT model_id AS id, downloads, likes, license, pipeline_tag, coalesce(synthetic, false) AS synthetic,
-       starts_with(lower(model_id), lower($q)) OR starts_with(lower(split_part(model_id, '/', 2)), lower($q)) AS prefix
-FROM models
-WHERE contains(lower(model_id), lower($q))
-  AND ($scope = 'all' OR coalesce(synthetic, false) = ($scope = 'synthetic'))
-ORDER BY prefix DESC, downloads DESC NULLS LAST, model_id
+-- Over the in-memory search_ids table: prefix matches (of the id or of the name after the author) first.
+SELECT id, downloads, likes, license, pipeline_tag, synthetic,
+       starts_with(lid, lower($q)) OR starts_with(lname, lower($q)) AS prefix
+FROM search_ids
+WHERE contains(lid, lower($q)) AND ($scope = 'all' OR synthetic = ($scope = 'synthetic'))
+ORDER BY prefix DESC, downloads DESC NULLS LAST, id
 LIMIT $limit;
 -- name: model
 SELECT model_id AS id, mongo_id, author, sha, created_at, last_modified, downloads, downloads_all_time, likes,
        pipeline_tag, library_name, license, languages, datasets, base_models, base_model_relation, parameters, gated,
        coalesce(synthetic, false) AS synthetic, spaces_count, spaces_capped, first_seen_crawl, crawl_id, tags
 FROM models WHERE model_id = $id;
--- name: model_ci
-SELECT model_id FROM models WHERE lower(model_id) = lower($id) ORDER BY downloads DESC NULLS LAST LIMIT 1;
 -- name: model_licenses
 SELECT position, license_raw, license_id, spdx, category, license_name, license_link, resolution
 FROM licenses WHERE model_id = $id ORDER BY position;

@@ -340,7 +340,7 @@
       api("/api/models/" + modelPath(id) + "/graph"), api("/api/features")]).then(function (res) {
       var m = res[0], fam = res[1], g = res[2], features = res[3], f = m.facts || {};
       document.getElementById("title").textContent = m.id;
-      status("");
+      status(m.note || "");  // an earlier id or another letter case: say which model is shown
       var top = el("p");
       top.append(el("span", {class: "badge " + (f.synthetic ? "synthetic" : ""), text: m.crawled ? (f.synthetic ? "synthetic" : "real") : "not crawled"}));
       var bomHref = "/api/models/" + modelPath(m.id) + "/bom";
