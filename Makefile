@@ -15,14 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/hubmine demo
 
-# The lint gate. FORMAT_CHECK=1 adds `ruff format --check`; it is 0 until the tree's one formatting commit
-# (`$(BIN)/ruff format .`) lands, which flips it to 1 here.
-FORMAT_CHECK ?= 0
-
+# The lint gate, run first by `make test`: ruff's rules and format, the type check, dead code.
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	@if [ "$(FORMAT_CHECK)" = 1 ]; then echo "$(BIN)/ruff format --check ."; $(BIN)/ruff format --check .; \
-	  else echo "ruff format --check: off until the formatting commit (FORMAT_CHECK=0)"; fi
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/vulture
 

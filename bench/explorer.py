@@ -77,8 +77,11 @@ def ensure_warehouse(base: Path, n: int) -> Path:
     snap = ensure_snapshot(base, n)
     hub = Hub(snap, base / f"store-{n}")
     try:
-        spent = timed([*HM, "crawl", "--endpoint", hub.url, "--metadata-only", "--no-progress"],
-                      {**os.environ, "HUBMINE_HOME": str(home)}, base / f"crawl-{n}.log")
+        spent = timed(
+            [*HM, "crawl", "--endpoint", hub.url, "--metadata-only", "--no-progress"],
+            {**os.environ, "HUBMINE_HOME": str(home)},
+            base / f"crawl-{n}.log",
+        )
     finally:
         hub.close()
     print(f"crawled {n:,} models in {spent['seconds']:.0f}s", flush=True)
@@ -92,8 +95,11 @@ def samples(home: Path, k: int, seed: int) -> tuple[list[str], list[str]]:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         ids = [r[0] for r in con.execute("SELECT model_id FROM models ORDER BY model_id").fetchall()]
-        hubs = [r[0] for r in con.execute("""SELECT coalesce(resolved_parent_id, parent_id) AS p FROM lineage_edges
-                                             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 5""").fetchall()]
+        hubs = [
+            r[0]
+            for r in con.execute("""SELECT coalesce(resolved_parent_id, parent_id) AS p FROM lineage_edges
+                                             GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 5""").fetchall()
+        ]
     finally:
         con.close()
     return random.Random(seed).sample(ids, k), hubs
@@ -130,9 +136,14 @@ def main() -> int:
     models, hubs = samples(home, args.samples, args.seed)
     rng = random.Random(args.seed)
     names = [m.split("/")[-1] for m in models]
-    queries = [n[: rng.randint(3, 8)] for n in names[::2]] + [n[len(n) // 3: len(n) // 3 + 5] for n in names[1::2]]
-    proc = subprocess.Popen([*HM, "serve", "--port", "0"], env={**os.environ, "HUBMINE_HOME": str(home)},
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    queries = [n[: rng.randint(3, 8)] for n in names[::2]] + [n[len(n) // 3 : len(n) // 3 + 5] for n in names[1::2]]
+    proc = subprocess.Popen(
+        [*HM, "serve", "--port", "0"],
+        env={**os.environ, "HUBMINE_HOME": str(home)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         url = proc.stdout.readline().split(" at ", 1)[1].split()[0].rstrip("/")
         get_ms(url + "/api/models?q=warm")  # first request pays the imports, not the query

@@ -39,8 +39,10 @@ def choose_analyses(assets: Sequence, only: list[str] | None) -> list:
     if unknown:
         from pipelines.errors import UsageError
 
-        raise UsageError(f"no analysis or result table named {', '.join(map(repr, unknown))}; "
-                         f"choose from: {', '.join(sorted(by_name))}")
+        raise UsageError(
+            f"no analysis or result table named {', '.join(map(repr, unknown))}; "
+            f"choose from: {', '.join(sorted(by_name))}"
+        )
     return list({id(by_name[n]): by_name[n] for n in only}.values())
 
 
@@ -105,8 +107,7 @@ def _print_findings(findings: list[tuple] | None, limit: int) -> None:
         return
     print(f"license findings ({len(findings)}):")
     for child, parent, p_lic, c_lic, rule, severity, clause, url in findings[:limit]:
-        print(f"  {severity:<9} {child} ({c_lic}) <- {parent} ({p_lic}): {rule}\n"
-              f"            {clause}  [{url}]")
+        print(f"  {severity:<9} {child} ({c_lic}) <- {parent} ({p_lic}): {rule}\n            {clause}  [{url}]")
     if len(findings) > limit:
         print(f"  ... {len(findings) - limit} more (--max-findings, or SELECT * FROM license_violations)")
 
@@ -119,8 +120,10 @@ def _print_tree(g, root: str, present: set[str], max_depth: int) -> None:
         for i, kid in enumerate(kids):
             last = i == len(kids) - 1
             again = kid in seen
-            print(f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]"
-                  f"{_declared_note(g, node, kid)}{_note(g, kid, again, path, present)}")
+            print(
+                f"{prefix}{'└── ' if last else '├── '}{kid}  [{g.edges[node, kid]['relation']}]"
+                f"{_declared_note(g, node, kid)}{_note(g, kid, again, path, present)}"
+            )
             if not again and depth < max_depth:
                 seen.add(kid)
                 walk(kid, depth + 1, prefix + ("    " if last else "│   "), path | {kid})
@@ -138,19 +141,29 @@ def _note(g, kid: str, again: bool, path: set[str], present: set[str]) -> str:
 
 
 def register(sub) -> None:
-    a = sub.add_parser("analyze", help="run the analyses over the warehouse (families, licenses, drift, ...)",
-                       description="Materialize the analysis assets over the current warehouse and write their "
-                                   "result tables (family_stats, license_transitions, license_violations, "
-                                   "trait_similarity, ...) tagged with the latest crawl_id.")
-    a.add_argument("--only", action="append", metavar="ASSET",
-                   help="run only this analysis asset (repeatable), e.g. lineage_families")
+    a = sub.add_parser(
+        "analyze",
+        help="run the analyses over the warehouse (families, licenses, drift, ...)",
+        description="Materialize the analysis assets over the current warehouse and write their "
+        "result tables (family_stats, license_transitions, license_violations, "
+        "trait_similarity, ...) tagged with the latest crawl_id.",
+    )
+    a.add_argument(
+        "--only",
+        action="append",
+        metavar="ASSET",
+        help="run only this analysis asset (repeatable), e.g. lineage_families",
+    )
     a.set_defaults(func=cmd_analyze)
-    f = sub.add_parser("family", help="ancestors, descendants and license findings of one model",
-                       description="Print the ancestors (with their generation: -1 parent, -2 grandparent) and the "
-                                   "descendant tree of one model through declared lineage (card and tags), parents "
-                                   "resolved through the hub's redirects (a card naming a renamed or differently "
-                                   "cased id shows `declared as ...`), then the license findings on those edges with "
-                                   "the clause each one breaks and the license text's URL.")
+    f = sub.add_parser(
+        "family",
+        help="ancestors, descendants and license findings of one model",
+        description="Print the ancestors (with their generation: -1 parent, -2 grandparent) and the "
+        "descendant tree of one model through declared lineage (card and tags), parents "
+        "resolved through the hub's redirects (a card naming a renamed or differently "
+        "cased id shows `declared as ...`), then the license findings on those edges with "
+        "the clause each one breaks and the license text's URL.",
+    )
     f.add_argument("model_id", help="repo id, e.g. meta-llama/Llama-2-7b (an old id or another letter case works too)")
     f.add_argument("--max-depth", type=int, default=50, help="deepest generation of descendants printed (default 50)")
     f.add_argument("--max-findings", type=int, default=50, help="license findings printed (default 50)")
@@ -168,9 +181,12 @@ def cmd_dashboards(args) -> int:
 
 
 def register_site(sub) -> None:
-    d = sub.add_parser("dashboards", help="render the dashboard site from the warehouse",
-                       description="Render plotly dashboards (overview, families, licenses, versioning & commits, "
-                                   "Bayesian network, reuse, energy, weights) from the result tables into a static "
-                                   "site under $HUBMINE_HOME/dashboards (works offline: plotly.js is local).")
+    d = sub.add_parser(
+        "dashboards",
+        help="render the dashboard site from the warehouse",
+        description="Render plotly dashboards (overview, families, licenses, versioning & commits, "
+        "Bayesian network, reuse, energy, weights) from the result tables into a static "
+        "site under $HUBMINE_HOME/dashboards (works offline: plotly.js is local).",
+    )
     d.add_argument("--out", help="output directory (default: <data>/dashboards)")
     d.set_defaults(func=cmd_dashboards)

@@ -36,13 +36,19 @@ def explorer_home(analysed_real, tmp_path_factory) -> Path:
     shutil.copy(analysed_real.home / "warehouse.duckdb", home / "warehouse.duckdb")
     con = duckdb.connect(str(home / "warehouse.duckdb"))
     try:
-        parent = con.execute("SELECT model_id FROM models WHERE NOT coalesce(synthetic, false) "
-                             "ORDER BY downloads DESC LIMIT 1").fetchall()[0][0]
-        con.execute("INSERT INTO models (model_id, author, downloads, license, languages, synthetic, crawl_id) "
-                    "SELECT ?, 'evil', 5, ?, [?], false, crawl_id FROM models WHERE model_id = ?",
-                    [HOSTILE_ID, HOSTILE, HOSTILE, parent])
-        con.execute("INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id, resolved_parent_id) "
-                    "VALUES (?, ?, 'finetune', 'card', NULL, ?)", [HOSTILE_ID, parent, parent])
+        parent = con.execute(
+            "SELECT model_id FROM models WHERE NOT coalesce(synthetic, false) ORDER BY downloads DESC LIMIT 1"
+        ).fetchall()[0][0]
+        con.execute(
+            "INSERT INTO models (model_id, author, downloads, license, languages, synthetic, crawl_id) "
+            "SELECT ?, 'evil', 5, ?, [?], false, crawl_id FROM models WHERE model_id = ?",
+            [HOSTILE_ID, HOSTILE, HOSTILE, parent],
+        )
+        con.execute(
+            "INSERT INTO lineage_edges (child_id, parent_id, relation, source, crawl_id, resolved_parent_id) "
+            "VALUES (?, ?, 'finetune', 'card', NULL, ?)",
+            [HOSTILE_ID, parent, parent],
+        )
     finally:
         con.close()
     return home
@@ -58,8 +64,13 @@ def server(explorer_home):
 def serving(home: Path):
     """`hubmine serve --port 0` as a user starts it; yields its base URL."""
     env = {**os.environ, "HUBMINE_HOME": str(home)}
-    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "serve", "--port", "0"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         url = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
@@ -82,8 +93,13 @@ def get(url: str, path: str, **params):
 
 def cli_family(home: Path, model_id: str) -> tuple[set[str], set[str]]:
     """Ancestors and descendants as `hubmine family` prints them."""
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "family", model_id, "--max-depth", "1000"],
-                         env={**os.environ, "HUBMINE_HOME": str(home)}, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "family", model_id, "--max-depth", "1000"],
+        env={**os.environ, "HUBMINE_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.startswith("descendants ("))
@@ -134,8 +150,15 @@ def test_family_api_equals_hubmine_family(server, explorer_home):
     assert {a["id"] for a in fam["ancestors"]} == up and {d["id"] for d in fam["descendants"]} == down
     assert all(a["generation"] < 0 for a in fam["ancestors"]) and all(d["generation"] > 0 for d in fam["descendants"])
     assert {i["relation"] for i in fam["ancestors"] + fam["descendants"]} <= {
-        "finetune", "adapter", "quantized", "merge", "unknown",
-        "adapter+finetune", "finetune+merge", "finetune+quantized"}
+        "finetune",
+        "adapter",
+        "quantized",
+        "merge",
+        "unknown",
+        "adapter+finetune",
+        "finetune+merge",
+        "finetune+quantized",
+    }
     # the root of the largest real family: the graph keeps its budget and counts what it collapses
     root, size = largest_family_root(explorer_home)
     status, g = get(server, f"/api/models/{root}/graph", max_nodes=50)
@@ -155,13 +178,20 @@ def test_lineage_index_walks_every_family_as_the_recursive_queries_do(explorer_h
         names = [*index.ids, "nobody/nothing-here"]
         assert len(index.ids) > 100 and len(index.child) > 100
         for name in names:
-            rows = [tuple(r) for q in ("family_ancestors", "family_descendants")
-                    for r in con.execute(input_sql(q), [name]).fetchall()]
+            rows = [
+                tuple(r)
+                for q in ("family_ancestors", "family_descendants")
+                for r in con.execute(input_sql(q), [name]).fetchall()
+            ]
             assert sorted(index.edges(name)) == sorted(rows), name
         model = family_sample(explorer_home)
         rel = family_of(con, model, index)
-        crawled = {r[0] for r in con.execute("SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))",
-                                              [list(rel["graph"])]).fetchall()}
+        crawled = {
+            r[0]
+            for r in con.execute(
+                "SELECT model_id FROM models WHERE model_id IN (SELECT unnest(?))", [list(rel["graph"])]
+            ).fetchall()
+        }
         assert rel["present"] == crawled and len(rel["graph"]) > 2
     finally:
         con.close()
@@ -275,7 +305,9 @@ def test_licenses_table_downloads_as_csv_with_violations_first(server, page, tmp
     first = page.locator('table[data-table="license_violations"] tbody tr td:first-child').first.inner_text()
     assert first == "violation"
     with page.expect_download() as dl:
-        page.locator('table[data-table="license_violations"]').locator("xpath=preceding-sibling::div[1]//button").click()
+        page.locator('table[data-table="license_violations"]').locator(
+            "xpath=preceding-sibling::div[1]//button"
+        ).click()
     path = tmp_path / "v.csv"
     dl.value.save_as(path)
     lines = path.read_text().splitlines()

@@ -84,8 +84,15 @@ class LineageIndex:
         differs = pc.not_equal(t["declared_parent_id"], t["parent_id"])
         rows = np.flatnonzero(differs.to_numpy(zero_copy_only=False))
         declared = dict(zip(rows.tolist(), pc.take(t["declared_parent_id"], rows).to_pylist(), strict=True))
-        return cls(ids.to_pylist(), child, parent, rel.indices.to_numpy(zero_copy_only=False),
-                   rel.dictionary.to_pylist(), declared, crawled)
+        return cls(
+            ids.to_pylist(),
+            child,
+            parent,
+            rel.indices.to_numpy(zero_copy_only=False),
+            rel.dictionary.to_pylist(),
+            declared,
+            crawled,
+        )
 
     def _reach(self, start: int, adjacency: tuple[np.ndarray, np.ndarray], other: np.ndarray) -> np.ndarray:
         """Edge rows leaving every node reachable from start (itself included) in one direction."""
@@ -113,8 +120,7 @@ class LineageIndex:
 
     def _edge(self, row: int) -> tuple:
         parent = self.ids[self.parent[row]]
-        return (self.ids[self.child[row]], parent, self.relations[self.relation[row]],
-                self.declared.get(row, parent))
+        return (self.ids[self.child[row]], parent, self.relations[self.relation[row]], self.declared.get(row, parent))
 
     def is_crawled(self, model_id: str) -> bool | None:
         k = self.code.get(model_id)
@@ -126,8 +132,10 @@ def family_of(con: duckdb.DuckDBPyConnection, model_id: str, index: LineageIndex
     index = index or LineageIndex.build(con)
     rel = relatives(index.edges(model_id), model_id)
     present = {m for m in rel["graph"] if index.is_crawled(m)}
-    if index.is_crawled(model_id) is None and con.execute("SELECT 1 FROM models WHERE model_id = ?",
-                                                           [model_id]).fetchall():
+    if (
+        index.is_crawled(model_id) is None
+        and con.execute("SELECT 1 FROM models WHERE model_id = ?", [model_id]).fetchall()
+    ):
         present.add(model_id)  # crawled, with no declared lineage
     rel["present"] = present
     return rel
@@ -146,21 +154,25 @@ def resolve_model_id(con: duckdb.DuckDBPyConnection, name: str) -> Resolved:
     NotInWarehouse naming the closest ids the warehouse knows."""
     if con.execute("SELECT 1 FROM models WHERE model_id = ?", [name]).fetchall():
         return Resolved(name, "exact")
-    alias = con.execute("""SELECT canonical_id, status FROM model_aliases
-                           WHERE alias = ? AND canonical_id IS NOT NULL AND canonical_id <> alias""", [name]).fetchall()
+    alias = con.execute(
+        """SELECT canonical_id, status FROM model_aliases
+                           WHERE alias = ? AND canonical_id IS NOT NULL AND canonical_id <> alias""",
+        [name],
+    ).fetchall()
     if alias:
         how = "another letter case of" if alias[0][1] == "case" else "an earlier id of"
         to = alias[0][0]
         return Resolved(to, "alias", f"{name} is {how} {to} (the hub redirects it); showing {to}")
-    if con.execute("SELECT 1 FROM lineage_edges WHERE coalesce(resolved_parent_id, parent_id) = ? LIMIT 1",
-                   [name]).fetchall():
+    if con.execute(
+        "SELECT 1 FROM lineage_edges WHERE coalesce(resolved_parent_id, parent_id) = ? LIMIT 1", [name]
+    ).fetchall():
         return Resolved(name, "base")  # declared as a base by crawled models, not crawled itself
     rows = con.execute(input_sql("model_lookup"), {"name": name}).fetchall()
     same = [r[0] for r in rows if r[2]]
     if len(same) == 1:
         return Resolved(same[0], "case", f"showing {same[0]}: repo ids are not case-sensitive on the Hub")
     close = [r[0] for r in rows if r[2] or (r[3] or 0) >= 0.9][:3]
-    hint = f"did you mean {', '.join(close)}?" if close else "`hubmine sql \"select model_id from models\"` lists them"
+    hint = f"did you mean {', '.join(close)}?" if close else '`hubmine sql "select model_id from models"` lists them'
     raise NotInWarehouse(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
 
 
@@ -176,19 +188,28 @@ def family_items(rel: dict) -> dict:
         else:
             steps = [(p, node) for p in g.predecessors(node) if gen.get(p) == generation - 1]
         relation = "+".join(sorted({g.edges[e]["relation"] for e in steps})) or "unknown"
-        return {"id": node, "relation": relation, "generation": generation,
-                "parents": sorted(g.predecessors(node)), "crawled": node in present}
+        return {
+            "id": node,
+            "relation": relation,
+            "generation": generation,
+            "parents": sorted(g.predecessors(node)),
+            "crawled": node in present,
+        }
 
-    return {"id": rel["model_id"], "crawled": rel["model_id"] in present,
-            "ancestors": [item(n, d) for n, d in rel["ancestors"]],
-            "descendants": [item(n, d) for n, d in rel["descendants"]]}
+    return {
+        "id": rel["model_id"],
+        "crawled": rel["model_id"] in present,
+        "ancestors": [item(n, d) for n, d in rel["ancestors"]],
+        "descendants": [item(n, d) for n, d in rel["descendants"]],
+    }
 
 
 def license_findings(con, edges) -> list[tuple] | None:
     """License violations of the latest crawl on (parent, child) edges (None when the analyses have not run)."""
     pairs = sorted({(c, p) for p, c in edges})
     try:
-        return con.execute(input_sql("family_license_findings"),
-                           [[c for c, _ in pairs], [p for _, p in pairs]]).fetchall()
+        return con.execute(
+            input_sql("family_license_findings"), [[c for c, _ in pairs], [p for _, p in pairs]]
+        ).fetchall()
     except Exception:  # noqa: BLE001 - no license_violations table yet
         return None

@@ -67,8 +67,9 @@ def _rows_response(request: Request, rows: list[dict], name: str) -> Response:
         w = csv.DictWriter(buf, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows({k: json.dumps(v) if isinstance(v, list | dict) else v for k, v in r.items()} for r in rows)
-    return Response(buf.getvalue(), media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(
+        buf.getvalue(), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}.csv"'}
+    )
 
 
 def page(kind: str, title: str, model_id: str = "") -> HTMLResponse:
@@ -84,7 +85,8 @@ def page(kind: str, title: str, model_id: str = "") -> HTMLResponse:
         '<label class="scope">models: <select id="scope"><option value="all">all</option>'
         '<option value="real">real</option><option value="synthetic">synthetic</option></select></label></header>'
         f'<main id="app"><h1 id="title">{esc(title)}</h1><p id="status" class="status">loading…</p></main>'
-        "</body></html>")
+        "</body></html>"
+    )
 
 
 def split_model_path(rest: str) -> tuple[str, str | None]:
@@ -152,21 +154,29 @@ async def api_index(request: Request) -> Response:
 
 
 async def api_violations(request: Request) -> Response:
-    rows = await _run(_ex(request).table, "violations", scope=_scope(request),
-                      limit=_int(request, "limit", 2000, LIST_LIMIT))
+    rows = await _run(
+        _ex(request).table, "violations", scope=_scope(request), limit=_int(request, "limit", 2000, LIST_LIMIT)
+    )
     return _rows_response(request, rows, "license_violations")
 
 
 async def api_families(request: Request) -> Response:
-    rows = await _run(_ex(request).table, "families", scope=_scope(request), q=request.query_params.get("q", ""),
-                      limit=_int(request, "limit", 1000, LIST_LIMIT))
+    rows = await _run(
+        _ex(request).table,
+        "families",
+        scope=_scope(request),
+        q=request.query_params.get("q", ""),
+        limit=_int(request, "limit", 1000, LIST_LIMIT),
+    )
     return _rows_response(request, rows, "families")
 
 
 def _whole_table(name: str, download: str):
     """A route answering one named query over the chosen scope, as JSON or CSV."""
+
     async def handler(request: Request) -> Response:
         return _rows_response(request, await _run(_ex(request).table, name, scope=_scope(request)), download)
+
     return handler
 
 
@@ -188,13 +198,21 @@ async def no_content(request: Request) -> Response:
 
 
 ROUTES = [
-    Route("/", home_page), Route("/licenses", named_page), Route("/families", named_page),
+    Route("/", home_page),
+    Route("/licenses", named_page),
+    Route("/families", named_page),
     Route("/models/{model_id:path}", model_page),
-    Route("/api/index", api_index), Route("/api/models", api_models), Route("/api/models/{rest:path}", api_model),
-    Route("/api/licenses/violations", api_violations), Route("/api/licenses/rules", api_rules),
-    Route("/api/families", api_families), Route("/api/families/sizes", api_family_sizes),
-    Route("/api/features", api_features), Route("/favicon.ico", no_content),
-    Route("/assets/plotly.min.js", plotly), Mount("/assets", StaticFiles(directory=STATIC)),
+    Route("/api/index", api_index),
+    Route("/api/models", api_models),
+    Route("/api/models/{rest:path}", api_model),
+    Route("/api/licenses/violations", api_violations),
+    Route("/api/licenses/rules", api_rules),
+    Route("/api/families", api_families),
+    Route("/api/families/sizes", api_family_sizes),
+    Route("/api/features", api_features),
+    Route("/favicon.ico", no_content),
+    Route("/assets/plotly.min.js", plotly),
+    Mount("/assets", StaticFiles(directory=STATIC)),
 ]
 
 
@@ -245,13 +263,18 @@ def bom_response(ex: Explorer, model_id: str) -> Response:
     with ex.connection() as con:
         model_id = ex.model_id(con, model_id)
     if not bom_available():
-        return JSONResponse({"error": "no BOM: this installation has no `hubmine bom` verb yet, so bills of "
-                                      f"materials cannot be built for {model_id}"}, status_code=404)
+        return JSONResponse(
+            {
+                "error": "no BOM: this installation has no `hubmine bom` verb yet, so bills of "
+                f"materials cannot be built for {model_id}"
+            },
+            status_code=404,
+        )
     env = {**os.environ, "HUBMINE_HOME": str(ex.warehouse.parent)}
-    out = subprocess.run([sys.executable, "-m", "pipelines.cli", "bom", model_id], capture_output=True, text=True,
-                         timeout=120, env=env)
+    out = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "bom", model_id], capture_output=True, text=True, timeout=120, env=env
+    )
     if out.returncode != 0:
-        return JSONResponse({"error": (out.stderr.strip().splitlines() or ["hubmine bom failed"])[-1]},
-                            status_code=500)
+        return JSONResponse({"error": (out.stderr.strip().splitlines() or ["hubmine bom failed"])[-1]}, status_code=500)
     kind = "application/json" if out.stdout.lstrip().startswith(("{", "[")) else "text/plain"
     return Response(out.stdout, media_type=kind)

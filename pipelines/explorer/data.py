@@ -159,15 +159,21 @@ class Explorer:
         with self.connection() as con:
             mid, via, note = self.resolve(con, name)
             facts = self.rows(con, "model", id=mid)
-            return {"id": mid, "requested": name, "resolved_via": via, "note": note,
-                    "crawled": bool(facts), "facts": facts[0] if facts else None,
-                    "licenses": self.rows(con, "model_licenses", id=mid),
-                    "card": next(iter(self.rows(con, "model_card", id=mid)), None),
-                    "energy": self.rows(con, "model_energy", id=mid),
-                    "history": self.rows(con, "model_history", id=mid),
-                    "events": self.rows(con, "model_events", id=mid),
-                    "weights": self.rows(con, "model_weights", id=mid),
-                    "weight_matches": self.rows(con, "model_weight_matches", id=mid)}
+            return {
+                "id": mid,
+                "requested": name,
+                "resolved_via": via,
+                "note": note,
+                "crawled": bool(facts),
+                "facts": facts[0] if facts else None,
+                "licenses": self.rows(con, "model_licenses", id=mid),
+                "card": next(iter(self.rows(con, "model_card", id=mid)), None),
+                "energy": self.rows(con, "model_energy", id=mid),
+                "history": self.rows(con, "model_history", id=mid),
+                "events": self.rows(con, "model_events", id=mid),
+                "weights": self.rows(con, "model_weights", id=mid),
+                "weight_matches": self.rows(con, "model_weight_matches", id=mid),
+            }
 
     def family(self, name: str) -> dict:
         """Ancestors and descendants, exactly as `hubmine family` finds them."""
@@ -183,8 +189,12 @@ class Explorer:
             out = family_graph(rel, {k: v["downloads"] for k, v in facts.items()}, max_nodes)
             for n in out["nodes"]:
                 f = facts.get(n["id"], {})
-                n.update(license=f.get("license"), downloads=f.get("downloads"), crawled=n["id"] in facts,
-                         synthetic=f.get("synthetic"))
+                n.update(
+                    license=f.get("license"),
+                    downloads=f.get("downloads"),
+                    crawled=n["id"] in facts,
+                    synthetic=f.get("synthetic"),
+                )
             self._edge_evidence(con, out["edges"])
             return out
 
@@ -192,15 +202,26 @@ class Explorer:
         real = [e for e in edges if e["relation"] != "collapsed"]
         kids = sorted({e["child"] for e in real})
         ev: dict[tuple, dict] = {}
-        for name, cols in (("edge_sources", ("sources",)), ("edge_inferred", ("inferred",)),
-                           ("edge_weights", ("weights", "agrees"))):
+        for name, cols in (
+            ("edge_sources", ("sources",)),
+            ("edge_inferred", ("inferred",)),
+            ("edge_weights", ("weights", "agrees")),
+        ):
             for r in self.rows(con, name, ids=kids):
                 ev.setdefault((r["child_id"], r["parent_id"]), {}).update({c: r[c] for c in cols})
         findings = license_findings(con, [(e["parent"], e["child"]) for e in real]) or []
         bad: dict[tuple, list] = {}
         for child, parent, p_lic, c_lic, rule, severity, clause, url in findings:
-            bad.setdefault((child, parent), []).append({"rule": rule, "severity": severity, "clause": clause,
-                                                        "url": url, "parent_license": p_lic, "child_license": c_lic})
+            bad.setdefault((child, parent), []).append(
+                {
+                    "rule": rule,
+                    "severity": severity,
+                    "clause": clause,
+                    "url": url,
+                    "parent_license": p_lic,
+                    "child_license": c_lic,
+                }
+            )
         for e in real:
             e.update(ev.get((e["child"], e["parent"]), {}))
             e["findings"] = bad.get((e["child"], e["parent"]), [])
@@ -213,15 +234,20 @@ class Explorer:
             head = {r["crawl_id"]: r for r in self.rows(con, "headline", crawls=ids, scope=scope)}
             latest = crawls[0]["crawl_id"] if crawls else None
             previous = crawls[1]["crawl_id"] if len(crawls) > 1 else None
-            return {"scope": scope, "crawls": crawls, "headline": [head.get(i) for i in ids],
-                    "lineage": next(iter(self.rows(con, "headline_lineage", scope=scope)), {}),
-                    "families": next(iter(self.rows(con, "headline_families", scope=scope)), {}),
-                    "violations": self.rows(con, "headline_violations", scope=scope),
-                    "changes": self.rows(con, "changes", crawl=latest, scope=scope) if latest else [],
-                    "license_changes": self.rows(con, "license_changes", crawl=latest, previous=previous,
-                                                 scope=scope) if previous else [],
-                    "licenses_top": self.rows(con, "licenses_top", scope=scope),
-                    "relations": self.rows(con, "relations", scope=scope)}
+            return {
+                "scope": scope,
+                "crawls": crawls,
+                "headline": [head.get(i) for i in ids],
+                "lineage": next(iter(self.rows(con, "headline_lineage", scope=scope)), {}),
+                "families": next(iter(self.rows(con, "headline_families", scope=scope)), {}),
+                "violations": self.rows(con, "headline_violations", scope=scope),
+                "changes": self.rows(con, "changes", crawl=latest, scope=scope) if latest else [],
+                "license_changes": self.rows(con, "license_changes", crawl=latest, previous=previous, scope=scope)
+                if previous
+                else [],
+                "licenses_top": self.rows(con, "licenses_top", scope=scope),
+                "relations": self.rows(con, "relations", scope=scope),
+            }
 
     def table(self, name: str, **params) -> list[dict]:
         with self.connection() as con:

@@ -17,8 +17,9 @@ ROW_WIDTH = 24
 LABELLED_ROW = 12  # rows up to this many nodes show every label; wider ones show labels on hover
 
 
-def keep_nodes(tree_parent: dict[str, str | None], gen: dict[str, int], downloads: dict[str, int],
-               max_nodes: int) -> list[str]:
+def keep_nodes(
+    tree_parent: dict[str, str | None], gen: dict[str, int], downloads: dict[str, int], max_nodes: int
+) -> list[str]:
     """The nodes shown: every ancestor (nearest first), then descendants by generation, most downloaded first
     within one; a node is shown only with its tree parent."""
     order = sorted(gen, key=lambda n: (gen[n] > 0, abs(gen[n]), -(downloads.get(n) or 0), n))
@@ -76,7 +77,7 @@ def layout(nodes: list[dict]) -> list[dict]:
         row = sorted(by_gen[g], key=lambda n: (x_of.get(n.get("tree_parent") or "", 0.0), n["collapsed"], n["id"]))
         ticks.append({"generation": g, "y": y, "models": sum(1 for n in row if not n["collapsed"])})
         for k in range(0, len(row), ROW_WIDTH):
-            chunk = row[k:k + ROW_WIDTH]
+            chunk = row[k : k + ROW_WIDTH]
             for i, n in enumerate(chunk):
                 n["x"], n["y"] = i - (len(chunk) - 1) / 2, round(y, 3)
                 n["label"] = len(row) <= LABELLED_ROW or g == 0 or n["collapsed"]
@@ -93,16 +94,45 @@ def family_graph(rel: dict, downloads: dict[str, int], max_nodes: int = MAX_NODE
     tree_parent = bfs_tree(g, model_id, gen)
     shown = keep_nodes(tree_parent, gen, downloads, max_nodes)
     kept = set(shown)
-    nodes = [{"id": n, "generation": gen[n], "tree_parent": tree_parent.get(n), "collapsed": False,
-              "merge": g.in_degree(n) > 1, "parents": g.in_degree(n), "children": g.out_degree(n)} for n in shown]
-    edges = [{"parent": p, "child": c, "relation": d["relation"], "declared_as": d.get("declared", p)}
-             for p, c, d in g.edges(data=True) if p in kept and c in kept]
+    nodes = [
+        {
+            "id": n,
+            "generation": gen[n],
+            "tree_parent": tree_parent.get(n),
+            "collapsed": False,
+            "merge": g.in_degree(n) > 1,
+            "parents": g.in_degree(n),
+            "children": g.out_degree(n),
+        }
+        for n in shown
+    ]
+    edges = [
+        {"parent": p, "child": c, "relation": d["relation"], "declared_as": d.get("declared", p)}
+        for p, c, d in g.edges(data=True)
+        if p in kept and c in kept
+    ]
     for node, count in sorted(hidden_counts(tree_parent, kept).items()):
         cid = f"+{count} more beyond {node}"
         down = gen[node] >= 0
-        nodes.append({"id": cid, "generation": gen[node] + (1 if down else -1), "tree_parent": node,
-                      "collapsed": True, "hidden": count, "merge": False})
+        nodes.append(
+            {
+                "id": cid,
+                "generation": gen[node] + (1 if down else -1),
+                "tree_parent": node,
+                "collapsed": True,
+                "hidden": count,
+                "merge": False,
+            }
+        )
         edges.append({"parent": node if down else cid, "child": cid if down else node, "relation": "collapsed"})
     ticks = layout(nodes)
-    return {"id": model_id, "nodes": nodes, "edges": edges, "ticks": ticks, "total": len(gen),
-            "shown": len(shown), "hidden": len(gen) - len(shown), "max_nodes": max_nodes}
+    return {
+        "id": model_id,
+        "nodes": nodes,
+        "edges": edges,
+        "ticks": ticks,
+        "total": len(gen),
+        "shown": len(shown),
+        "hidden": len(gen) - len(shown),
+        "max_nodes": max_nodes,
+    }
