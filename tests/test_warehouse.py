@@ -113,3 +113,24 @@ def test_limit_holds_when_where_compares_with_a_scalar_subquery():
     con.execute("CREATE TABLE fm AS SELECT range AS i, 2 AS crawl_id FROM range(1000)")
     rows = con.execute("SELECT i FROM fm WHERE crawl_id = (SELECT max(crawl_id) FROM cr) LIMIT 5").fetchall()
     assert len(rows) == 5
+
+
+def test_read_only_commands_open_a_warehouse_written_by_an_older_version(tmp_path):
+    """A warehouse from before a schema addition (here: no latest_crawl view, no upstream_changes table) gains
+    the additions once, then opens read-only as usual."""
+    from warehouse.load import connect
+    from warehouse.query import connect_readonly
+
+    path = tmp_path / "warehouse.duckdb"
+    con = connect(path)
+    con.execute("DROP VIEW latest_crawl")
+    con.execute("DROP TABLE upstream_changes")
+    con.close()
+    ro = connect_readonly(path)
+    try:
+        have = {r[0] for r in ro.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert {"latest_crawl", "upstream_changes"} <= have
+        with pytest.raises(duckdb.Error):
+            ro.execute("CREATE TABLE t (x INT)")  # still read-only
+    finally:
+        ro.close()

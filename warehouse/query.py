@@ -29,7 +29,14 @@ class WarehouseBusy(HubmineError):
     """Another process holds the warehouse's write lock."""
 
 
-def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
+    from warehouse.lake import schema_tables
+
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    return {*schema_tables(), "latest_crawl"} <= have
+
+
+def connect_readonly(path: Path, wait_s: float = 10.0, upgraded: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `hubmine crawl` (or `make demo`) first")
@@ -47,6 +54,14 @@ def connect_readonly(path: Path, wait_s: float = 10.0) -> duckdb.DuckDBPyConnect
                     "(a crawl or analysis is loading); try again in a moment"
                 ) from None
             time.sleep(0.25)
+    if not upgraded and not _schema_current(con):
+        # a warehouse written by an older hubmine: add what this version's DDL creates (additive: new tables,
+        # columns and views, IF NOT EXISTS), then open it read-only again
+        con.close()
+        from warehouse.load import connect
+
+        connect(path).close()
+        return connect_readonly(path, wait_s, upgraded=True)
     try:
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
