@@ -358,6 +358,6 @@ def test_fingerprints_find_undeclared_parents(tmp_path):
         (c, p)
         for c, p in query(tmp_path / "home", "SELECT child_id, parent_id FROM weight_matches WHERE source = 'weights'")
     }
-    assert len(truth) >= 20
+    assert len(truth) >= 10  # enough undeclared parents for the figures below to mean something
     precision, recall = len(got & truth) / max(1, len(got)), len(got & truth) / len(truth)
     assert precision >= 0.95 and recall >= 0.95, (precision, recall, sorted(truth - got)[:3], sorted(got - truth)[:3])
