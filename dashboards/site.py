@@ -13,8 +13,8 @@ from pathlib import Path
 from dashboards import figures as F
 from dashboards.data_access import Data
 from dashboards.render import anchors, esc, figure, page, safe_json, table
+from pipelines.config import SPACES_CAP
 from warehouse.query import connect_readonly
-from warehouse.records import SPACES_CAP
 from warehouse.results import NoCrawl, latest_crawl
 
 # the published figures shown beside hubmine's own, with their sources (docs/published_figures.md)

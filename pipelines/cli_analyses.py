@@ -62,7 +62,7 @@ def _print_checks(evaluations) -> None:
 
 
 def cmd_family(args) -> int:
-    from warehouse.family import family_of, license_findings, resolve_model_id
+    from analyses.family_index import family_of, license_findings, resolve_model_id
     from warehouse.paths import warehouse_path
     from warehouse.query import connect_readonly
 

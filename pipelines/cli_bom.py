@@ -21,8 +21,8 @@ CHANGES_EPILOG = """examples:
 
 def cmd_bom(args) -> int:
     from analyses.bom.export import render, write_atomic
+    from analyses.family_index import resolve_model_id
     from pipelines.errors import NotInWarehouse
-    from warehouse.family import resolve_model_id
     from warehouse.paths import warehouse_path
     from warehouse.query import connect_readonly
     from warehouse.results import latest_crawl

@@ -36,6 +36,7 @@ MAX_TREE_COMMITS = 50  # api history: files-changed diffs for at most this many 
 FETCH_CONFIGS: FetchConfigs = "undeclared"
 WEIGHTS_BUDGET_GB = 2.0  # checkpoint bytes a weight check reads at most
 WEIGHTS_MAX_PAIRS = 200  # parent-child pairs a weight check judges at most
+SPACES_CAP = 100  # the Hub names at most this many spaces per model in a listing (real records stop there)
 
 
 class ConfigError(HubmineError, ValueError):

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from analyses.family_index import LineageIndex, family_of
 from tests.test_aliases import analysed_renamed, renamed_store  # noqa: F401 - the renamed family's fixtures
-from warehouse.family import LineageIndex, family_of
 from warehouse.results import input_sql
 
 HOSTILE = "<script>alert(1)</script>"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 import string
 
+from pipelines.crawl.records import LISTING_TABLES, Rows, model_rows
 from pipelines.crawl.repo_data import card_rows as _card
 from pipelines.crawl.repos import REPO_TABLES
-from warehouse.records import LISTING_TABLES, Rows, model_rows
 
 N = 10_000
 UNICODE = ["\u202e", "\u200b", "\ufeff", "\U0001f600", "\u0000", "é", "\ud7ff", "ℌ", "\u2028"]

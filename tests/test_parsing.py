@@ -7,8 +7,8 @@ import json
 import pytest
 
 from analyses import cards, energy, licenses, lineage
+from pipelines.crawl.records import Rows, model_rows
 from tests.conftest import REAL_SAMPLE
-from warehouse.records import Rows, model_rows
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ import dagster as dg
 
 from analyses import energy_profile, reuse
 from pipelines.assets.results import core, publish, result_specs, warehouse_inputs
+from pipelines.config import SPACES_CAP
 from pipelines.resources import HubmineHome
-from warehouse.records import SPACES_CAP
 
 GROUP = "reuse_energy"
 

@@ -29,9 +29,9 @@ from huggingface_hub.errors import HFValidationError, RepositoryNotFoundError
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.listing import delta
 from pipelines.crawl.progress import Progress
+from pipelines.crawl.records import Rows
 from pipelines.crawl.session import CrawlSession
 from warehouse.lake import publish_unit, stage_tables, table_files, unit_meta, units, write_json_atomic
-from warehouse.records import Rows
 
 STAGE = "aliases"
 DONE = "_done.json"

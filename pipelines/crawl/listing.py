@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator
 
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.progress import Progress
+from pipelines.crawl.records import LISTING_TABLES, Rows, model_rows, space_rows
 from pipelines.crawl.session import CrawlSession
 from warehouse.lake import publish_unit, unit_meta, units
-from warehouse.records import LISTING_TABLES, Rows, model_rows, space_rows
 
 PageIter = Callable[[str | None], Iterator[tuple[list, str, str | None]]]
 

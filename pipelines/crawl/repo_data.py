@@ -19,7 +19,7 @@ import yaml
 from analyses import cards, energy
 from analyses.files import is_weight_file
 from analyses.lineage import normalize_repo_id
-from warehouse.records import Rows
+from pipelines.crawl.records import Rows
 
 MAX_CONFIG_BYTES = 1 << 20
 README = "README.md"

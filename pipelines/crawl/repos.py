@@ -28,12 +28,12 @@ from pipelines.crawl.client import HubClient
 from pipelines.crawl.gitremote import GitRemote
 from pipelines.crawl.listing import delta
 from pipelines.crawl.progress import Progress
+from pipelines.crawl.records import Rows
 from pipelines.crawl.repo_api import api_reader, api_repo_data
 from pipelines.crawl.repo_data import Base, file_rows, history_rows
 from pipelines.crawl.repo_git import git_reader, git_repo_data
 from pipelines.crawl.session import SHARDS, CrawlSession, shard_key, shard_of
 from warehouse.lake import publish_unit, stage_tables, table_files, unit_meta, units
-from warehouse.records import Rows
 
 REPO_TABLES = stage_tables("repo")
 TREE_ENTRY = pa.struct([("path", pa.string()), ("oid", pa.string()), ("size", pa.int64()), ("lfs_sha256", pa.string())])

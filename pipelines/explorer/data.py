@@ -18,18 +18,18 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.explorer.graph import MAX_NODES, family_graph
-from pipelines.explorer.search import SearchIndex
-from pipelines.explorer.sql import queries
-from warehouse.family import (
+from analyses.family_index import (
     LineageIndex,
     Resolved,
     family_items,
     family_of,
     license_findings,
     resolve_model_id,
-    warehouse_version,
 )
+from pipelines.explorer.graph import MAX_NODES, family_graph
+from pipelines.explorer.search import SearchIndex
+from pipelines.explorer.sql import queries
+from warehouse.paths import warehouse_version
 from warehouse.query import connect_readonly
 
 SCOPES = ("all", "real", "synthetic")

@@ -8,9 +8,7 @@ and family_descendants.sql.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
@@ -21,15 +19,6 @@ import pyarrow.compute as pc
 from analyses.families import relatives
 from pipelines.errors import NotInWarehouse
 from warehouse.results import input_sql
-
-
-def warehouse_version(path: Path) -> tuple:
-    """What changes when a writer changes the warehouse file (size and mtime of the file and its WAL)."""
-    out: tuple = ()
-    for p in (Path(path), Path(f"{path}.wal")):
-        st = os.stat(p) if p.exists() else None
-        out += (st.st_size, st.st_mtime_ns) if st else (None, None)
-    return out
 
 
 def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from huggingface_hub import ModelInfo
 
 from analyses import energy, licenses, lineage
+from pipelines.config import SPACES_CAP
 from warehouse.lake import stage_tables
 
 SYNTHETIC_TAG = "synthetic"
@@ -71,7 +72,6 @@ class Rows:
 
 
 LISTING_TABLES = stage_tables("listing")
-SPACES_CAP = 100  # the Hub names at most this many spaces per model in a listing (real records stop there)
 
 
 def model_rows(item: dict, out: Rows) -> str | None:
@@ -90,15 +90,17 @@ def model_rows(item: dict, out: Rows) -> str | None:
             model_id, "listing", f"record rejected by huggingface_hub: {type(e).__name__}: {e}"[:500], str(item)[:1000]
         )
         return None
-    card = item.get("cardData") if isinstance(item.get("cardData"), dict) else None
-    if item.get("cardData") is not None and card is None:
-        out.error(model_id, "listing", f"cardData is a {type(item['cardData']).__name__}, not a mapping")
+    raw_card = item.get("cardData")
+    card: dict | None = raw_card if isinstance(raw_card, dict) else None
+    if raw_card is not None and card is None:
+        out.error(model_id, "listing", f"cardData is a {type(raw_card).__name__}, not a mapping")
     tags = as_list(item.get("tags"))
     edges, problems = lineage.declared_edges(model_id, card, tags)
     for p in problems:
         out.error(model_id, "lineage", p)
     lic_raw = card.get("license") if card else None
-    st = item.get("safetensors") if isinstance(item.get("safetensors"), dict) else {}
+    raw_st = item.get("safetensors")
+    st: dict = raw_st if isinstance(raw_st, dict) else {}
     siblings = [s.get("rfilename") for s in item.get("siblings") or [] if isinstance(s, dict) and s.get("rfilename")]
     spaces = as_list(item.get("spaces"))
     out.add(
@@ -138,10 +140,10 @@ def model_rows(item: dict, out: Rows) -> str | None:
             "synthetic": SYNTHETIC_TAG in tags,
         },
     )
-    for e in edges:
+    for edge in edges:
         out.add(
             "lineage_edges",
-            {"child_id": model_id, "parent_id": e.parent_id, "relation": e.relation, "source": e.source},
+            {"child_id": model_id, "parent_id": edge.parent_id, "relation": edge.relation, "source": edge.source},
         )
     name, link = (_str(card.get("license_name")), _str(card.get("license_link"))) if card else (None, None)
     for i, (raw, lic) in enumerate(zip(as_list(lic_raw), licenses.normalize(lic_raw, name, link), strict=False)):
