@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from pipelines.errors import HubmineError
+from pipelines.errors import QueryError
 
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"pgmpy(\.|$)")
 CATEGORY_GROUPS = {
@@ -170,19 +170,15 @@ QUERY = re.compile(
 )
 
 
-class QueryError(HubmineError, ValueError):
-    """A `bn query` that cannot be read or names an unknown variable or state."""
-
-
 def parse_query(text: str) -> tuple[str, str | None, dict[str, str]]:
     """`P(documentation=yes | popularity=high, collaboration=team)` -> (target, value, evidence)."""
     m = QUERY.match(text)
     if not m:
-        raise QueryError(f"cannot read {text!r}: write it as P(variable[=value] | var=value, ...)")
+        raise QueryError(f"cannot read {text!r}: write it as P(variable[=value] | var=value, ...)", query=text)
     evidence = {}
     for part in filter(None, (p.strip() for p in (m.group("evidence") or "").split(","))):
         if "=" not in part:
-            raise QueryError(f"evidence {part!r} needs a value, e.g. popularity=high")
+            raise QueryError(f"evidence {part!r} needs a value, e.g. popularity=high", query=text)
         k, v = (s.strip() for s in part.split("=", 1))
         evidence[k] = v
     return m.group("target"), m.group("value"), evidence
@@ -232,9 +228,9 @@ def query(cpds: pl.DataFrame, text: str) -> dict[str, float]:
     known = {c.variable: c.state_names[c.variable] for c in bn.get_cpds()}
     for var, val in [(target, value), *evidence.items()]:
         if var not in known:
-            raise QueryError(f"unknown variable {var!r}; variables: {', '.join(sorted(known))}")
+            raise QueryError(f"unknown variable {var!r}; variables: {', '.join(sorted(known))}", query=text)
         if val is not None and val not in known[var]:
-            raise QueryError(f"{var} has no state {val!r}; states: {', '.join(map(str, known[var]))}")
+            raise QueryError(f"{var} has no state {val!r}; states: {', '.join(map(str, known[var]))}", query=text)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         post = VariableElimination(bn).query([target], evidence=evidence or None, show_progress=False)

@@ -162,7 +162,9 @@ def resolve_model_id(con: duckdb.DuckDBPyConnection, name: str) -> Resolved:
         return Resolved(same[0], "case", f"showing {same[0]}: repo ids are not case-sensitive on the Hub")
     close = [r[0] for r in rows if r[2] or (r[3] or 0) >= 0.9][:3]
     hint = f"did you mean {', '.join(close)}?" if close else '`hubmine sql "select model_id from models"` lists them'
-    raise NotInWarehouse(f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}")
+    raise NotInWarehouse(
+        f"{name!r} is not in the warehouse and no crawled model declares it as a base; {hint}", repo_id=name
+    )
 
 
 def family_items(rel: dict) -> dict:

@@ -23,7 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from analyses.licenses import OBLIGATIONS, License, resolve, terms_of
-from pipelines.errors import HubmineError
+from pipelines.errors import RuleError
 
 RULES = Path(__file__).parent / "data" / "license_rules.csv"
 SEVERITIES = ("violation", "warning", "review")
@@ -63,21 +63,17 @@ class Rule:
     reason: str
 
 
-class RuleError(HubmineError, ValueError):
-    """A row of a rule table is malformed."""
-
-
 def load_rules(path: Path = RULES) -> list[Rule]:
     rules = []
     with open(path, newline="", encoding="utf-8") as fh:
         for i, row in enumerate(csv.DictReader(fh), start=2):
             rule = Rule(row["rule_id"], row["obligation"], row["downstream"], row["severity"], row["reason"])
             if rule.severity not in SEVERITIES:
-                raise RuleError(f"{path}:{i}: severity {rule.severity!r} is not one of {', '.join(SEVERITIES)}")
+                raise RuleError(path, i, f"severity {rule.severity!r} is not one of {', '.join(SEVERITIES)}")
             if rule.downstream not in DOWNSTREAM or rule.obligation not in (*OBLIGATIONS, "*"):
-                raise RuleError(f"{path}:{i}: downstream {rule.downstream!r} or obligation {rule.obligation!r} unknown")
+                raise RuleError(path, i, f"downstream {rule.downstream!r} or obligation {rule.obligation!r} unknown")
             if (rule.obligation == "*") != (rule.downstream in ("none", "unresolved")):
-                raise RuleError(f"{path}:{i}: obligation `*` goes with downstream none or unresolved, and only there")
+                raise RuleError(path, i, "obligation `*` goes with downstream none or unresolved, and only there")
             rules.append(rule)
     return rules
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import networkx as nx
 import polars as pl
 
-from analyses.license_drift import judge
+from analyses.license_drift import judge, resolve_frame
 from analyses.licenses import License, resolve
+from pipelines.errors import NoCrawl, UsageError
+from warehouse.results import read_input
 
 SEVERITY_ORDER = ("violation", "warning", "review", "notice")
 KINDS = ("license", "gating", "base_model", "card", "sha")
@@ -135,12 +137,9 @@ def upstream_changes(
 
 def crawl_pair(con, since: str | None) -> tuple[dict, dict]:
     """(latest finished crawl, the crawl to compare it with: `since`, else the finished one before it)."""
-    from pipelines.errors import UsageError
-    from warehouse.results import NoCrawl, read_input
-
     crawls = read_input(con, "finished_crawls").to_dicts()
     if not crawls:
-        raise NoCrawl("the warehouse holds no finished crawl: run `hubmine crawl` (or `make demo`) first")
+        raise NoCrawl()
     latest = crawls[0]
     if since is None:
         if len(crawls) < 2:
@@ -161,9 +160,6 @@ def crawl_pair(con, since: str | None) -> tuple[dict, dict]:
 def compute(con, since: str | None = None) -> tuple[dict, dict, pl.DataFrame]:
     """Upstream changes between the latest finished crawl and `since` (default: the one before), from an open
     warehouse connection."""
-    from analyses.license_drift import resolve_frame
-    from warehouse.results import read_input
-
     latest, old = crawl_pair(con, since)
     changed = read_input(con, "model_changes", {"new": latest["crawl_id"], "old": old["crawl_id"]})
     edges = read_input(con, "declared_edges")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from typing import Literal, get_args
 
-from pipelines.errors import HubmineError
+from pipelines.errors import ConfigError
 
 CrawlMode = Literal["full", "metadata"]
 """full: listing + cards, commits, files, refs, configs, spaces; metadata: the listing only."""
@@ -39,14 +39,10 @@ WEIGHTS_MAX_PAIRS = 200  # parent-child pairs a weight check judges at most
 SPACES_CAP = 100  # the Hub names at most this many spaces per model in a listing (real records stop there)
 
 
-class ConfigError(HubmineError, ValueError):
-    """A setting names a mode that does not exist."""
-
-
 def check_choice(setting: str, value: str, choices: tuple[str, ...]) -> str:
     """`value` when it is one of `choices`, else a ConfigError that lists them."""
     if value not in choices:
-        raise ConfigError(f"{setting} must be one of {', '.join(choices)}, not {value!r}")
+        raise ConfigError(setting, value, choices)
     return value
 
 

@@ -17,48 +17,32 @@ from pipelines.assets.crawl import (
 )
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.session import SHARDS, shard_key
-from pipelines.errors import HubmineError, one_line
+from pipelines.crawl.state import summarize_missing
+from pipelines.errors import CrawlIncomplete, RunFailed, one_line, user_message
 from pipelines.instance import instance_for
 from pipelines.resources import HubmineHome, HubResource, ProgressResource
+from warehouse.paths import warehouse_path
+from warehouse.query import run_query
 
 CRAWL_ASSETS = dg.load_assets_from_modules([crawl])
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
-class RunFailed(HubmineError):
-    """A Dagster step failed; the message is that step's error."""
-
-
-class CrawlIncomplete(HubmineError):
-    """A run ended with partitions of the crawl still missing (the warehouse holds none of it)."""
-
-
-def _hubmine_errors() -> set[str]:
-    """Names of every HubmineError class: a step that raised one failed with a message meant for the user."""
-    found, todo = set(), [HubmineError]
-    while todo:
-        cls = todo.pop()
-        found.add(cls.__name__)
-        todo.extend(cls.__subclasses__())
-    return found
-
-
-def failure_message(result: dg.ExecuteInProcessResult) -> str:
+def run_failed(result: dg.ExecuteInProcessResult) -> RunFailed:
     """The first failed step's error as one line; raises KeyboardInterrupt if the run was interrupted."""
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            err = event.step_failure_data.error
+            step, err = event.step_key, event.step_failure_data.error
             while err is not None and err.cause is not None and "Error occurred while executing" in err.message:
                 err = err.cause
             if err is None:
-                return f"{event.step_key}: failed"
+                return RunFailed(f"{step}: failed", step=step)
             if err.cls_name == "DagsterExecutionInterruptedError":
                 raise KeyboardInterrupt
-            message = err.message.strip()
-            if err.cls_name in _hubmine_errors():  # "pkg.module.Class: text" -> "text"
-                return one_line(message.split(": ", 1)[1] if ": " in message else message)
-            return f"{event.step_key}: {one_line(message)}"
-    return "run failed"
+            # an error of pipelines.errors carries a message meant for the user; anything else names its step
+            message = user_message(err.cls_name or "", err.message) or f"{step}: {one_line(err.message)}"
+            return RunFailed(message, step=step)
+    return RunFailed("run failed")
 
 
 def materialize(
@@ -75,7 +59,7 @@ def materialize(
             raise_on_error=False,
         )
     if not result.success:
-        raise RunFailed(failure_message(result))
+        raise run_failed(result)
     return result
 
 
@@ -120,10 +104,6 @@ def materialize_crawl(
 
 def crawl_outcome(home: Path, result: dg.ExecuteInProcessResult) -> dict:
     """The `crawls` row of the crawl a run finished; raises CrawlIncomplete if it is still partial."""
-    from pipelines.crawl.state import summarize_missing
-    from warehouse.paths import warehouse_path
-    from warehouse.query import run_query
-
     event = next(
         e
         for e in result.get_asset_materialization_events()
@@ -133,10 +113,7 @@ def crawl_outcome(home: Path, result: dg.ExecuteInProcessResult) -> dict:
     cols, rows = run_query(warehouse_path(home), "SELECT * FROM crawls WHERE crawl_id = ?", [crawl_id])
     row = dict(zip(cols, rows[0], strict=True))
     if row["status"] != "finished":
-        raise CrawlIncomplete(
-            f"crawl {crawl_id} is {row['status']}, not loaded: missing "
-            f"{summarize_missing(row['missing'] or [])}; run the same command to resume"
-        )
+        raise CrawlIncomplete(str(crawl_id), row["status"], summarize_missing(row["missing"] or []))
     return row
 
 
@@ -161,7 +138,7 @@ def materialize_weights(
     home: Path, hub: HubResource, budget_gb: float = config.WEIGHTS_BUDGET_GB, max_pairs: int = config.WEIGHTS_MAX_PAIRS
 ):
     """The weight checks: sample pairs within the budget, read them by byte ranges, judge them, find relatives."""
-    from pipelines.assets import weights
+    from pipelines.assets import weights  # imports torch: only the weight checks pay for it
 
     weight_assets = dg.load_assets_from_modules([weights])
     return materialize(

@@ -18,15 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import OUTPUT_FORMATS
-from pipelines.errors import HubmineError
-
-
-class WarehouseMissing(HubmineError, FileNotFoundError):
-    """No warehouse file in the data dir yet."""
-
-
-class WarehouseBusy(HubmineError):
-    """Another process holds the warehouse's write lock."""
+from pipelines.errors import WarehouseBusy, WarehouseMissing
 
 
 def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
@@ -39,7 +31,7 @@ def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
 def connect_readonly(path: Path, wait_s: float = 10.0, upgraded: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not path.exists():
-        raise WarehouseMissing(f"no warehouse at {path}: run `hubmine crawl` (or `make demo`) first")
+        raise WarehouseMissing(path)
     deadline = time.monotonic() + wait_s
     while True:
         try:
@@ -49,10 +41,7 @@ def connect_readonly(path: Path, wait_s: float = 10.0, upgraded: bool = False) -
             if "lock" not in str(e).lower():
                 raise
             if time.monotonic() >= deadline:
-                raise WarehouseBusy(
-                    f"the warehouse {path} is being written by another process "
-                    "(a crawl or analysis is loading); try again in a moment"
-                ) from None
+                raise WarehouseBusy(path) from None
             time.sleep(0.25)
     if not upgraded and not _schema_current(con):
         # a warehouse written by an older hubmine: add what this version's DDL creates (additive: new tables,

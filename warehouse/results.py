@@ -12,15 +12,11 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.errors import HubmineError
+from pipelines.errors import NoCrawl
 from warehouse.load import connect
 from warehouse.query import connect_readonly
 
 INPUTS = Path(__file__).parent / "sql" / "inputs"
-
-
-class NoCrawl(HubmineError, LookupError):
-    """The warehouse holds no finished crawl."""
 
 
 def latest_crawl(con: duckdb.DuckDBPyConnection) -> dict:
@@ -28,7 +24,7 @@ def latest_crawl(con: duckdb.DuckDBPyConnection) -> dict:
     cols = [d[0] for d in cur.description]
     rows = cur.fetchall()
     if not rows:
-        raise NoCrawl("the warehouse holds no finished crawl: run `hubmine crawl` (or `make demo`) first")
+        raise NoCrawl()
     return dict(zip(cols, rows[0], strict=True))
 
 

@@ -1,25 +1,20 @@
 """Hub checkpoints read by byte ranges through the counted, retrying HubClient (never a whole download).
 
 `weights check` passes the crawled sha and the crawled file list, so what is checked is what was crawled
-and no listing request is made; `weights diff` on repo ids asks the hub for the file list once.
+and no listing request is made; `weights diff` on repo ids asks the hub for the file list once. The client is
+passed in (analyses do not import the crawl): its `read_range`, `retrying` and `probe` are the crawl's own.
 """
 
 from __future__ import annotations
 
 import fnmatch
 
-import httpx2
 from huggingface_hub.errors import EntryNotFoundError, RepositoryNotFoundError, RevisionNotFoundError
 
-from analyses.weights.errors import CheckpointNotFound, HubUnreachable
 from analyses.weights.reader import SampledCheckpoint
+from pipelines.errors import CheckpointNotFound
 
 SAFE_PATTERNS = ("*.safetensors",)
-PROBE_TIMEOUT_S = 5.0
-OFFLINE_HINT = (
-    "check --endpoint / HF_ENDPOINT, or serve a snapshot offline with `hubmine hub serve` and pass "
-    "its URL as --endpoint"
-)
 
 
 def safetensors_files(files: list[str]) -> list[str]:
@@ -27,21 +22,14 @@ def safetensors_files(files: list[str]) -> list[str]:
     return sorted(f for f in files if "/" not in f and any(fnmatch.fnmatch(f, p) for p in SAFE_PATTERNS))
 
 
-def probe(client) -> None:
-    """One quick request: fail in seconds with the fix when the endpoint does not answer."""
-    try:
-        httpx2.get(f"{client.endpoint}/api/models", params={"limit": 1}, timeout=PROBE_TIMEOUT_S)
-    except (httpx2.TransportError, httpx2.InvalidURL, httpx2.UnsupportedProtocol) as e:
-        raise HubUnreachable(
-            f"cannot reach the hub at {client.endpoint} ({type(e).__name__}): {OFFLINE_HINT}"
-        ) from None
-
-
 def open_remote(client, repo_id: str, revision: str, files: list[str], budget: int | None = None) -> SampledCheckpoint:
     """A sampled checkpoint of repo_id@revision read by Range requests (budget None: the default sample)."""
+    where = {"repo_id": repo_id, "revision": revision, "endpoint": client.endpoint}
     wanted = safetensors_files(files)
     if not wanted:
-        raise CheckpointNotFound(f"{repo_id} has no top-level .safetensors weights (other formats are never read)")
+        raise CheckpointNotFound(
+            f"{repo_id} has no top-level .safetensors weights (other formats are never read)", **where
+        )
 
     def read(f: str, start: int, end: int) -> tuple[bytes, int]:
         return client.read_range(repo_id, f, revision, start, end)
@@ -49,18 +37,20 @@ def open_remote(client, repo_id: str, revision: str, files: list[str], budget: i
     try:
         return SampledCheckpoint(f"{repo_id}@{revision[:12]}", wanted, read, budget)
     except (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError) as e:
-        raise CheckpointNotFound(f"{repo_id}@{revision}: {type(e).__name__} on {client.endpoint}") from None
+        raise CheckpointNotFound(f"{repo_id}@{revision}: {type(e).__name__} on {client.endpoint}", **where) from None
 
 
 def repo_files(client, repo_id: str, revision: str | None = None) -> tuple[str, list[str]]:
     """(sha, files) of a repo at a revision (default: main), for ad-hoc diffs of repo ids."""
+    where = {"repo_id": repo_id, "revision": revision, "endpoint": client.endpoint}
     try:
         info = client.retrying(lambda: client.api.model_info(repo_id, revision=revision), f"model_info {repo_id}")
     except RepositoryNotFoundError:
         raise CheckpointNotFound(
             f"no model repo {repo_id!r} on {client.endpoint}: check the id (org/name), "
-            "or give a local path to a .safetensors file or folder"
+            "or give a local path to a .safetensors file or folder",
+            **where,
         ) from None
     except RevisionNotFoundError:
-        raise CheckpointNotFound(f"{repo_id} has no revision {revision!r} on {client.endpoint}") from None
+        raise CheckpointNotFound(f"{repo_id} has no revision {revision!r} on {client.endpoint}", **where) from None
     return info.sha, [s.rfilename for s in info.siblings or []]

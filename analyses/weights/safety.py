@@ -15,7 +15,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.errors import HubmineError
+from pipelines.errors import UnsafeCheckpoint
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # the reference implementation's own bound
 MAX_TENSORS = 1_000_000
@@ -36,10 +36,6 @@ DTYPE_BYTES = {
     "U64": 8,
     "F64": 8,
 }
-
-
-class UnsafeCheckpoint(HubmineError, ValueError):
-    """The file is not a well-formed safetensors file; nothing was loaded from it."""
 
 
 @dataclass(frozen=True)

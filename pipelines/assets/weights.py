@@ -9,13 +9,12 @@ import polars as pl
 
 from analyses.weights.check import CheckRun, Model, check_pairs, fingerprint_models
 from analyses.weights.diff import default_device
-from analyses.weights.errors import HubUnreachable
 from analyses.weights.fingerprint import Fingerprint
 from analyses.weights.matches import find_matches
-from analyses.weights.remote import probe
 from analyses.weights.sample import read_cost, sample_pairs
 from pipelines.assets.results import core, preview, publish, result_specs, warehouse_inputs
 from pipelines.config import WEIGHTS_BUDGET_GB, WEIGHTS_MAX_PAIRS
+from pipelines.errors import EndpointUnreachable
 from pipelines.resources import HubmineHome, HubResource
 from warehouse.results import write_results
 
@@ -103,11 +102,11 @@ def weight_checks(context: dg.AssetExecutionContext, config: WeightSampleConfig,
     models = _models(pairs, extra)
     t0 = time.monotonic()
     try:
-        probe(client)
+        client.probe()
         run = check_pairs(client, pairs.to_dicts(), models, default_device(), log=context.log.info)
         spent = sum(run.bytes_read.values())
         fingerprint_models(client, _fingerprint_budget(extra, int(config.budget_gb * 1024**3) - spent), models, run)
-    except HubUnreachable as e:
+    except EndpointUnreachable as e:
         context.log.error(str(e))
         run = CheckRun(errors=_unchecked(pairs, str(e)))
     yield from _write(home, crawl_id, run, models, pairs.height, time.monotonic() - t0)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipelines.config import CRAWL_MODES, HISTORY_MODES, CrawlMode, HistoryMode, check_choice
 from pipelines.crawl.gitremote import default_history
-from pipelines.errors import HubmineError
+from pipelines.errors import CrawlBusy
 from warehouse.lake import remove_partials, write_json_atomic
 
 log = logging.getLogger("hubmine.crawl")
@@ -52,10 +52,6 @@ class CrawlSpec:
         return not (self.author or self.search or self.limit)
 
 
-class CrawlBusy(HubmineError):
-    """Another crawl holds this data dir."""
-
-
 class CrawlLock:
     """Held while crawl work runs: exclusive for opening, listing and loading a crawl, shared for shards.
 
@@ -84,7 +80,7 @@ class CrawlLock:
             self.fh.seek(0)
             holder = self.fh.read().strip() or "another process"
             self.fh.close()
-            raise CrawlBusy(f"another crawl is running on this data dir ({holder}); wait for it or stop it") from None
+            raise CrawlBusy(holder, self.path) from None
         if not self.shared:
             self.fh.seek(0)
             self.fh.truncate()
