@@ -42,11 +42,10 @@ def _client_factory(endpoint: str | None):
 
     def get():
         if not made:
-            from analyses.weights.remote import probe
             from pipelines.crawl.client import HubClient
 
             made.append(HubClient(endpoint, max_retries=2))
-            probe(made[0])
+            made[0].probe()
         return made[0]
 
     return get

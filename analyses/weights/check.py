@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analyses.weights.diff import diff
-from analyses.weights.errors import HubUnreachable
 from analyses.weights.fingerprint import Fingerprint, fingerprint
 from analyses.weights.merge import fit_merge
 from analyses.weights.reader import Checkpoint
 from analyses.weights.remote import open_remote
 from analyses.weights.sample import accepts, flags
 from analyses.weights.verdict import judge
+from pipelines.errors import EndpointUnreachable
 
 KEEP_MODELS = 8  # sampled checkpoints kept in memory at once (pairs are ordered so parents repeat)
 
@@ -60,7 +60,7 @@ class Reader:
         m = self.models[model_id]
         try:
             ck = open_remote(self.client, m.model_id, m.sha, m.files, self.budget)
-        except HubUnreachable:
+        except EndpointUnreachable:
             raise
         except Exception as e:  # noqa: BLE001 - the reason is quarantined with every pair that needs this model
             self.failed[model_id] = f"{model_id}: {type(e).__name__}: {e}"[:500]
@@ -180,7 +180,7 @@ def check_pairs(
             else:
                 run.diffs.extend(_pair(reader, p, device) for p in group)
             log(f"weights {i}/{len(groups)}: {group[0]['child_id']}: {run.diffs[-1]['relation']}")
-        except HubUnreachable as e:
+        except EndpointUnreachable as e:
             run.errors.extend(_errors(pairs, str(e), done=run))
             log(f"weights: {e}")
             break

@@ -16,9 +16,9 @@ from pathlib import Path
 import torch
 
 from analyses.weights import structure
-from analyses.weights.errors import DeviceUnavailable
 from analyses.weights.reader import DTYPES, Checkpoint, LocalCheckpoint, is_matrix, row_bytes, rows_of
 from analyses.weights.safety import UnsafeCheckpoint
+from pipelines.errors import DeviceUnavailable
 
 BLOCK_BYTES = 4 << 20  # bytes of one side per step: a block pair and its delta stay in cache
 STRUCT_ROWS = 256  # rows per matrix kept for the structural tests

@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from pipelines.errors import HubmineError, NotInWarehouse
+from pipelines.errors import BadRequest, HubmineError, NotInWarehouse
 from pipelines.explorer.data import SCOPES, SEARCH_LIMIT, Explorer
 from pipelines.explorer.graph import MAX_NODES
 
@@ -34,10 +34,6 @@ PAGES = {"index": "hubmine explorer", "licenses": "Licenses", "families": "Famil
 NAV = (("/", "Home"), ("/families", "Families"), ("/licenses", "Licenses"), ("/dashboards/index.html", "Dashboards"))
 MODEL_VIEWS = ("family", "graph", "bom")
 LIST_LIMIT = 5000
-
-
-class BadRequest(HubmineError):
-    """A query parameter the API cannot use."""
 
 
 def _scope(request: Request) -> str:
