@@ -28,6 +28,7 @@ OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 TIMEOUT_S = 30.0  # per HTTP request
+PROBE_TIMEOUT_S = 5.0  # the one request that checks an endpoint before any work
 MAX_RETRIES = 5  # retries of a failed call before its record is quarantined
 BACKOFF_BASE_S = 1.0  # first wait before a retry; doubles each time (with jitter), or the hub's Retry-After
 BACKOFF_CAP_S = 30.0  # longest wait between retries

@@ -11,6 +11,7 @@ import dagster as dg
 from pipelines import config
 from pipelines.crawl.client import HubClient
 from pipelines.crawl.progress import LogProgress, Progress
+from pipelines.crawl.retry import RetryPolicy
 from warehouse.paths import data_dir, lake_dir, warehouse_path
 
 
@@ -46,7 +47,10 @@ class HubResource(dg.ConfigurableResource):
 
     def client(self) -> HubClient:
         return HubClient(
-            self.resolved_endpoint, timeout_s=self.timeout_s, max_retries=self.max_retries, concurrency=self.concurrency
+            self.resolved_endpoint,
+            timeout_s=self.timeout_s,
+            concurrency=self.concurrency,
+            retry=RetryPolicy(max_retries=self.max_retries),
         )
 
 

@@ -3,17 +3,15 @@
 huggingface_hub retries paginated calls itself (honouring RateLimit headers) but not model_info,
 list_repo_refs or single downloads, and its shared HTTP client has no timeout. This module installs a
 client factory that counts every request by rate-limit bucket and sets timeouts, and wraps the calls the
-client does not retry with bounded retries. The token comes from HF_TOKEN and is never logged or stored.
+client does not retry with the crawl's one RetryPolicy (pipelines/crawl/retry.py), which git and the weight
+checks' range reads share. The token comes from HF_TOKEN and is never logged or stored.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
-import random
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,15 +31,15 @@ from huggingface_hub.utils import (
     get_session,
     hf_raise_for_status,
     http_backoff,
-    parse_ratelimit_headers,
     set_client_factory,
 )
 from huggingface_hub.utils._http import hf_request_event_hook  # the client's own hook (trace ids, offline mode)
 
 from pipelines import config
+from pipelines.crawl.gitremote import GitRemote
+from pipelines.crawl.retry import DEFAULT_RETRY, RetryPolicy, asked_wait
 from pipelines.errors import EndpointUnreachable
 
-log = logging.getLogger("hubmine.crawl")
 T = TypeVar("T")
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
 LISTING_EXPAND = [
@@ -70,11 +68,9 @@ LISTING_EXPAND = [
 SPACE_EXPAND = ["author", "createdAt", "lastModified", "likes", "models", "sdk", "sha", "tags"]
 
 
-PROBE_TIMEOUT_S = 5.0
-
-
-def probe_endpoint(endpoint: str, token: str | None = None, timeout_s: float = PROBE_TIMEOUT_S) -> None:
-    """One small listing request before any crawl work, so a wrong endpoint fails in seconds with the fix.
+def probe_endpoint(endpoint: str, token: str | None = None, timeout_s: float = config.PROBE_TIMEOUT_S) -> None:
+    """One small listing request before any work (a crawl, a weight check), so a wrong endpoint fails in seconds
+    with the fix.
 
     A hub that answers 429 or 5xx is a hub (the crawl's own retries deal with it); anything that is not the
     Hub API's JSON, or nothing at all, raises EndpointUnreachable. Not counted in the crawl's requests.
@@ -176,16 +172,10 @@ def install_http_client(timeout_s: float, max_connections: int) -> None:
         _installed = key
 
 
-def _wait_for(error: Exception, attempt: int, base: float, cap: float) -> float:
+def response_wait(error: Exception) -> float | None:
+    """The wait the hub's answer to a failed call asks for (None when there was no answer or it asks none)."""
     response = getattr(error, "response", None)
-    if response is not None:
-        info = parse_ratelimit_headers(response.headers)
-        if response.status_code == 429 and info is not None and info.remaining == 0:
-            return info.reset_in_seconds + 1
-        retry_after = response.headers.get("Retry-After")
-        if retry_after and retry_after.strip().isdigit():
-            return int(retry_after) + 1
-    return min(cap, base * 2**attempt) * (0.5 + random.random() / 2)
+    return None if response is None else asked_wait(response.headers, response.status_code)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -209,42 +199,32 @@ class HubClient:
         endpoint: str | None = None,
         *,
         timeout_s: float = config.TIMEOUT_S,
-        max_retries: int = config.MAX_RETRIES,
         concurrency: int = config.CONCURRENCY,
-        backoff_base_s: float = config.BACKOFF_BASE_S,
-        backoff_cap_s: float = config.BACKOFF_CAP_S,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ):
         self.endpoint = config.normalize_endpoint(endpoint)
-        self.max_retries = max_retries
-        self.backoff_base_s = backoff_base_s
-        self.backoff_cap_s = backoff_cap_s
+        self.retry = retry
         self.concurrency = concurrency
         self.timeout_s = timeout_s
         install_http_client(timeout_s, max(16, concurrency * 2))
-        self.api = HfApi(endpoint=self.endpoint, token=os.environ.get("HF_TOKEN") or None, library_name="hubmine")
+        self._token = os.environ.get("HF_TOKEN") or None
+        self.api = HfApi(endpoint=self.endpoint, token=self._token, library_name="hubmine")
         self.counter = COUNTER
 
     def __repr__(self) -> str:  # never shows the token
         return f"HubClient(endpoint={self.endpoint!r})"
 
-    def probe(self, timeout_s: float = PROBE_TIMEOUT_S) -> None:
+    def probe(self, timeout_s: float = config.PROBE_TIMEOUT_S) -> None:
         """Fail fast, with the fix, when the endpoint is not a reachable hub (see probe_endpoint)."""
-        probe_endpoint(self.endpoint, self.api.token, timeout_s)
+        probe_endpoint(self.endpoint, self._token, timeout_s)
 
     def retrying(self, fn: Callable[[], T], what: str) -> T:
-        """Bounded retries with backoff (Retry-After / RateLimit aware) for calls the client does not retry."""
-        attempts = self.max_retries + 1
-        for attempt in range(attempts):
-            try:
-                return fn()
-            except Exception as e:  # noqa: BLE001 - classified below
-                if attempt == attempts - 1 or not is_transient(e):
-                    raise
-                wait = _wait_for(e, attempt, self.backoff_base_s, self.backoff_cap_s)
-                log.debug("retrying %s after %s (%.1fs)", what, type(e).__name__, wait)
-                self.counter.retry()
-                time.sleep(wait)
-        raise AssertionError("unreachable")
+        """fn() under the retry policy, for calls the client does not retry itself."""
+        return self.retry.call(fn, what, transient=is_transient, wait_of=response_wait, on_retry=self.counter.retry)
+
+    def git(self) -> GitRemote:
+        """Git over the same endpoint, token, counter, timeout and retry policy."""
+        return GitRemote(self.endpoint, self._token, self.counter, timeout_s=self.timeout_s, retry=self.retry)
 
     # -- listings (page by page, so a crawl can resume at the page it stopped) --------------------
     def _pages(

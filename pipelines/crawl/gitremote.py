@@ -10,21 +10,21 @@ are ignored, so credential helpers or URL rewrites cannot interfere.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import os
-import random
 import re
 import shutil
 import subprocess
 import tempfile
-import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pipelines import config
 from pipelines.config import HistoryMode
+from pipelines.crawl.retry import DEFAULT_RETRY, RetryPolicy, asked_wait
 
-log = logging.getLogger("hubmine.crawl")
+T = TypeVar("T")
 GIT_MIN_VERSION = (2, 30)
 BLOB_LIMIT = "1m"  # blobs larger than this stay on the hub (LFS files are small pointers)
 # protocol v0 clones in two HTTP requests (ref advertisement, then wants and the pack); v2 needs a third
@@ -34,6 +34,7 @@ TRACE_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d+ http\.c:\d+ +")
 SEND = re.compile(r"=> Send header: (GET|POST) ")
 RECV_DATA = re.compile(r"<= Recv data, *(\d+) bytes")
 RECV_HEADER = re.compile(r"<= Recv header: ([A-Za-z-]+): (.*)")
+RECV_STATUS = re.compile(r"<= Recv header: HTTP/[\d.]+ (\d{3})")
 HTTP_STATUS = re.compile(r"(?:returned error|HTTP)[: ]+(\d{3})")
 PERMANENT = ("not found", "404", "401", "403", "Authentication failed", "could not read Username")
 
@@ -77,16 +78,12 @@ class GitRemote:
         counter,
         *,
         timeout_s: float = config.TIMEOUT_S,
-        max_retries: int = config.MAX_RETRIES,
-        backoff_base_s: float = config.BACKOFF_BASE_S,
-        backoff_cap_s: float = config.BACKOFF_CAP_S,
+        retry: RetryPolicy = DEFAULT_RETRY,
     ):
         self.endpoint = config.normalize_endpoint(endpoint)
         self.counter = counter
         self.timeout_s = timeout_s
-        self.max_retries = max_retries
-        self.backoff_base_s = backoff_base_s
-        self.backoff_cap_s = backoff_cap_s
+        self.retry = retry
         self._token = token
         self._env = self._base_env(token)
 
@@ -156,11 +153,11 @@ class GitRemote:
         return proc.stdout
 
     def _account(self, stderr: bytes) -> tuple[list[str], float | None]:
-        """Count requests and bytes from the curl trace; return git's own messages and any server wait."""
+        """Count requests and bytes from the curl trace; return git's own messages and the wait the last
+        response that asked for one asked for (the retry policy's reading of its headers)."""
         requests = received = 0
         errors: list[str] = []
-        wait_s = None
-        ratelimit_zero = False
+        responses: list[tuple[int, dict[str, str]]] = []
         for raw in stderr.decode("utf-8", "replace").splitlines():
             m = TRACE_LINE.match(raw)
             if m is None:
@@ -171,38 +168,27 @@ class GitRemote:
                 requests += 1
             elif (d := RECV_DATA.match(line)) is not None:
                 received += int(d.group(1))
-            elif (h := RECV_HEADER.match(line)) is not None:
-                key, value = h.group(1).lower(), h.group(2).strip()
-                if key == "retry-after" and value.isdigit():
-                    wait_s = int(value) + 1
-                elif key == "ratelimit" and ";r=0;" in value.replace(" ", "") + ";":
-                    ratelimit_zero = True
-                    t = re.search(r"t=(\d+)", value)
-                    wait_s = int(t.group(1)) + 1 if t else wait_s
+            elif (s := RECV_STATUS.match(line)) is not None:
+                responses.append((int(s.group(1)), {}))
+            elif (h := RECV_HEADER.match(line)) is not None and responses:
+                responses[-1][1][h.group(1)] = h.group(2).strip()
         self.counter.add_git(requests, received)
-        return errors, (wait_s if wait_s is not None or ratelimit_zero else None)
+        waits = [w for status, headers in responses if (w := asked_wait(headers, status)) is not None]
+        return errors, (waits[-1] if waits else None)
 
     def succeeds(self, args: list[str], cwd: Path) -> bool:
         """Whether a local git command (no network) exits 0, e.g. an ancestry test."""
         return subprocess.run(["git", *args], cwd=cwd, env=self._env, capture_output=True).returncode == 0
 
-    def retrying(self, fn, what: str):
-        """Bounded retries with backoff (Retry-After / RateLimit aware) for transient git failures."""
-        for attempt in range(self.max_retries + 1):
-            try:
-                return fn()
-            except GitFailed as e:
-                if not e.transient or attempt == self.max_retries:
-                    raise
-                wait = (
-                    e.wait_s
-                    if e.wait_s is not None
-                    else min(self.backoff_cap_s, self.backoff_base_s * 2**attempt) * (0.5 + random.random() / 2)
-                )
-                log.debug("retrying %s after a git failure (%.1fs)", what, wait)
-                self.counter.retry()
-                time.sleep(wait)
-        raise AssertionError("unreachable")
+    def retrying(self, fn: Callable[[], T], what: str) -> T:
+        """fn() under the retry policy: transient git failures are retried."""
+        return self.retry.call(
+            fn,
+            what,
+            transient=lambda e: isinstance(e, GitFailed) and e.transient,
+            wait_of=lambda e: e.wait_s if isinstance(e, GitFailed) else None,
+            on_retry=self.counter.retry,
+        )
 
     # -- exchanges ----------------------------------------------------------------------------------
     def clone(self, repo_id: str, dest: Path, since: int | None = None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.progress import Progress as Bars
 
 from pipelines.crawl.progress import Progress
@@ -23,7 +23,7 @@ class RichProgress(Progress):
             console=Console(stderr=True),
             transient=False,
         )
-        self.ids: dict[str, int] = {}
+        self.ids: dict[str, TaskID] = {}
 
     def __enter__(self):
         self.bars.start()

@@ -25,7 +25,6 @@ import pyarrow.parquet as pq
 
 from pipelines import config
 from pipelines.crawl.client import HubClient
-from pipelines.crawl.gitremote import GitRemote
 from pipelines.crawl.listing import delta
 from pipelines.crawl.progress import Progress
 from pipelines.crawl.records import Rows
@@ -159,16 +158,8 @@ class Fetcher:
     opts: RepoOptions
     work_dir: Path
 
-    def __post_init__(self):
-        self.git = GitRemote(
-            self.client.endpoint,
-            self.client.api.token,
-            self.client.counter,
-            timeout_s=self.client.timeout_s,
-            max_retries=self.client.max_retries,
-            backoff_base_s=self.client.backoff_base_s,
-            backoff_cap_s=self.client.backoff_cap_s,
-        )
+    def __post_init__(self) -> None:
+        self.git = self.client.git()
 
     def fetch(self, plan: dict) -> Rows:
         """All per-repo data of one model, as rows; on failure only repo_done (ok = false) and errors."""
