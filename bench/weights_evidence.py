@@ -117,6 +117,7 @@ def query(home: Path, sql: str) -> list[tuple]:
 
 def served_check() -> tuple[Path, Path]:
     from pipelines.crawl.client import COUNTER, HubClient
+    from pipelines.crawl.retry import RetryPolicy
     from pipelines.crawl.run import crawl
     from pipelines.crawl.session import CrawlSpec
     from pipelines.replay.server import ReplayHub
@@ -129,7 +130,7 @@ def served_check() -> tuple[Path, Path]:
     generate(tmp / "hub", 300, seed=7, checkpoint_models=300, undeclared_weights=0.35)
     hub = ReplayHub(open_snapshots([tmp / "hub"])).start()
     try:
-        crawl(CrawlSpec(hub.url, "full"), tmp / "home", HubClient(hub.url, max_retries=2))
+        crawl(CrawlSpec(hub.url, "full"), tmp / "home", HubClient(hub.url, retry=RetryPolicy(max_retries=2)))
         before = COUNTER.snapshot()
         t0 = time.perf_counter()
         materialize_weights(tmp / "home", HubResource(endpoint=hub.url, max_retries=1), budget_gb=1.0)

@@ -43,8 +43,9 @@ def _client_factory(endpoint: str | None):
     def get():
         if not made:
             from pipelines.crawl.client import HubClient
+            from pipelines.crawl.retry import RetryPolicy
 
-            made.append(HubClient(endpoint, max_retries=2))
+            made.append(HubClient(endpoint, retry=RetryPolicy(max_retries=2)))
             made[0].probe()
         return made[0]
 

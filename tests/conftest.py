@@ -17,6 +17,7 @@ os.environ.pop("HF_HUB_OFFLINE", None)
 os.environ["HF_ENDPOINT"] = "http://127.0.0.1:9"  # nothing listens there: a test that forgets --endpoint fails, offline
 
 from pipelines.crawl.client import HubClient  # noqa: E402
+from pipelines.crawl.retry import RetryPolicy  # noqa: E402
 from pipelines.crawl.run import crawl  # noqa: E402
 from pipelines.crawl.session import CrawlSpec  # noqa: E402
 from pipelines.replay.server import ReplayHub  # noqa: E402
@@ -65,11 +66,10 @@ def replay():
         h.stop()
 
 
-def fast_client(url: str, **kw) -> HubClient:
+def fast_client(url: str, max_retries: int = 6, **kw) -> HubClient:
     """A client with short backoffs so fault tests do not sleep for long."""
-    opts = {"timeout_s": 5.0, "max_retries": 6, "concurrency": 4, "backoff_base_s": 0.05, "backoff_cap_s": 0.5}
-    opts.update(kw)
-    return HubClient(url, **opts)
+    opts = {"timeout_s": 5.0, "concurrency": 4, **kw}
+    return HubClient(url, retry=RetryPolicy(max_retries, backoff_base_s=0.05, backoff_cap_s=0.5), **opts)
 
 
 def crawl_into(home: Path, url: str, mode: str = "full", client: HubClient | None = None, **spec) -> dict:

@@ -78,6 +78,7 @@ def test_git_sends_the_token_in_a_header_never_in_a_url_command_line_or_error(tm
 
     from pipelines.crawl.client import RequestCounter
     from pipelines.crawl.gitremote import GitFailed, GitRemote
+    from pipelines.crawl.retry import RetryPolicy
 
     seen, cmdlines = [], []
 
@@ -100,7 +101,7 @@ def test_git_sends_the_token_in_a_header_never_in_a_url_command_line_or_error(tm
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         counter = RequestCounter()
-        remote = GitRemote(f"http://127.0.0.1:{server.server_address[1]}", SECRET, counter, max_retries=0)
+        remote = GitRemote(f"http://127.0.0.1:{server.server_address[1]}", SECRET, counter, retry=RetryPolicy(0))
         with pytest.raises(GitFailed) as failed:
             remote.clone("org/model", tmp_path / "clone")
     finally:

@@ -22,6 +22,7 @@ from analyses.weights.reader import LocalCheckpoint, SampledCheckpoint
 from analyses.weights.sample import accepts
 from analyses.weights.verdict import A_FROM_B, B_FROM_A, judge
 from pipelines.crawl.client import COUNTER, HubClient
+from pipelines.crawl.retry import RetryPolicy
 from pipelines.replay.server import ReplayHub
 from pipelines.replay.synth import checkpoints
 from pipelines.resources import HubResource
@@ -285,7 +286,7 @@ def test_weight_check_of_a_served_hub_matches_truth(analysed_synth, synth_store,
 
 def test_range_reads_are_honoured_and_counted(synth_store, replay, synth_dir):
     ck = pl.read_parquet(synth_dir / "truth" / "models.parquet").filter(pl.col("has_checkpoint"))["model_id"][0]
-    client = HubClient(replay(synth_store).url, max_retries=1)
+    client = HubClient(replay(synth_store).url, retry=RetryPolicy(max_retries=1))
     info = client.api.model_info(ck)
     before = COUNTER.snapshot()
     head, size = client.read_range(ck, "model.safetensors", info.sha, 0, 8)
@@ -309,7 +310,10 @@ def test_weight_check_on_a_dead_hub_keeps_earlier_verdicts(analysed_synth, synth
     out = run_cli("weights", "check", "--max-pairs", "3", env={"HUBMINE_HOME": str(home)})
     assert out.returncode == 1 and "Traceback" not in out.stderr and "--endpoint" in out.stderr, out.stderr[-500:]
     assert query(home, count)[0][0] == before > 0
-    assert query(home, "SELECT count(*) FROM weight_check_errors WHERE error LIKE 'the hub at % does not answer%'")[0][0] >= 1
+    assert (
+        query(home, "SELECT count(*) FROM weight_check_errors WHERE error LIKE 'the hub at % does not answer%'")[0][0]
+        >= 1
+    )
 
 
 def test_family_trees_are_recovered_from_weights():
