@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import networkx as nx
 import polars as pl
 
-from analyses.lineage import RELATIONS
+from pipelines.config import RELATIONS
 
 EXACT_DESCENDANTS_MAX = 5000
 # relations a fine-tune tree follows (the Hub files a bare `base_model` under fine-tunes)
@@ -134,7 +134,7 @@ def family_tables(
                 "leaves": sum(1 for n in here if g.out_degree(n) == 0),
                 "merges": merges,
                 "edges": len(comp_edges),
-                **{f"{r}_edges": rel.get(r, 0) for r in (*RELATIONS, "unknown")},
+                **{f"{r}_edges": rel.get(r, 0) for r in RELATIONS},
                 "is_tree": is_tree,
                 "wiener_index": tree_wiener_index(nx.Graph(und)) if is_tree else None,
                 "external_parents": len(comp) - len(here),
@@ -178,7 +178,7 @@ STATS_SCHEMA = {
     "leaves": pl.Int32,
     "merges": pl.Int32,
     "edges": pl.Int32,
-    **{f"{r}_edges": pl.Int32 for r in (*RELATIONS, "unknown")},
+    **{f"{r}_edges": pl.Int32 for r in RELATIONS},
     "is_tree": pl.Boolean,
     "wiener_index": pl.Int64,
     "external_parents": pl.Int32,

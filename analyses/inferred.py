@@ -12,6 +12,8 @@ from collections import defaultdict
 
 import polars as pl
 
+from pipelines.config import Relation
+
 # name suffix -> relation it implies; matched case-insensitively at the end of the repo name
 NAME_SUFFIXES = re.compile(
     r"[-_.](?:(?P<quantized>gguf|ggml|awq|gptq|exl2|mlx|bnb|int4|int8|fp8|nf4|\d(?:\.\d+)?bpw(?:-h\d)?|[2348]bit|"
@@ -21,7 +23,7 @@ NAME_SUFFIXES = re.compile(
 )
 
 
-def name_stem(model_id: str) -> tuple[str, str] | None:
+def name_stem(model_id: str) -> tuple[str, Relation] | None:
     """(`stem`, relation) when the repo name ends in a packaging suffix, else None."""
     name = model_id.rsplit("/", 1)[-1]
     m = NAME_SUFFIXES.search(name)

@@ -7,6 +7,8 @@ import networkx as nx
 import numpy as np
 import polars as pl
 
+from pipelines.config import RELATIONS
+
 GROUPINGS = ("pipeline_tag", "library_name", "author")
 MIN_GROUP = 20  # groups smaller than this get no concentration row
 
@@ -86,10 +88,7 @@ def base_model_reuse(edges: pl.DataFrame) -> pl.DataFrame:
         .group_by("parent_id")
         .agg(
             pl.len().cast(pl.Int64).alias("derivatives"),
-            *[
-                (pl.col("relation") == r).sum().cast(pl.Int64).alias(r)
-                for r in ("finetune", "adapter", "quantized", "merge", "unknown")
-            ],
+            *[(pl.col("relation") == r).sum().cast(pl.Int64).alias(r) for r in RELATIONS],
             pl.col("parent_present").first().alias("parent_in_warehouse"),
         )
         .rename({"parent_id": "model_id"})

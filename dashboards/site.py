@@ -14,8 +14,9 @@ from dashboards import figures as F
 from dashboards.data_access import Data
 from dashboards.render import anchors, esc, figure, page, safe_json, table
 from pipelines.config import SPACES_CAP
+from pipelines.errors import NoCrawl
 from warehouse.query import connect_readonly
-from warehouse.results import NoCrawl, latest_crawl
+from warehouse.results import latest_crawl
 
 # the published figures shown beside hubmine's own, with their sources (docs/published_figures.md)
 ANCHORS = Path(__file__).resolve().parent.parent / "docs" / "published_figures.csv"

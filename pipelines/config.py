@@ -1,7 +1,8 @@
-"""Every crawl and check default, and every mode, defined once.
+"""Every crawl and check default, every mode and every vocabulary, defined once.
 
 The Dagster config classes, the CLI (its choices, defaults and help) and the library all read these, so a
 default changes in one place and a mode nobody knows (`fetch_configs="al"`) fails with the list of valid ones.
+A leaf module: it imports nothing of the project but pipelines.errors.
 """
 
 from __future__ import annotations
@@ -20,11 +21,27 @@ HistoryChoice = Literal["auto", HistoryMode]
 FetchConfigs = Literal["all", "undeclared", "none"]
 """Which repos' config.json is read for lineage: every one, those declaring no base model, or none."""
 OutputFormat = Literal["table", "csv", "json"]
+"""How rows are printed (`hubmine sql --format`, reports)."""
+BomFormat = Literal["cyclonedx", "spdx"]
+"""An AI bill of materials: CycloneDX 1.6 ML-BOM or SPDX 3.0 with the AI profile."""
+Relation = Literal["finetune", "adapter", "quantized", "merge", "unknown"]
+"""How a model derives from a parent: the words of the card's `base_model_relation` and of the Hub's
+`base_model:<relation>:<id>` tags; unknown where a base is declared without one."""
+Scope = Literal["all", "real", "synthetic"]
+"""Which models a page counts: all, only real ones, or only those of a synthetic hub (tagged `synthetic`)."""
+RepoType = Literal["model", "dataset", "space"]
+"""The kinds of Hub repository (`/api/models`, `/api/datasets`, `/api/spaces`)."""
 
 CRAWL_MODES: tuple[str, ...] = get_args(CrawlMode)
 HISTORY_MODES: tuple[str, ...] = get_args(HistoryMode)
 FETCH_CONFIGS_MODES: tuple[str, ...] = get_args(FetchConfigs)
 OUTPUT_FORMATS: tuple[str, ...] = get_args(OutputFormat)
+BOM_FORMATS: tuple[str, ...] = get_args(BomFormat)
+RELATIONS: tuple[Relation, ...] = get_args(Relation)
+DECLARED_RELATIONS: tuple[Relation, ...] = RELATIONS[:-1]  # the relations a card or a tag can name
+SCOPES: tuple[str, ...] = get_args(Scope)
+REPO_TYPES: tuple[str, ...] = get_args(RepoType)
+SYNTHETIC_TAG = "synthetic"  # the tag every model of a synthetic hub carries
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 TIMEOUT_S = 30.0  # per HTTP request

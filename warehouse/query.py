@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import OUTPUT_FORMATS
+from pipelines.config import OUTPUT_FORMATS, OutputFormat
 from pipelines.errors import WarehouseBusy, WarehouseMissing
 
 
@@ -98,7 +98,7 @@ def _jsonable(v):
     return str(v)
 
 
-def format_rows(cols: list[str], rows: list[tuple], fmt: str, max_width: int = 60) -> str:
+def format_rows(cols: list[str], rows: list[tuple], fmt: OutputFormat, max_width: int = 60) -> str:
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")

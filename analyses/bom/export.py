@@ -13,8 +13,9 @@ import duckdb
 
 from analyses.bom import cyclonedx, spdx
 from analyses.bom.facts import read_facts
+from pipelines.config import BomFormat
 
-FORMATS = {"cyclonedx": ".cdx.json", "spdx": ".spdx3.json"}
+FORMATS: dict[BomFormat, str] = {"cyclonedx": ".cdx.json", "spdx": ".spdx3.json"}  # file suffixes
 
 
 def tool_version() -> str:
@@ -42,7 +43,7 @@ class Written:
         return f"{self.ancestors} ancestors, {self.files} weight files, {self.datasets} datasets, {self.size:,} bytes"
 
 
-def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: str, crawl: dict) -> Written:
+def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: BomFormat, crawl: dict) -> Written:
     """The BOM of one crawled model as text."""
     facts = read_facts(con, model_id, crawl)
     files = sum(len(m.weight_files) for m in facts.models.values())
@@ -59,7 +60,7 @@ def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: str, crawl: dict)
     )
 
 
-def file_name(model_id: str, fmt: str) -> str:
+def file_name(model_id: str, fmt: BomFormat) -> str:
     return model_id.replace("/", "__") + FORMATS[fmt]
 
 
@@ -77,7 +78,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def write_many(
-    con: duckdb.DuckDBPyConnection, model_ids: list[str], out_dir: Path, fmt: str, crawl: dict, progress=None
+    con: duckdb.DuckDBPyConnection, model_ids: list[str], out_dir: Path, fmt: BomFormat, crawl: dict, progress=None
 ) -> tuple[list[Written], dict[str, str]]:
     """BOMs of each model into out_dir; a model that fails is reported with its error, the others are written."""
     done, failed = [], {}

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from analyses.files import is_weight_file
+from pipelines.config import Relation
 from warehouse.results import INPUTS, input_sql
 
 SQL = INPUTS.parent / "bom"
@@ -24,7 +25,7 @@ class Edge:
 
     child_id: str
     parent_id: str
-    relation: str
+    relation: Relation
     sources: list[str]  # lineage_edges sources: card, tag, card+tag, adapter_config, config, mergekit
     declared_ids: list[str]  # the parent id as written (before renames and letter case were resolved)
     inferred_rows: list[dict] = field(default_factory=list)  # inferred_edges rows (config files, names)

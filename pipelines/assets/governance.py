@@ -7,10 +7,11 @@ from typing import Literal
 import dagster as dg
 
 from pipelines.assets.results import core, preview
-from pipelines.errors import UsageError
+from pipelines.config import BomFormat
+from pipelines.errors import NoCrawl, UsageError
 from pipelines.resources import HubmineHome
 from warehouse.query import connect_readonly
-from warehouse.results import NoCrawl, latest_crawl, read_input, write_results
+from warehouse.results import latest_crawl, read_input, write_results
 
 GROUP = "governance"
 BOMS_DIR = "boms"
@@ -23,7 +24,7 @@ class BomSelection(dg.Config):
     select: Literal["violations", "author", "models", "all"] = "violations"
     author: str | None = None
     models: list[str] = []
-    format: Literal["cyclonedx", "spdx"] = "cyclonedx"
+    format: BomFormat = "cyclonedx"
 
 
 @dg.asset(

@@ -5,8 +5,9 @@ from contextlib import contextmanager
 import dagster as dg
 import polars as pl
 
+from pipelines.errors import NoCrawl
 from pipelines.resources import HubmineHome
-from warehouse.results import Inputs, NoCrawl, write_results
+from warehouse.results import Inputs, write_results
 
 PREVIEW_ROWS = 10
 

@@ -36,6 +36,7 @@ from huggingface_hub.utils import (
 from huggingface_hub.utils._http import hf_request_event_hook  # the client's own hook (trace ids, offline mode)
 
 from pipelines import config
+from pipelines.config import RepoType
 from pipelines.crawl.gitremote import GitRemote
 from pipelines.crawl.retry import DEFAULT_RETRY, RetryPolicy, asked_wait
 from pipelines.errors import EndpointUnreachable
@@ -228,7 +229,7 @@ class HubClient:
 
     # -- listings (page by page, so a crawl can resume at the page it stopped) --------------------
     def _pages(
-        self, path: str, params: list[tuple[str, Any]], start_url: str | None
+        self, repo_type: RepoType, params: list[tuple[str, Any]], start_url: str | None
     ) -> Iterator[tuple[list, str, str | None]]:
         """(items, url of this page, url of the next page or None); the cursor is the Hub's own Link header.
 
@@ -237,7 +238,7 @@ class HubClient:
         valid JSON is fetched again (bounded) before giving up.
         """
         headers = build_hf_headers(token=self.api.token, library_name="hubmine")
-        url: str | None = start_url or f"{self.endpoint}{path}"
+        url: str | None = start_url or f"{self.endpoint}/api/{repo_type}s"
         first = start_url is None
         while url is not None:
             page_url = url
@@ -269,7 +270,7 @@ class HubClient:
             params.append(("search", search))
         if limit:
             params.append(("limit", min(limit, 1000)))
-        return self._pages("/api/models", params, start_url)
+        return self._pages("model", params, start_url)
 
     def space_pages(
         self, *, author: str | None = None, search: str | None = None, start_url: str | None = None
@@ -279,7 +280,7 @@ class HubClient:
             params.append(("author", author))
         if search:
             params.append(("search", search))
-        return self._pages("/api/spaces", params, start_url)
+        return self._pages("space", params, start_url)
 
     # -- per repo -----------------------------------------------------------------------------------
     def commits(self, repo_id: str, revision: str):

@@ -12,10 +12,9 @@ from datetime import datetime
 from huggingface_hub import ModelInfo
 
 from analyses import energy, licenses, lineage
-from pipelines.config import SPACES_CAP
+from pipelines.config import SPACES_CAP, SYNTHETIC_TAG
 from warehouse.lake import stage_tables
 
-SYNTHETIC_TAG = "synthetic"
 MAX_JSON = 256 * 1024  # larger card_data / config values are cut to keep the warehouse lean
 
 

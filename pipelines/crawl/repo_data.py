@@ -19,6 +19,7 @@ import yaml
 from analyses import cards, energy
 from analyses.files import is_weight_file
 from analyses.lineage import normalize_repo_id
+from pipelines.config import FetchConfigs, Relation
 from pipelines.crawl.records import Rows
 
 MAX_CONFIG_BYTES = 1 << 20
@@ -83,10 +84,11 @@ def diff_trees(prev: dict[str, Entry], tree: dict[str, Entry]) -> list[FileChang
     out = []
     for path in sorted(set(tree) | set(prev)):
         old, new = prev.get(path), tree.get(path)
-        if old == new:
+        entry = new or old
+        if old == new or entry is None:
             continue
         change = "added" if old is None else "deleted" if new is None else "modified"
-        out.append(FileChange(path, change, new or old))
+        out.append(FileChange(path, change, entry))
     return out
 
 
@@ -141,9 +143,11 @@ def history_rows(rows: Rows, mid: str, data: RepoData) -> None:
         rows.add("refs", {"model_id": mid, "kind": kind, "name": name, "ref": ref, "target_commit": target})
 
 
-def wanted_configs(siblings: set[str], declares_base: bool, policy: str) -> list[tuple[str, str, str]]:
+def wanted_configs(
+    siblings: set[str], declares_base: bool, policy: FetchConfigs
+) -> list[tuple[str, Relation | None, str | None]]:
     """(path, relation, source) of the config files that can name a parent of this repo."""
-    wanted = []
+    wanted: list[tuple[str, Relation | None, str | None]] = []
     if "adapter_config.json" in siblings:
         wanted.append(("adapter_config.json", "adapter", "adapter_config"))
     if "config.json" in siblings and (policy == "all" or (policy == "undeclared" and not declares_base)):
@@ -164,7 +168,7 @@ def unchanged(data: RepoData, path: str) -> bool:
     )
 
 
-def file_rows(rows: Rows, plan: dict, data: RepoData, read: Callable[[str], bytes], policy: str) -> list[str]:
+def file_rows(rows: Rows, plan: dict, data: RepoData, read: Callable[[str], bytes], policy: FetchConfigs) -> list[str]:
     """Card and lineage configs; returns the paths now current in the warehouse (read or kept)."""
     mid, sha = plan["model_id"], plan["sha"]
     siblings = set(plan["siblings"] or [])
@@ -184,7 +188,7 @@ def file_rows(rows: Rows, plan: dict, data: RepoData, read: Callable[[str], byte
             rows.error(mid, stage, f"{path} is listed but could not be downloaded (entry not found)")
             continue
         current.append(path)
-        if path == README:
+        if relation is None or source is None:
             card_rows(rows, mid, sha, blob)
         else:
             config_rows(rows, mid, path, relation, source, blob)
@@ -233,7 +237,7 @@ def _parse_json(data: bytes, path: str) -> dict:
     return value
 
 
-def config_rows(rows: Rows, mid: str, path: str, relation: str, source: str, data: bytes) -> None:
+def config_rows(rows: Rows, mid: str, path: str, relation: Relation, source: str, data: bytes) -> None:
     try:
         if path.endswith(".yml"):
             cfg = yaml.safe_load(data.decode("utf-8")) or {}

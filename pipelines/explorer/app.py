@@ -25,8 +25,9 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from pipelines.config import SCOPES
 from pipelines.errors import BadRequest, HubmineError, NotInWarehouse
-from pipelines.explorer.data import SCOPES, SEARCH_LIMIT, Explorer
+from pipelines.explorer.data import SEARCH_LIMIT, Explorer
 from pipelines.explorer.graph import MAX_NODES
 
 STATIC = Path(__file__).parent / "static"

@@ -26,13 +26,13 @@ from analyses.family_index import (
     license_findings,
     resolve_model_id,
 )
+from pipelines.config import Scope
 from pipelines.explorer.graph import MAX_NODES, family_graph
 from pipelines.explorer.search import SearchIndex
 from pipelines.explorer.sql import queries
 from warehouse.paths import warehouse_version
 from warehouse.query import connect_readonly
 
-SCOPES = ("all", "real", "synthetic")
 SEARCH_LIMIT = 20
 IDLE_RELEASE_S = 20.0
 FAMILIES_KEPT = 32
@@ -127,7 +127,7 @@ class Explorer:
         return [{c: jsonable(v) for c, v in zip(cols, r, strict=True)} for r in cur.fetchall()]
 
     # -- search and one model ----------------------------------------------------------------------
-    def search(self, q: str, scope: str = "all", limit: int = SEARCH_LIMIT) -> list[dict]:
+    def search(self, q: str, scope: Scope = "all", limit: int = SEARCH_LIMIT) -> list[dict]:
         if not q.strip():
             return []
         with self.connection() as con:
@@ -227,7 +227,7 @@ class Explorer:
             e["findings"] = bad.get((e["child"], e["parent"]), [])
 
     # -- whole-warehouse pages ---------------------------------------------------------------------
-    def index(self, scope: str) -> dict:
+    def index(self, scope: Scope) -> dict:
         with self.connection() as con:
             crawls = self.rows(con, "crawls_latest")
             ids = [c["crawl_id"] for c in crawls]

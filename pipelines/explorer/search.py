@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.config import Scope
 from pipelines.explorer.sql import queries
 
 
@@ -18,7 +19,7 @@ class SearchIndex:
         self._mem.execute("CREATE TABLE search_ids AS SELECT * FROM ids")
         self._mem.unregister("ids")
 
-    def search(self, q: str, scope: str, limit: int) -> list[dict]:
+    def search(self, q: str, scope: Scope, limit: int) -> list[dict]:
         cur = self._mem.cursor()
         try:
             res = cur.execute(queries()["search"], {"q": q, "scope": scope, "limit": limit})
