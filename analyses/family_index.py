@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from analyses.families import relatives
 from pipelines.errors import NotInWarehouse
-from warehouse.results import input_sql
+from warehouse.results import named_sql
 
 
 def _csr(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +61,7 @@ class LineageIndex:
 
     @classmethod
     def build(cls, con: duckdb.DuckDBPyConnection) -> LineageIndex:
-        t = con.execute(input_sql("family_lineage")).to_arrow_table()
+        t = con.execute(named_sql("family_lineage")).to_arrow_table()
         ends = pa.concat_arrays([t["child_id"].combine_chunks(), t["parent_id"].combine_chunks()])
         ids = pc.unique(ends)
         child = pc.index_in(t["child_id"], value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -156,7 +156,7 @@ def resolve_model_id(con: duckdb.DuckDBPyConnection, name: str) -> Resolved:
         "SELECT 1 FROM lineage_edges WHERE coalesce(resolved_parent_id, parent_id) = ? LIMIT 1", [name]
     ).fetchall():
         return Resolved(name, "base")  # declared as a base by crawled models, not crawled itself
-    rows = con.execute(input_sql("model_lookup"), {"name": name}).fetchall()
+    rows = con.execute(named_sql("model_lookup"), {"name": name}).fetchall()
     same = [r[0] for r in rows if r[2]]
     if len(same) == 1:
         return Resolved(same[0], "case", f"showing {same[0]}: repo ids are not case-sensitive on the Hub")
@@ -200,7 +200,7 @@ def license_findings(con, edges) -> list[tuple] | None:
     pairs = sorted({(c, p) for p, c in edges})
     try:
         return con.execute(
-            input_sql("family_license_findings"), [[c for c, _ in pairs], [p for _, p in pairs]]
+            named_sql("family_license_findings"), [[c for c, _ in pairs], [p for _, p in pairs]]
         ).fetchall()
     except Exception:  # noqa: BLE001 - no license_violations table yet
         return None

@@ -1,13 +1,16 @@
 """Analyses read their inputs from the warehouse and write result tables back, tagged with a crawl_id.
 
 Inputs are named .sql files under warehouse/sql/inputs; results replace the rows of the same crawl in one
-transaction, so an analysis killed half-way leaves the previous results, never half of new ones.
+transaction, so an analysis killed half-way leaves the previous results, never half of new ones. Named SQL is kept
+one way everywhere (these inputs, the BOM's, the dashboard's, the explorer's): one query per file, named after it.
 """
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
+from typing import cast
 
 import duckdb
 import polars as pl
@@ -28,13 +31,15 @@ def latest_crawl(con: duckdb.DuckDBPyConnection) -> dict:
     return dict(zip(cols, rows[0], strict=True))
 
 
-def input_sql(name: str) -> str:
-    return (INPUTS / f"{name}.sql").read_text()
+@cache
+def named_sql(name: str, folder: Path = INPUTS) -> str:
+    """The query of `<folder>/<name>.sql` (one query per file), read once."""
+    return (Path(folder) / f"{name}.sql").read_text().strip()
 
 
 def read_input(con: duckdb.DuckDBPyConnection, name: str, params: list | dict | None = None) -> pl.DataFrame:
     """One named input query as a polars frame (positional `?` or named `$name` parameters)."""
-    return pl.from_arrow(con.sql(input_sql(name), params=params or None).to_arrow_table())
+    return cast(pl.DataFrame, pl.from_arrow(con.sql(named_sql(name), params=params or None).to_arrow_table()))
 
 
 class Inputs:

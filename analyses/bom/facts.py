@@ -9,14 +9,10 @@ import duckdb
 
 from analyses.files import is_weight_file
 from pipelines.config import Relation
-from warehouse.results import INPUTS, input_sql
+from warehouse.results import INPUTS, named_sql
 
-SQL = INPUTS.parent / "bom"
+BOM_SQL = INPUTS.parent / "bom"
 DECLARED = ("card", "tag")
-
-
-def bom_sql(name: str) -> str:
-    return (SQL / f"{name}.sql").read_text()
 
 
 @dataclass
@@ -113,7 +109,7 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list) -> list
 def _optional(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> list[dict]:
     """Rows of an input over result tables; [] when the analysis that writes them has not run."""
     try:
-        return _rows(con, bom_sql(name), params)
+        return _rows(con, named_sql(name, BOM_SQL), params)
     except duckdb.CatalogException:
         return []
 
@@ -122,20 +118,20 @@ def read_facts(con: duckdb.DuckDBPyConnection, model_id: str, crawl: dict) -> Bo
     """Everything a BOM of `model_id` reports, read from an open (read-only) warehouse connection."""
     edges = [
         Edge(r["child_id"], r["parent_id"], r["relation"], list(r["sources"]), list(r["declared_ids"]))
-        for r in _rows(con, bom_sql("ancestry"), {"model": model_id})
+        for r in _rows(con, named_sql("ancestry", BOM_SQL), {"model": model_id})
     ]
     ids = sorted({model_id} | {e.parent_id for e in edges})
-    rows = {r["model_id"]: r for r in _rows(con, bom_sql("models"), {"ids": ids})}
+    rows = {r["model_id"]: r for r in _rows(con, named_sql("models", BOM_SQL), {"ids": ids})}
     models = {m: ModelFacts(m, m in rows, rows.get(m, {})) for m in ids}
-    for r in _rows(con, bom_sql("weight_files"), {"ids": ids}):
+    for r in _rows(con, named_sql("weight_files", BOM_SQL), {"ids": ids}):
         if is_weight_file(r["path"]):
             models[r["model_id"]].weight_files.append(r)
-    for r in _rows(con, bom_sql("energy"), {"ids": ids}):
+    for r in _rows(con, named_sql("energy", BOM_SQL), {"ids": ids}):
         models[r["model_id"]].energy = r
     _attach_evidence(con, edges)
     pairs = {"children": [e.child_id for e in edges], "parents": [e.parent_id for e in edges]}
     findings = _findings(con, pairs) if edges else []
-    card = _rows(con, bom_sql("card"), {"model": model_id})
+    card = _rows(con, named_sql("card", BOM_SQL), {"model": model_id})
     return BomFacts(model_id, crawl, models, edges, findings, card[0]["body"] if card else None)
 
 
@@ -152,6 +148,6 @@ def _attach_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge]) -> None:
 
 def _findings(con: duckdb.DuckDBPyConnection, pairs: dict) -> list[dict]:
     try:
-        return _rows(con, input_sql("family_license_findings"), [pairs["children"], pairs["parents"]])
+        return _rows(con, named_sql("family_license_findings"), [pairs["children"], pairs["parents"]])
     except duckdb.CatalogException:
         return []

@@ -4,7 +4,8 @@ One read-only connection serves every request (a cursor each: opening the file c
 is closed once the explorer has been idle for IDLE_RELEASE_S, so a crawl or analysis waiting to load gets the
 file (writers wait for the lock and retry). The lineage index and the search index are built once per version
 of the warehouse file (rebuilt when a writer changed it), and the last few families are kept, so a model page's
-requests (facts, family, graph) walk the family once."""
+requests (facts, family, graph) walk the family once. The named queries are queries/<name>.sql; their $scope is
+'real', 'synthetic' or 'all' (the real/synthetic switch)."""
 
 from __future__ import annotations
 
@@ -28,10 +29,10 @@ from analyses.family_index import (
 )
 from pipelines.config import Scope
 from pipelines.explorer.graph import MAX_NODES, family_graph
-from pipelines.explorer.search import SearchIndex
-from pipelines.explorer.sql import queries
+from pipelines.explorer.search import QUERIES, SearchIndex
 from warehouse.paths import warehouse_version
 from warehouse.query import connect_readonly
+from warehouse.results import named_sql
 
 SEARCH_LIMIT = 20
 IDLE_RELEASE_S = 20.0
@@ -117,7 +118,7 @@ class Explorer:
 
     @staticmethod
     def rows(con, name: str, **params) -> list[dict]:
-        sql = queries()[name]
+        sql = named_sql(name, QUERIES)
         used = {k: v for k, v in params.items() if f"${k}" in sql}
         try:
             cur = con.execute(sql, used)

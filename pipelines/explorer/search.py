@@ -4,10 +4,14 @@ every id of the warehouse each time, and never waits on the warehouse file."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 
 from pipelines.config import Scope
-from pipelines.explorer.sql import queries
+from warehouse.results import named_sql
+
+QUERIES = Path(__file__).parent / "queries"  # the explorer's named SQL, one query per file
 
 
 class SearchIndex:
@@ -15,14 +19,14 @@ class SearchIndex:
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self._mem = duckdb.connect()
-        self._mem.register("ids", con.execute(queries()["search_ids"]).to_arrow_table())
+        self._mem.register("ids", con.execute(named_sql("search_ids", QUERIES)).to_arrow_table())
         self._mem.execute("CREATE TABLE search_ids AS SELECT * FROM ids")
         self._mem.unregister("ids")
 
     def search(self, q: str, scope: Scope, limit: int) -> list[dict]:
         cur = self._mem.cursor()
         try:
-            res = cur.execute(queries()["search"], {"q": q, "scope": scope, "limit": limit})
+            res = cur.execute(named_sql("search", QUERIES), {"q": q, "scope": scope, "limit": limit})
             cols = [d[0] for d in res.description]
             return [dict(zip(cols, r, strict=True)) for r in res.fetchall()]
         finally:

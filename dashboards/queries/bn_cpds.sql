@@ -1,0 +1,1 @@
+SELECT variable, value, parents, probability FROM bn_cpds WHERE crawl_id = $crawl ORDER BY variable, parents, value

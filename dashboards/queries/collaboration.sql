@@ -1,0 +1,1 @@
+SELECT metric, value FROM collaboration_stats WHERE crawl_id = $crawl

@@ -1,0 +1,1 @@
+SELECT coalesce(avg(synthetic::INT), 0) AS share FROM models

@@ -1,0 +1,1 @@
+SELECT metric, value, description FROM versioning_summary WHERE crawl_id = $crawl
