@@ -21,7 +21,7 @@ import pytest
 
 from analyses.family_index import LineageIndex, family_of
 from tests.test_aliases import analysed_renamed, renamed_store  # noqa: F401 - the renamed family's fixtures
-from warehouse.results import input_sql
+from warehouse.results import named_sql
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ID = "evil/<img src=x onerror=alert(2)>"
@@ -181,7 +181,7 @@ def test_lineage_index_walks_every_family_as_the_recursive_queries_do(explorer_h
             rows = [
                 tuple(r)
                 for q in ("family_ancestors", "family_descendants")
-                for r in con.execute(input_sql(q), [name]).fetchall()
+                for r in con.execute(named_sql(q), [name]).fetchall()
             ]
             assert sorted(index.edges(name)) == sorted(rows), name
         model = family_sample(explorer_home)
