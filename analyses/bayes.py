@@ -32,10 +32,10 @@ def popularity_bucket(downloads: pl.Expr) -> pl.Expr:
     """The POPULARITY bucket of a downloads column (null counts as 0)."""
     (floor, name), *rest = POPULARITY
     downloads = downloads.fill_null(0)
-    expr = pl.when(downloads >= floor).then(pl.lit(name))
+    chain = pl.when(downloads >= floor).then(pl.lit(name))
     for floor, name in rest:
-        expr = expr.when(downloads >= floor).then(pl.lit(name))
-    return expr.otherwise(pl.lit(POPULARITY[-1][1]))
+        chain = chain.when(downloads >= floor).then(pl.lit(name))  # type: ignore[assignment]  # Then -> ChainedThen
+    return chain.otherwise(pl.lit(POPULARITY[-1][1]))
 
 
 def phase_of(position: pl.Expr, commits: pl.Expr) -> pl.Expr:

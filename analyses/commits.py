@@ -61,7 +61,7 @@ def categorize(title: str | None, message: str | None, files: list[str] | None) 
 
 def commit_categories(commits: pl.DataFrame) -> pl.DataFrame:
     """One row per (commit, category); commits whose files are unknown are judged by their text alone."""
-    rows = []
+    rows: list[tuple] = []
     for mid, cid, pos, date, title, message, files in commits.select(
         "model_id", "commit_id", "position", "date", "title", "message", "files"
     ).iter_rows():

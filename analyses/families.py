@@ -8,6 +8,7 @@ uncrawled base still form one family; `size` counts only models present in the w
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import networkx as nx
@@ -81,7 +82,7 @@ def generations(g: nx.DiGraph) -> dict[str, int]:
     return gen
 
 
-def _descendant_counts(g: nx.DiGraph, nodes: set[str], has_merge: bool) -> dict[str, int | None]:
+def _descendant_counts(g: nx.DiGraph, nodes: set[str], has_merge: bool) -> Mapping[str, int | None]:
     sub = g.subgraph(nodes)
     if not has_merge and nx.is_directed_acyclic_graph(sub):
         counts: dict[str, int] = {}
@@ -169,7 +170,7 @@ def family_tables(
     return FamilyTables(stats_df, members_df, out_degree)
 
 
-STATS_SCHEMA = {
+STATS_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "family_id": pl.String,
     "roots": pl.List(pl.String),
     "size": pl.Int32,

@@ -52,13 +52,15 @@ def name_edges(models: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=EDGE_SCHEMA, orient="row")
 
 
-EDGE_SCHEMA = {
-    "child_id": pl.String,
-    "parent_id": pl.String,
-    "relation": pl.String,
-    "source": pl.String,
-    "parent_present": pl.Boolean,
-}
+EDGE_SCHEMA = pl.Schema(
+    {
+        "child_id": pl.String,
+        "parent_id": pl.String,
+        "relation": pl.String,
+        "source": pl.String,
+        "parent_present": pl.Boolean,
+    }
+)
 
 
 def compare_with_declared(inferred: pl.DataFrame, declared: pl.DataFrame) -> pl.DataFrame:

@@ -93,7 +93,7 @@ def judge(parent: License, child: License, rules=None) -> list[tuple[Rule, str, 
     rules = rules or default_rules()
     up = terms_of(parent.license_id) if parent.resolved else None
     carried = [(o, c) for o, c in up.obligations if o in passed_on(rules)] if up else []
-    if not carried:
+    if up is None or not carried:
         return []
     if not child.resolved:
         situation = "none" if child.resolution in ("none", "unknown") else "unresolved"
@@ -106,7 +106,7 @@ def judge(parent: License, child: License, rules=None) -> list[tuple[Rule, str, 
         clause = up.clause(r.obligation) if r.obligation != "*" else None
         if clause is None:
             continue
-        has = down.clause(r.obligation) is not None
+        has = down is not None and down.clause(r.obligation) is not None
         fires = r.downstream == "any" or (not kept and r.downstream == ("other-terms" if has else "lacks"))
         if fires:
             out.append((r, clause, up.source_url))

@@ -74,7 +74,8 @@ def sample_pairs(edges: pl.DataFrame, members: pl.DataFrame, seed: int = 0) -> d
     fams = sorted(f for f in fam if len(fam[f]) >= 3)
     weights = [len(fam[f]) for f in fams]
     target = min(MAX_PAIRS, max(len(parent_child), len(siblings)))
-    same_family, tries = [], 0
+    same_family: list[tuple[str, str]] = []
+    tries = 0
     while fams and len(same_family) < target and tries < 20 * target:
         tries += 1
         f = rng.choices(fams, weights)[0]
@@ -82,7 +83,8 @@ def sample_pairs(edges: pl.DataFrame, members: pl.DataFrame, seed: int = 0) -> d
         if frozenset((a, b)) not in related:
             same_family.append((a, b))
     everyone = [(m, f) for f in sorted(fam) for m in fam[f]]
-    cross_family, tries = [], 0
+    cross_family: list[tuple[str, str]] = []
+    tries = 0
     while len(fam) > 1 and len(cross_family) < target and tries < 20 * target:
         tries += 1
         (a, fa), (b, fb) = rng.sample(everyone, 2)

@@ -40,7 +40,6 @@ BOM_FORMATS: tuple[str, ...] = get_args(BomFormat)
 RELATIONS: tuple[Relation, ...] = get_args(Relation)
 DECLARED_RELATIONS: tuple[Relation, ...] = RELATIONS[:-1]  # the relations a card or a tag can name
 SCOPES: tuple[str, ...] = get_args(Scope)
-REPO_TYPES: tuple[str, ...] = get_args(RepoType)
 SYNTHETIC_TAG = "synthetic"  # the tag every model of a synthetic hub carries
 
 DEFAULT_ENDPOINT = "https://huggingface.co"

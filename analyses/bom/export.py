@@ -13,7 +13,7 @@ import duckdb
 
 from analyses.bom import cyclonedx, spdx
 from analyses.bom.facts import read_facts
-from pipelines.config import BomFormat
+from pipelines.config import BOM_FORMATS, BomFormat
 
 FORMATS: dict[BomFormat, str] = {"cyclonedx": ".cdx.json", "spdx": ".spdx3.json"}  # file suffixes
 
@@ -53,7 +53,7 @@ def render(con: duckdb.DuckDBPyConnection, model_id: str, fmt: BomFormat, crawl:
     elif fmt == "spdx":
         text = spdx.build(facts, tool_version())
     else:
-        raise ValueError(f"unknown BOM format {fmt!r}; choose from {', '.join(FORMATS)}")
+        raise ValueError(f"unknown BOM format {fmt!r}; choose from {', '.join(BOM_FORMATS)}")
     text += "\n"
     return Written(
         model_id, text, len(facts.ancestors()), len(facts.models), files, datasets, len(text.encode("utf-8"))

@@ -86,7 +86,12 @@ def lineage_families(home: HubmineHome):
             "lineage_out_degree": tables.out_degree,
             "lineage_issues": issues,
         },
-        extra={"family_stats": {"families": tables.stats.height, "largest": int(tables.stats["size"].max() or 0)}},
+        extra={
+            "family_stats": {
+                "families": tables.stats.height,
+                "largest": int(tables.stats.select(pl.max("size")).item() or 0),
+            }
+        },
     )
     for name, (kind, severity, _, what) in LINEAGE_CHECKS.items():
         found = issues.filter(pl.col("kind") == kind)

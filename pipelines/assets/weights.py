@@ -137,14 +137,14 @@ def _write(home: HubmineHome, crawl_id: str, run: CheckRun, models: dict, sample
     )
     agree = diffs.filter(pl.col("agrees").is_not_null())
     first = errors["error"][0] if errors.height else ""
-    meta = {
+    meta: dict[str, dict[str, str | int | float]] = {
         "weight_diffs": {
             "sampled": sampled,
             "checked": diffs.height,
             "failed": errors.height,
             "first_error": first,
             "seconds": seconds,
-            "agree_share": float(agree["agrees"].mean()) if agree.height else 0.0,
+            "agree_share": float(agree.select(pl.col("agrees").mean()).item()) if agree.height else 0.0,
         },
         "weight_check_errors": {},
         "weight_fingerprints": {"bytes_read": sum(run.bytes_read.values())},
@@ -177,7 +177,7 @@ def weight_matches(home: HubmineHome) -> dg.MaterializeResult:
     )
 
 
-DIFF_SCHEMA = {
+DIFF_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "child_id": pl.String,
     "parent_id": pl.String,
     "declared_relation": pl.String,
@@ -196,8 +196,13 @@ DIFF_SCHEMA = {
     "seconds": pl.Float64,
     "evidence": pl.String,
 }
-ERROR_SCHEMA = {"child_id": pl.String, "parent_id": pl.String, "error": pl.String, "failed_at": pl.Datetime("us")}
-FP_SCHEMA = {
+ERROR_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "child_id": pl.String,
+    "parent_id": pl.String,
+    "error": pl.String,
+    "failed_at": pl.Datetime("us"),
+}
+FP_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "model_id": pl.String,
     "sha": pl.String,
     "matrices": pl.Int32,

@@ -96,7 +96,7 @@ def plan_repos(session: CrawlSession, warehouse: Path) -> int:
         migrated = con.execute(
             "SELECT count(*) FROM information_schema.columns WHERE table_catalog = 'wh' "
             "AND table_name = 'repo_state' AND column_name = 'files_read'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         # a warehouse from before files_read was recorded: nothing counts as read, so nothing is kept
         read = "files_read" if migrated else "NULL::VARCHAR[]"
         state = f"SELECT model_id, fetched_sha, {read} files_read FROM wh.repo_state"
@@ -290,7 +290,7 @@ def run_repos(
     remaining = sum(len(shard_todo(session, s)) for s in shards)
     progress.task("repos", remaining)
     t0 = time.monotonic()
-    stats = {"planned": total, "repos": 0, "failed": 0}
+    stats: dict[str, int | float] = {"planned": total, "repos": 0, "failed": 0}
     for s in shards:
         st = run_shard(session, client, s, opts, progress)
         stats["repos"] += st["repos"]

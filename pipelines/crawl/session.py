@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 from pipelines.config import CRAWL_MODES, HISTORY_MODES, CrawlMode, HistoryMode, check_choice
 from pipelines.crawl.gitremote import default_history
@@ -65,7 +66,7 @@ class CrawlLock:
         self.path = Path(lake) / "crawls" / ".lock"
         self.shared = shared
         self.wait_s = wait_s  # Dagster runs of one crawl queue behind each other; the CLI fails fast
-        self.fh = None
+        self.fh: TextIO | None = None
 
     def __enter__(self) -> CrawlLock:
         key = str(self.path)
@@ -73,27 +74,27 @@ class CrawlLock:
             CrawlLock._held[key] += 1
             return self
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.fh = open(self.path, "a+")
+        fh = self.fh = open(self.path, "a+")
         try:
-            self._acquire()
+            self._acquire(fh)
         except BlockingIOError:
-            self.fh.seek(0)
-            holder = self.fh.read().strip() or "another process"
-            self.fh.close()
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
             raise CrawlBusy(holder, self.path) from None
         if not self.shared:
-            self.fh.seek(0)
-            self.fh.truncate()
-            self.fh.write(f"pid {os.getpid()}")
-            self.fh.flush()
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}")
+            fh.flush()
         CrawlLock._held[key] = 1
         return self
 
-    def _acquire(self) -> None:
+    def _acquire(self, fh: TextIO) -> None:
         deadline = time.monotonic() + self.wait_s
         while True:
             try:
-                fcntl.flock(self.fh, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+                fcntl.flock(fh, (fcntl.LOCK_SH if self.shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
                 return
             except BlockingIOError:
                 if time.monotonic() >= deadline:

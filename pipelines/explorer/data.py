@@ -52,7 +52,7 @@ class Explorer:
 
     def __init__(self, warehouse: Path):
         self.warehouse = Path(warehouse)
-        self._con = None
+        self._con: duckdb.DuckDBPyConnection | None = None
         self._users = 0
         self._last = time.monotonic()
         self._lock = threading.Lock()
@@ -65,11 +65,12 @@ class Explorer:
     @contextmanager
     def connection(self):
         with self._lock:
-            if self._con is None:
-                self._con = connect_readonly(self.warehouse)
+            con = self._con
+            if con is None:
+                con = self._con = connect_readonly(self.warehouse)
                 self._forget_if_changed()
             self._users += 1
-            cur = self._con.cursor()
+            cur = con.cursor()
         try:
             yield cur
         finally:
