@@ -59,6 +59,15 @@ def categorize(title: str | None, message: str | None, files: list[str] | None) 
     return found
 
 
+# the columns that name one commit in every per-commit result table
+COMMIT_KEY: dict[str, pl.DataType | type[pl.DataType]] = {
+    "model_id": pl.String,
+    "commit_id": pl.String,
+    "position": pl.Int32,
+    "date": pl.Datetime("us"),
+}
+
+
 def commit_categories(commits: pl.DataFrame) -> pl.DataFrame:
     """One row per (commit, category); commits whose files are unknown are judged by their text alone."""
     rows: list[tuple] = []
@@ -72,13 +81,6 @@ def commit_categories(commits: pl.DataFrame) -> pl.DataFrame:
             rows.append((mid, cid, pos, date, "Unclassified", None))
     return pl.DataFrame(
         rows,
-        schema={
-            "model_id": pl.String,
-            "commit_id": pl.String,
-            "position": pl.Int32,
-            "date": pl.Datetime("us"),
-            "category": pl.String,
-            "evidence": pl.String,
-        },
+        schema={**COMMIT_KEY, "category": pl.String, "evidence": pl.String},
         orient="row",
     )

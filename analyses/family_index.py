@@ -2,8 +2,7 @@
 
 Family traversal runs over a LineageIndex: every declared edge read once into integer adjacency arrays (CSR,
 child -> parents and parent -> children), so a family costs a walk over its own members instead of a recursive
-query over every edge of the warehouse. It returns the same edges as the recursive queries family_ancestors.sql
-and family_descendants.sql.
+query over every edge of the warehouse. It returns the same edges as the recursive query family_relatives.sql.
 """
 
 from __future__ import annotations
@@ -98,7 +97,7 @@ class LineageIndex:
 
     def edges(self, model_id: str) -> list[tuple]:
         """(child, resolved parent, relation, declared parent) above and below one model, sorted: the rows of
-        family_ancestors.sql followed by family_descendants.sql."""
+        family_relatives.sql (the ancestors' edges, then the descendants')."""
         k = self.code.get(model_id)
         if k is None:
             return []

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 
 import polars as pl
 
+from analyses.commits import COMMIT_KEY
 from analyses.naming import ParsedName, parse_name, variant_from_name
 
 RELATION_VARIANT = {"quantized": "quantized", "adapter": "adapter", "merge": "merged"}
@@ -211,10 +212,7 @@ def weight_changes(commits: pl.DataFrame, activity: pl.DataFrame) -> pl.DataFram
     return pl.DataFrame(
         rows,
         schema={
-            "model_id": pl.String,
-            "commit_id": pl.String,
-            "position": pl.Int32,
-            "date": pl.Datetime("us"),
+            **COMMIT_KEY,
             "weight_files": pl.Int32,
             "first_upload": pl.Boolean,
             "recorded_by": pl.String,

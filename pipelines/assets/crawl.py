@@ -65,6 +65,11 @@ def probed_client(hub: HubResource) -> HubClient:
     return client
 
 
+def skipped(session: CrawlSession) -> dg.MaterializeResult:
+    """What a per-repo or spaces stage records for a metadata-only crawl (the listing is all it reads)."""
+    return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
+
+
 def shard_keys(context: dg.AssetExecutionContext) -> list[str]:
     """The run's shard partitions; a run without partitions (`dagster job execute -j crawl_hub`) does them all."""
     if context.has_partition_key or context.has_partition_key_range:
@@ -138,7 +143,7 @@ def repo_details(
     """Cards, commits with files changed, refs and lineage configs of repos whose sha changed, per shard."""
     session = open_session(context, home)
     if session.spec.mode != "full":
-        return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
+        return skipped(session)
     keys = shard_keys(context)
     client = probed_client(hub)
     with CrawlLock(home.lake, shared=True, wait_s=LOCK_WAIT_S):
@@ -170,7 +175,7 @@ def hub_spaces(
     """The spaces listing (with the models each space uses); skipped by metadata-only crawls."""
     session = open_session(context, home)
     if session.spec.mode != "full":
-        return dg.MaterializeResult(metadata={"crawl_id": session.crawl_id, "skipped": "metadata-only crawl"})
+        return skipped(session)
     client = probed_client(hub)
     with CrawlLock(home.lake, wait_s=LOCK_WAIT_S):
         stats = run_space_listing(session, client, progress.for_run(context))

@@ -119,6 +119,13 @@ def _check_probe_answer(endpoint: str, r: httpx2.Response) -> None:
         raise EndpointUnreachable(endpoint, "answered /api/models with JSON that is not a list of models")
 
 
+def _listing_params(expand: list[str], author: str | None, search: str | None) -> list[tuple[str, Any]]:
+    """Query parameters of a listing: the fields to expand and the crawl's scope (author, search)."""
+    params: list[tuple[str, Any]] = [("expand", e) for e in expand]
+    params += [(k, v) for k, v in (("author", author), ("search", search)) if v]
+    return params
+
+
 class RequestCounter:
     """Requests per rate-limit bucket, as the Hub counts them (`/resolve/` paths are resolvers)."""
 
@@ -263,11 +270,7 @@ class HubClient:
         limit: int | None = None,
         start_url: str | None = None,
     ) -> Iterator[tuple[list, str, str | None]]:
-        params: list[tuple[str, Any]] = [("expand", e) for e in LISTING_EXPAND]
-        if author:
-            params.append(("author", author))
-        if search:
-            params.append(("search", search))
+        params = _listing_params(LISTING_EXPAND, author, search)
         if limit:
             params.append(("limit", min(limit, 1000)))
         return self._pages("model", params, start_url)
@@ -275,12 +278,7 @@ class HubClient:
     def space_pages(
         self, *, author: str | None = None, search: str | None = None, start_url: str | None = None
     ) -> Iterator[tuple[list, str, str | None]]:
-        params: list[tuple[str, Any]] = [("expand", e) for e in SPACE_EXPAND]
-        if author:
-            params.append(("author", author))
-        if search:
-            params.append(("search", search))
-        return self._pages("space", params, start_url)
+        return self._pages("space", _listing_params(SPACE_EXPAND, author, search), start_url)
 
     # -- per repo -----------------------------------------------------------------------------------
     def commits(self, repo_id: str, revision: str):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TypeVar
 
 from huggingface_hub import ModelInfo
 
@@ -71,6 +72,7 @@ class Rows:
 
 
 LISTING_TABLES = stage_tables("listing")
+N = TypeVar("N", int, float)
 
 
 def model_rows(item: dict, out: Rows) -> str | None:
@@ -111,10 +113,10 @@ def model_rows(item: dict, out: Rows) -> str | None:
             "sha": item.get("sha"),
             "created_at": parse_ts(item.get("createdAt")),
             "last_modified": parse_ts(item.get("lastModified")),
-            "downloads": _int(item.get("downloads")),
-            "downloads_all_time": _int(item.get("downloadsAllTime")),
-            "likes": _int(item.get("likes")),
-            "trending_score": _float(item.get("trendingScore")),
+            "downloads": _number(item.get("downloads"), int),
+            "downloads_all_time": _number(item.get("downloadsAllTime"), int),
+            "likes": _number(item.get("likes"), int),
+            "trending_score": _number(item.get("trendingScore"), float),
             "private": item.get("private") if isinstance(item.get("private"), bool) else None,
             "gated": None if item.get("gated") is None else str(item.get("gated")).lower(),
             "disabled": item.get("disabled") if isinstance(item.get("disabled"), bool) else None,
@@ -129,13 +131,13 @@ def model_rows(item: dict, out: Rows) -> str | None:
             "siblings": siblings,
             "spaces_count": len(spaces),
             "spaces_capped": len(spaces) >= SPACES_CAP,
-            "parameters": _int(st.get("total")),
+            "parameters": _number(st.get("total"), int),
             "card_data": dump_json(card),
             "config": dump_json(item.get("config")),
             "transformers_info": dump_json(item.get("transformersInfo")),
             "gguf": dump_json(item.get("gguf")),
             "safetensors": dump_json(item.get("safetensors") or None),
-            "used_storage": _int(item.get("usedStorage")),
+            "used_storage": _number(item.get("usedStorage"), int),
             "synthetic": SYNTHETIC_TAG in tags,
         },
     )
@@ -184,7 +186,7 @@ def space_rows(item: dict, out: Rows) -> None:
             "mongo_id": _str(item.get("_id")),
             "author": _str(item.get("author")) or sid.split("/")[0],
             "sdk": _str(item.get("sdk")),
-            "likes": _int(item.get("likes")),
+            "likes": _number(item.get("likes"), int),
             "created_at": parse_ts(item.get("createdAt")),
             "last_modified": parse_ts(item.get("lastModified")),
             "sha": _str(item.get("sha")),
@@ -196,20 +198,12 @@ def space_rows(item: dict, out: Rows) -> None:
         out.add("space_models", {"space_id": sid, "model_id": mid, "source": "space_listing"})
 
 
-def _int(v) -> int | None:
+def _number(v, kind: type[N]) -> N | None:
+    """`v` as an int or a float; None for booleans, None and values that do not convert."""
     if isinstance(v, bool) or v is None:
         return None
     try:
-        return int(v)
-    except (TypeError, ValueError):
-        return None
-
-
-def _float(v) -> float | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    try:
-        return float(v)
+        return kind(v)
     except (TypeError, ValueError):
         return None
 
