@@ -170,19 +170,15 @@ def test_family_api_equals_hubmine_family(server, explorer_home):
 
 
 def test_lineage_index_walks_every_family_as_the_recursive_queries_do(explorer_home):
-    """For every model of the real sample, the index's edges are the rows of family_ancestors.sql and
-    family_descendants.sql, and the crawled ones are those in `models`."""
+    """For every model of the real sample, the index's edges are the rows of the recursive family_relatives.sql,
+    and the crawled ones are those in `models`."""
     con = duckdb.connect(str(explorer_home / "warehouse.duckdb"), read_only=True)
     try:
         index = LineageIndex.build(con)
         names = [*index.ids, "nobody/nothing-here"]
         assert len(index.ids) > 100 and len(index.child) > 100
         for name in names:
-            rows = [
-                tuple(r)
-                for q in ("family_ancestors", "family_descendants")
-                for r in con.execute(named_sql(q), [name]).fetchall()
-            ]
+            rows = [tuple(r) for r in con.execute(named_sql("family_relatives"), [name]).fetchall()]
             assert sorted(index.edges(name)) == sorted(rows), name
         model = family_sample(explorer_home)
         rel = family_of(con, model, index)
