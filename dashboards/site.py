@@ -10,6 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
+import plotly.offline
+
 from dashboards import figures as F
 from dashboards.data_access import Data
 from dashboards.render import anchors, esc, figure, page, safe_json, table
@@ -301,8 +303,6 @@ def _write(path: Path, text: str) -> None:
 
 def build_site(warehouse: Path, out: Path) -> list[Path]:
     """Write every page (and the shared plotly.js); returns the pages written."""
-    import plotly.offline
-
     con = connect_readonly(warehouse)
     try:
         crawl = latest_crawl(con)

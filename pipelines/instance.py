@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.instance.ref import InstanceRef
 
 from warehouse.paths import dagster_home
 
@@ -36,8 +37,6 @@ NO_CAPTURE = {
 
 def instance_for(home: Path) -> dg.DagsterInstance:
     """The data dir's instance (run history shared with `make dagster`), without step output capture."""
-    from dagster._core.instance.ref import InstanceRef
-
     d = ensure_dagster_home(home)
     os.environ["DAGSTER_HOME"] = str(d)
     return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(d), overrides=NO_CAPTURE))

@@ -19,11 +19,11 @@ import duckdb
 
 from pipelines.config import OUTPUT_FORMATS, OutputFormat
 from pipelines.errors import WarehouseBusy, WarehouseMissing
+from warehouse.lake import schema_tables
+from warehouse.load import connect
 
 
 def _schema_current(con: duckdb.DuckDBPyConnection) -> bool:
-    from warehouse.lake import schema_tables
-
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     return {*schema_tables(), "latest_crawl"} <= have
 
@@ -47,8 +47,6 @@ def connect_readonly(path: Path, wait_s: float = 10.0, upgraded: bool = False) -
         # a warehouse written by an older hubmine: add what this version's DDL creates (additive: new tables,
         # columns and views, IF NOT EXISTS), then open it read-only again
         con.close()
-        from warehouse.load import connect
-
         connect(path).close()
         return connect_readonly(path, wait_s, upgraded=True)
     try:

@@ -6,6 +6,7 @@ from typing import Literal
 
 import dagster as dg
 
+from analyses.upstream_changes import compute
 from pipelines.assets.results import core, preview
 from pipelines.config import BomFormat
 from pipelines.errors import NoCrawl, UsageError
@@ -88,8 +89,6 @@ def boms(context: dg.AssetExecutionContext, config: BomSelection, home: HubmineH
 def upstream_changes(home: HubmineHome) -> dg.MaterializeResult:
     """Models whose license, gating, base models, card or sha changed since the previous crawl, with the
     descendants each reaches, worst first."""
-    from analyses.upstream_changes import compute
-
     con = connect_readonly(home.warehouse, wait_s=120)
     try:
         latest, old, frame = compute(con)
