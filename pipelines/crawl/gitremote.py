@@ -153,8 +153,8 @@ class GitRemote:
         return proc.stdout
 
     def _account(self, stderr: bytes) -> tuple[list[str], float | None]:
-        """Count requests and bytes from the curl trace; return git's own messages and the wait the last
-        response that asked for one asked for (the retry policy's reading of its headers)."""
+        """Count requests and bytes from the curl trace; return git's own messages and the wait the hub asked
+        for in its last response that asked for one (read from the headers as the REST client reads them)."""
         requests = received = 0
         errors: list[str] = []
         responses: list[tuple[int, dict[str, str]]] = []
