@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from dashboards.site import build_site
-from pipelines.cli_common import ProgressDisplay
+from pipelines.cli.options import ProgressDisplay
 from pipelines.replay.synth.generator import generate
 from pipelines.resources import HubResource
 from pipelines.runner import materialize_analyses, materialize_crawl, materialize_weights

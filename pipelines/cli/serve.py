@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from pipelines.cli_common import home
+from pipelines.cli.options import home
 
 DEFAULT_PORT = 8765
 

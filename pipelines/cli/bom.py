@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipelines.cli_common import home, positive_int
+from pipelines.cli.options import home, positive_int
 
 BOM_EPILOG = """examples:
   hubmine bom Minbyul/meditron-7b-dpo-full-sft-wo-live_qa --out bom.cdx.json

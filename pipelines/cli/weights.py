@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipelines import config
-from pipelines.cli_common import home
+from pipelines.cli.options import home
 
 PATH_HINT = "a local path must exist; repo ids look like org/name"
 
@@ -111,7 +111,7 @@ def cmd_weights_check(args) -> int:
     result = materialize_weights(home(), hub, args.budget_gb, args.max_pairs)
     cols, rows = run_query(
         warehouse_path(home()),
-        (Path(__file__).parent.parent / "warehouse" / "sql" / "reports" / "weight_check_summary.sql").read_text(),
+        (Path(__file__).parents[2] / "warehouse" / "sql" / "reports" / "weight_check_summary.sql").read_text(),
     )
     sys.stdout.write(format_rows(cols, rows, "table"))
     return _check_exit(result)

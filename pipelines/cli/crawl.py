@@ -7,7 +7,7 @@ import sys
 import time
 
 from pipelines import config
-from pipelines.cli_common import ProgressDisplay, home, positive_int
+from pipelines.cli.options import ProgressDisplay, home, positive_int
 
 
 def cmd_crawl(args) -> int:

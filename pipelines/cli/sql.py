@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from pipelines import config
-from pipelines.cli_common import home
+from pipelines.cli.options import home
 
 
 def cmd_sql(args) -> int:

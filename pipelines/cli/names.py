@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 
-from pipelines.cli_common import home, read_text
+from pipelines.cli.options import home, read_text
 
 
 def cmd_names(args) -> int:

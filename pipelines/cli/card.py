@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from pipelines.cli_common import read_text
+from pipelines.cli.options import read_text
 
 
 def cmd_card(args) -> int:

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from pipelines.cli_common import home
+from pipelines.cli.options import home
 
 
 def cmd_analyze(args) -> int:

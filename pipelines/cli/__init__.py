@@ -11,18 +11,7 @@ import os
 import sys
 import warnings
 
-from pipelines import (
-    cli_analyses,
-    cli_bom,
-    cli_cards,
-    cli_crawl,
-    cli_demo,
-    cli_hub,
-    cli_serve,
-    cli_sql,
-    cli_versioning,
-    cli_weights,
-)
+from pipelines.cli import analyze, bom, card, crawl, demo, hub, names, serve, sql, weights
 from pipelines.errors import HubmineError, user_facing
 
 EPILOG = """examples:
@@ -47,17 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    cli_demo.register(sub)
-    cli_crawl.register(sub)
-    cli_sql.register(sub)
-    cli_analyses.register(sub)
-    cli_analyses.register_site(sub)
-    cli_serve.register(sub)
-    cli_versioning.register(sub)
-    cli_cards.register(sub)
-    cli_weights.register(sub)
-    cli_bom.register(sub)
-    cli_hub.register(sub)
+    demo.register(sub)
+    crawl.register(sub)
+    sql.register(sub)
+    analyze.register(sub)
+    analyze.register_site(sub)
+    serve.register(sub)
+    names.register(sub)
+    card.register(sub)
+    weights.register(sub)
+    bom.register(sub)
+    hub.register(sub)
     return p
 
 
@@ -97,7 +86,3 @@ def _report(e: Exception, code: int, verbose: bool) -> int:
         logging.error("details", exc_info=e)
     print(f"hubmine: error: {user_facing(e)}", file=sys.stderr)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

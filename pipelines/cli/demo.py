@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.cli_common import home
+from pipelines.cli.options import home
 
 
 def cmd_demo(args) -> int:
