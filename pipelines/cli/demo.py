@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from pipelines.cli.options import home
+from pipelines.cli.options import default_option, progress_option, seed_option, verb
+from pipelines.cli.progress import progress_display
+from pipelines.demo import run_demo
+from warehouse.paths import data_dir
 
 
 def cmd_demo(args) -> int:
-    from pipelines.demo import run_demo
-
-    return run_demo(home(), models=args.models, seed=args.seed, port=args.port, progress=not args.no_progress)
+    return run_demo(
+        data_dir(), models=args.models, seed=args.seed, port=args.port, progress=progress_display(args.no_progress)
+    )
 
 
 def register(sub) -> None:
-    d = sub.add_parser(
+    d = verb(
+        sub,
         "demo",
-        help="serve the real sample plus a small synthetic hub on loopback, crawl both",
-        description="Serve the bundled real sample and a small synthetic hub on 127.0.0.1, crawl "
+        "Serve the bundled real sample and a small synthetic hub on 127.0.0.1, crawl "
         "them into the warehouse and say where it is. Works offline.",
+        cmd_demo,
     )
-    d.add_argument("--models", type=int, default=2000, help="synthetic models beside the real sample (default 2000)")
-    d.add_argument("--seed", type=int, default=42, help="seed of the synthetic hub (default 42)")
+    default_option(d, "--models", 2000, "synthetic models beside the real sample")
+    seed_option(d, 42, "seed of the synthetic hub")
     d.add_argument("--port", type=int, default=0, help="replay hub port (default: a free one)")
-    d.add_argument("--no-progress", action="store_true", help="log lines instead of progress bars")
-    d.set_defaults(func=cmd_demo)
+    progress_option(d)
