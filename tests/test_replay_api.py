@@ -17,7 +17,8 @@ from huggingface_hub.errors import (
 from safetensors import safe_open
 
 from pipelines.replay.limits import FaultInjector
-from pipelines.replay.store import SnapshotStore, StoreWriter, open_snapshots
+from pipelines.replay.store import SnapshotStore, open_snapshots
+from pipelines.replay.store_writer import StoreWriter
 from tests.conftest import real_records
 from tests.hubedit import renamed_family_snapshot
 

@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from pipelines.replay.gitobj import sha256_hex
-from pipelines.replay.store import STORE_FILE, StoreWriter
+from pipelines.replay.store import STORE_FILE
+from pipelines.replay.store_writer import StoreWriter
 from pipelines.replay.synth import cards, records, usage, vocab
 from pipelines.replay.synth.checkpoint_families import CheckpointFamilies
 from pipelines.replay.synth.commits import Histories
