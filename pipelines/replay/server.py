@@ -1,9 +1,10 @@
 """The replay hub: an HTTP server answering the HF REST API subset huggingface_hub uses, and git's smart HTTP.
 
 Each request becomes an Exchange; guards (guards.py: counting, rate limits, fault injection) see it first, then
-the route table (routes/) answers it. Pagination links are absolute, dates end in `Z`, errors carry
-`X-Error-Code`, downloads follow the Hub's redirect hops without any Xet headers, and stale repo ids redirect
-as on the Hub (HF-API.md has the rules and where they come from).
+the route table (routes/) answers it from two sources: the store (records, repos and file contents) and the git
+repositories (gitserve.py). Pagination links are absolute, dates end in `Z`, errors carry `X-Error-Code`,
+downloads follow the Hub's redirect hops without any Xet headers, and stale repo ids redirect as on the Hub
+(HF-API.md has the rules and where they come from).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """The replay hub's routes: which handler answers which path, tried in order.
 
 A route matches the path segments (each one unquoted) and hands its handler the parts it captured: the
-segments after a prefix, or the pieces of a download or git path. A new endpoint is one more row here; a
-new kind of repo (datasets at `/api/datasets` and `/datasets/{id}`) is rows of its own beside the models'.
+segments after a prefix, or the pieces of a download or git path. A new endpoint is one more row here.
+Another kind of repo (datasets: `/api/datasets`, `/datasets/{id}`) is rows of its own beside the models':
+its listing and info, repo_api's commits/refs/tree under its API path, and files.resolve with its `kind`
+under its path prefix; the store then needs that kind's lookups beside the models'.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ def _entry(repo: Repo, idx: int, path: str) -> Entry:
     return entry
 
 
-def resolve(ex: Exchange, parts: list[str]) -> Response:
+def resolve(ex: Exchange, parts: list[str], kind: str = "models") -> Response:
+    """HEAD/GET `/{id}/resolve/{rev}/{path}` of a repo of `kind` (the plural its API paths use)."""
     repo_id, rev, path = parts
     repo = get_repo(ex, repo_id, start=0)
     idx = revision(repo, rev)
@@ -49,12 +50,12 @@ def resolve(ex: Exchange, parts: list[str]) -> Response:
             "X-Linked-Size": str(size),
         }
         return Response(302, b"", TEXT, headers)
-    location = f"/api/resolve-cache/models/{repo.id}/{commit}/{quote(path)}?etag={oid}"
+    location = f"/api/resolve-cache/{kind}/{repo.id}/{commit}/{quote(path)}?etag={oid}"
     return Response(307, b"", TEXT, {"Location": location, "X-Linked-Etag": f'"{oid}"'})
 
 
 def resolve_cache(ex: Exchange, rest: list[str]) -> Response:
-    """`/api/resolve-cache/models/{id}/{rev}/{path}`: the bytes of a regular file."""
+    """`/api/resolve-cache/{kind}/{id}/{rev}/{path}`: the bytes of a regular file."""
     repo_id, tail = split_repo(ex, rest)
     if not tail:
         raise api.entry_not_found("Entry not found")
