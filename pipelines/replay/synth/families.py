@@ -12,19 +12,12 @@ import random
 
 from pipelines.replay.synth import names, vocab
 from pipelines.replay.synth.declarations import Declarations
+from pipelines.replay.synth.derivatives import Derivatives
 from pipelines.replay.synth.identities import Identities
-from pipelines.replay.synth.node import Node, date_after, root_date
+from pipelines.replay.synth.node import Node, root_date
 
 # the relation drawn for each derived model (the published edge mix it is set against: docs/published_figures.csv)
 NODE_RELATIONS = {"adapter": 0.435, "finetune": 0.34, "quantized": 0.19, "merge": 0.035}
-CHILD_CARD_KINDS = ["handwritten", "template", "trainer", "autotrain"]
-CHILD_CARD_WEIGHTS = {
-    "finetune": [0.2, 0.3, 0.42, 0.08],
-    "adapter": [0.1, 0.6, 0.3, 0.0],
-    "quantized": [0.7, 0.3, 0.0, 0.0],
-    "merge": [0.6, 0.3, 0.1, 0.0],
-}
-UNDECLARED_EVIDENCE = {"adapter": "adapter_config", "quantized": "name", "merge": "mergekit_config"}
 
 
 def family_size(rng: random.Random, cap: int) -> int:
@@ -48,6 +41,7 @@ class FamilyBuilder:
         self.rng = rng
         self.ids = ids
         self.declarations = declarations
+        self.derivatives = Derivatives(rng, ids)
 
     def build(self, fam: int, size: int) -> list[Node]:
         """Family number `fam` of `size` models, root first."""
@@ -70,7 +64,7 @@ class FamilyBuilder:
                 if finetunes and rng.random() < (0.10 if rel == "finetune" else 0.35 if rel == "quantized" else 0.06):
                     parent = rng.choice(finetunes)
                 parents = [parent]
-            child = self._child(parents, rel, domain)
+            child = self.derivatives.make(parents, rel, domain)
             nodes.append(child)
             if rel == "finetune":
                 finetunes.append(child)
@@ -183,95 +177,3 @@ class FamilyBuilder:
             node.declared = [f"{names.handle(10**6 + rng.randrange(10**5))}/{rng.choice(vocab.IDENTIFIERS)}-base"]
             node.anomaly = "orphan"
         return node
-
-    def _child_languages(self, p: Node, rel: str) -> tuple[list[str], str | None]:
-        """A child's languages (dropped, drifting to one, or inherited) and the one its name may carry."""
-        rng = self.rng
-        langs = list(p.languages)
-        if rel not in ("finetune", "adapter"):
-            return langs, None
-        if rng.random() < 0.45:
-            langs = []
-        elif rng.random() < (0.7 if len(langs) > 3 else vocab.LANGUAGE_MUTATION):  # multilingual -> English-only
-            langs = ["en"] if rng.random() < 0.7 else [rng.choice(vocab.LANGUAGES[1:])]
-        return langs, langs[0] if len(langs) == 1 and rng.random() < 0.3 else None
-
-    def _child_license(self, p: Node) -> str | None:
-        """License downstream: inherited, omitted, or drifting."""
-        rng = self.rng
-        if rng.random() < vocab.LICENSE_OMITTED_BY_CHILD:
-            return None
-        if p.license and rng.random() < vocab.LICENSE_MUTATION:
-            return rng.choice(vocab.LICENSE_DRIFT.get(p.license, ["apache-2.0", "mit"]))
-        return p.license
-
-    def _child(self, parents: list[Node], rel: str, domain: str) -> Node:
-        rng = self.rng
-        p = parents[0]
-        variant = {"adapter": "adapter", "quantized": "quantized", "merge": "merged"}.get(rel, "finetuned")
-        if rel == "finetune":
-            r = rng.random()
-            variant = (
-                "distilled" if r < 0.04 else "compressed" if r < 0.06 else "deduplicated" if r < 0.07 else "finetuned"
-            )
-        author = rng.choice(vocab.QUANTIZERS) if rel == "quantized" and rng.random() < 0.6 else self.ids.user()
-        langs, lang = self._child_languages(p, rel)
-        name, conv = names.child_name(rng, rel, p.stem, p.size, lang, variant)
-        created = date_after(rng, max(x.created for x in parents))
-        node = Node(
-            self.ids.claim(author, name),
-            author,
-            name,
-            p.stem,
-            p.size,
-            domain,
-            max(x.depth for x in parents) + 1,
-            rel,
-            [x.id for x in parents],
-            variant,
-            conv,
-            created,
-            languages=langs,
-            datasets=list(p.datasets),
-        )
-        node.license = self._child_license(p)
-        self._child_software(node, p, rel, domain)
-        if rng.random() < 0.5:
-            node.datasets = sorted(set(node.datasets + rng.sample(vocab.DATASETS, 1)))
-        node.autotrain = rel == "finetune" and rng.random() < 0.08
-        node.card_kind = "autotrain" if node.autotrain else rng.choices(CHILD_CARD_KINDS, CHILD_CARD_WEIGHTS[rel])[0]
-        node.card_chars = int(rng.lognormvariate(math.log(3300), 0.7))
-        node.collaborative = rng.random() < 0.07
-        if node.collaborative:
-            node.team = self.ids.team()
-        self._child_declaration(node, parents, author)
-        return node
-
-    def _child_software(self, node: Node, p: Node, rel: str, domain: str) -> None:
-        """Task, library and quantization format of a derivative."""
-        rng = self.rng
-        node.pipeline = p.pipeline
-        if rel == "finetune" and rng.random() < vocab.TASK_MUTATION:
-            node.pipeline = rng.choice(vocab.DOMAINS[domain].tasks)
-        quant_library = None if rng.random() < 0.7 else "transformers"
-        node.library = {"adapter": "peft", "quantized": quant_library}.get(rel, vocab.DOMAINS[domain].library)
-        if domain == "diffusion":
-            node.library = "diffusers"
-        if rel == "quantized":
-            node.quant_format = "GGUF" if "GGUF" in node.name else rng.choice(["AWQ", "GPTQ", "EXL2"])
-            if node.quant_format != "GGUF":
-                node.library = "transformers"
-
-    def _child_declaration(self, node: Node, parents: list[Node], author: str) -> None:
-        """Most children declare their parents; some only leave evidence behind."""
-        rng = self.rng
-        p = parents[0]
-        node.declared = [x.id for x in parents]
-        node.declare_relation = rng.random() < 0.3
-        if rng.random() < 0.08:
-            node.declared = []
-            node.evidence = UNDECLARED_EVIDENCE.get(node.relation or "", "config")
-            if node.relation == "quantized" and not node.name.startswith(p.name):
-                node.name = f"{p.name}-{node.quant_format or 'GGUF'}"
-                node.id = self.ids.claim(author, node.name)
-                node.convention = ["base-model", "quantization"]

@@ -5,9 +5,9 @@ generate on a laptop. Everything drawn is recorded as ground truth under truth/ 
 scored: true lineage edges and relations, naming conventions, variants, licenses, card kinds, CO2
 facts, commit categories, planted Bayesian-network dependencies and checkpoint pairs.
 
-This module only orders the work; each part of a model is built by its own module (families, declarations,
-checkpoint_families, usage, files, cards, commits, records, truth). All share one random stream and draw in a
-fixed order: changing that order changes every hub generated after it.
+This module only orders the work; each part of a model is built by its own module (families, derivatives,
+declarations, checkpoint_families, usage, files, cards, commits, records, truth). All share one random stream
+and draw in a fixed order: changing that order changes every hub generated after it.
 """
 
 from __future__ import annotations
