@@ -14,6 +14,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from pipelines.replay.gitobj import Commit, Tree, git_blob_oid
 from pipelines.replay.repo import Record, Refs, declared_parents
@@ -91,6 +92,14 @@ INDEXES = (
 )
 
 
+class RepoParts(TypedDict, total=False):
+    """What a store keeps of a repo beside its record (add_model's keywords)."""
+
+    history: list[Commit] | None
+    head_tree: Tree | None
+    refs: Refs | None
+
+
 def zip_json(obj: object) -> bytes:
     return zlib.compress(json.dumps(obj, separators=(",", ":")).encode(), 1)
 
@@ -165,20 +174,12 @@ class StoreWriter:
         self.db.execute("DELETE FROM models WHERE ord = ?", row)
         return int(row[0])
 
-    def replace_model(
-        self,
-        old_id: str,
-        record: Record,
-        *,
-        history: list[Commit] | None = None,
-        head_tree: Tree | None = None,
-        refs: Refs | None = None,
-    ) -> None:
+    def replace_model(self, old_id: str, record: Record, **repo: Unpack[RepoParts]) -> None:
         """Rewrite a model in place (same listing position), under its old or a new id."""
         ord_ = self.remove_model(old_id)
         if ord_ is None:
             raise KeyError(old_id)
-        self.add_model(record, history=history, head_tree=head_tree, refs=refs, ord_=ord_)
+        self.add_model(record, ord_=ord_, **repo)
 
     def add_blob(self, data: bytes, key: str | None = None, *, zipped: bool = False) -> str:
         key = key or git_blob_oid(data)
