@@ -23,7 +23,7 @@ FetchConfigs = Literal["all", "undeclared", "none"]
 OutputFormat = Literal["table", "csv", "json"]
 """How rows are printed (`hubmine sql --format`, reports)."""
 BomFormat = Literal["cyclonedx", "spdx"]
-"""An AI bill of materials: CycloneDX 1.6 ML-BOM or SPDX 3.0 with the AI profile."""
+"""An AI bill of materials: CycloneDX 1.6 ML-BOM (the default: first) or SPDX 3.0 with the AI profile."""
 Relation = Literal["finetune", "adapter", "quantized", "merge", "unknown"]
 """How a model derives from a parent: the words of the card's `base_model_relation` and of the Hub's
 `base_model:<relation>:<id>` tags; unknown where a base is declared without one."""

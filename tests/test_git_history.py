@@ -17,7 +17,8 @@ from pipelines.crawl.gitremote import default_history
 from pipelines.replay.gitobj import SNAPSHOT_TITLE
 from pipelines.replay.limits import FaultInjector
 from pipelines.replay.server import ReplayHub
-from pipelines.replay.store import SnapshotStore, card_name, open_snapshots
+from pipelines.replay.store import SnapshotStore, open_snapshots
+from pipelines.replay.store_plain import card_name
 from pipelines.replay.synth.evolve import Shares, evolve
 from tests.conftest import REAL_SAMPLE, crawl_into, fast_client, query
 from tests.hubedit import edited_copy

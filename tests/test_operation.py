@@ -73,7 +73,7 @@ def test_a_wrong_endpoint_fails_in_seconds_with_one_line(kind, html_site, tmp_pa
 
 
 def test_analyze_only_names_an_analysis_or_its_table(tmp_path, monkeypatch, capsys):
-    from pipelines.cli_analyses import choose_analyses
+    from pipelines.cli.analyze import choose_analyses
     from pipelines.definitions import ANALYSIS_ASSETS
 
     assert [a.op.name for a in choose_analyses(ANALYSIS_ASSETS, ["family_stats", "lineage_issues"])] == [
