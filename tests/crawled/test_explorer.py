@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.test_aliases import analysed_renamed, renamed_store  # noqa: F401 - the renamed family's fixtures
+from tests.crawled.test_aliases import analysed_renamed, renamed_store  # noqa: F401 - the renamed family's fixtures
 from warehouse.family import LineageIndex, family_of
 from warehouse.results import input_sql
 
