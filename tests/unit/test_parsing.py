@@ -7,7 +7,7 @@ import json
 import pytest
 
 from analyses import cards, energy, licenses, lineage
-from tests.conftest import REAL_SAMPLE
+from tests.helpers import REAL_SAMPLE
 from warehouse.records import Rows, model_rows
 
 
