@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names bench-explorer bench-bom dagster lint clean
+.PHONY: demo test test-unit test-crawled test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names bench-explorer bench-bom dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
+# The fast suite in two halves: tests that need no crawl (seconds to a few minutes), and those over crawled hubs.
+test-unit: $(STAMP)
+	$(BIN)/pytest -q tests/unit
+
+test-crawled: $(STAMP)
+	$(BIN)/pytest -q tests/crawled
+
+# Heavier cases, each the scale-up of a case `make test` keeps at a smaller scale.
 test-slow: $(STAMP)
 	$(BIN)/pytest -q -m slow
 
