@@ -16,9 +16,9 @@ from pipelines.resources import HubmineHome, HubResource, ProgressResource
 from pipelines.runner import CRAWL_ASSETS
 from tests.helpers import ROOT, query, real_records
 
-# These tests are about partitions and runs: 400 models of the real sample (every one of the 16 shards still gets
+# These tests are about partitions and runs: 100 models of the real sample (every one of the 16 shards still gets
 # repos), history through the REST API (the sample has no history to read; git mode has its own tests).
-SCOPED = 400
+SCOPED = 100
 
 
 def _materialize(home: Path, url: str, instance, limit: int | None = None, **kw) -> dg.ExecuteInProcessResult:

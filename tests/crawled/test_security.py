@@ -24,7 +24,7 @@ def test_token_is_never_printed_logged_or_stored(real_store, replay, tmp_path):
     home = tmp_path / "home"
     # a scoped crawl: the token also goes out with the lookups of parents outside the scope
     outputs = [
-        hm("-v", "crawl", "--endpoint", hub.url, "--no-progress", "--limit", "400", home=home),
+        hm("-v", "crawl", "--endpoint", hub.url, "--no-progress", "--limit", "100", home=home),
         hm("-v", "analyze", home=home),
         hm("dashboards", home=home),
         hm("sql", "SELECT * FROM crawls", home=home),
