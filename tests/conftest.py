@@ -86,9 +86,10 @@ def replay():
 
 
 # -- a real headless Chromium --------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """One Chromium for every browser test of a worker, driven by Playwright (no browser is downloaded)."""
+    """One Chromium for a module's browser tests, driven by Playwright (no browser is downloaded). Module-scoped:
+    Playwright's event loop must not outlive the module, or in-process Dagster runs after it share that loop."""
     exe = chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
