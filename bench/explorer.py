@@ -13,11 +13,8 @@ after the other) for sampled models and for the parents with the most direct chi
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import random
-import shutil
 import statistics
 import subprocess
 import time
@@ -25,8 +22,11 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.e2e import HM, Hub, ensure_snapshot, timed
+import duckdb
+
+from bench.harness import HM, crawl_stage, ensure_snapshot, env_for, fresh, parser
 from bench.machine import describe
+from warehouse.load import connect
 
 SYNTHETIC_WAREHOUSE = """
 INSERT INTO crawls (crawl_id, endpoint, mode, scope, started_at, finished_at, status, models_seen)
@@ -49,12 +49,10 @@ WHERE c.i > c.fam * c.fam;
 
 def direct_warehouse(base: Path, n: int) -> Path:
     """A warehouse of n synthetic models written straight into DuckDB (the shape the explorer's queries see)."""
-    from warehouse.load import connect
-
     home = base / f"home-{n}-direct"
     if (home / "explorer-ready").exists():
         return home
-    shutil.rmtree(home, ignore_errors=True)
+    fresh(home)
     t0 = time.monotonic()
     con = connect(home / "warehouse.duckdb")
     try:
@@ -74,24 +72,13 @@ def ensure_warehouse(base: Path, n: int) -> Path:
     home = base / f"home-{n}-metadata"
     if (home / "warehouse.duckdb").exists() and (home / "explorer-ready").exists():
         return home
-    snap = ensure_snapshot(base, n)
-    hub = Hub(snap, base / f"store-{n}")
-    try:
-        spent = timed(
-            [*HM, "crawl", "--endpoint", hub.url, "--metadata-only", "--no-progress"],
-            {**os.environ, "HUBMINE_HOME": str(home)},
-            base / f"crawl-{n}.log",
-        )
-    finally:
-        hub.close()
+    spent = crawl_stage(ensure_snapshot(base, n), base, home, base / f"crawl-{n}.log", "--metadata-only")
     print(f"crawled {n:,} models in {spent['seconds']:.0f}s", flush=True)
     (home / "explorer-ready").touch()
     return home
 
 
 def samples(home: Path, k: int, seed: int) -> tuple[list[str], list[str]]:
-    import duckdb
-
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         ids = [r[0] for r in con.execute("SELECT model_id FROM models ORDER BY model_id").fetchall()]
@@ -123,11 +110,10 @@ def pct(xs: list[float]) -> str:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", type=int, default=1_000_000)
-    ap.add_argument("--dir", default="/tmp/hubmine-bench")
-    ap.add_argument("--samples", type=int, default=60)
-    ap.add_argument("--seed", type=int, default=7)
+    ap = parser(__doc__)
+    ap.add_argument("--models", type=int, default=1_000_000, help="models in the warehouse (default 1000000)")
+    ap.add_argument("--samples", type=int, default=60, help="models whose pages are timed (default 60)")
+    ap.add_argument("--seed", type=int, default=7, help="seed of the samples (default 7)")
     ap.add_argument("--via-crawl", action="store_true", help="build the warehouse by synth + metadata-only crawl")
     args = ap.parse_args()
     base = Path(args.dir)
@@ -139,11 +125,12 @@ def main() -> int:
     queries = [n[: rng.randint(3, 8)] for n in names[::2]] + [n[len(n) // 3 : len(n) // 3 + 5] for n in names[1::2]]
     proc = subprocess.Popen(
         [*HM, "serve", "--port", "0"],
-        env={**os.environ, "HUBMINE_HOME": str(home)},
+        env=env_for(home),
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert proc.stdout is not None
     try:
         url = proc.stdout.readline().split(" at ", 1)[1].split()[0].rstrip("/")
         get_ms(url + "/api/models?q=warm")  # first request pays the imports, not the query

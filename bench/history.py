@@ -5,31 +5,35 @@ crawl, beside HFCommunity's published figure (about 54 h for about 680k repos).
 The Hub publishes quotas for its API and resolver buckets only; git's smart HTTP is in neither. A git-mode crawl
 is therefore projected twice: with git requests outside the published buckets (only the listing counts), and,
 as the worst case, with every git request counted against the API quota.
+
+    python -m bench.history [--models 10000] [--history git,api] [--recrawl-commits 0.01] [--dir /tmp/hubmine-bench]
 """
 
 from __future__ import annotations
 
-import os
-import shutil
+import json
 import subprocess
 from pathlib import Path
 
-from bench.e2e import HM, LIMITS, Hub, crawl_row, ensure_snapshot, timed
+from bench.harness import (
+    HM,
+    LIMITS,
+    crawl_row,
+    crawl_stage,
+    duration,
+    ensure_snapshot,
+    fresh,
+    parser,
+    start,
+    windows,
+)
 
 HUB_MODELS = 1_860_411  # the Anatomy study's snapshot (docs/published_figures.md)
 HFCOMMUNITY = {"repos": 680_000, "hours": 54.0}  # a full HFCommunity model crawl (docs/published_figures.md)
 
 
 def crawl(snap: Path, base: Path, home: Path, mode: str, tag: str) -> dict:
-    hub = Hub(snap, base / f"store-{snap.name}")
-    try:
-        stage = timed(
-            [*HM, "crawl", "--endpoint", hub.url, "--history", mode, "--no-progress"],
-            {**os.environ, "HUBMINE_HOME": str(home)},
-            base / f"crawl-{tag}-{mode}.log",
-        )
-    finally:
-        hub.close()
+    stage = crawl_stage(snap, base, home, base / f"crawl-{tag}-{mode}.log", "--history", mode)
     row = crawl_row(home)
     return {
         "mode": mode,
@@ -71,16 +75,6 @@ def evolved(snap: Path, share: float) -> Path:
             stdout=subprocess.DEVNULL,
         )
     return out
-
-
-def windows(requests: dict[str, float], quotas: dict[str, int]) -> float:
-    return max(requests.get(b, 0) / q for b, q in quotas.items())
-
-
-def duration(minutes: float) -> str:
-    if minutes <= 5:
-        return "within one 5-min window"
-    return f"{minutes / 60:.1f} h" if minutes < 60 * 48 else f"{minutes / 60 / 24:.1f} days"
 
 
 def projection(r: dict) -> str:
@@ -126,8 +120,7 @@ def run_history(n: int, base: Path, modes: list[str], share: float) -> list[dict
     nxt = evolved(snap, share)
     results = []
     for mode in modes:
-        home = base / f"home-{n}-history-{mode}"
-        shutil.rmtree(home, ignore_errors=True)
+        home = fresh(base / f"home-{n}-history-{mode}")
         full = crawl(snap, base, home, mode, f"{n}-full")
         again = crawl(nxt, base, home, mode, f"{n}-recrawl")
         results += [full, again]
@@ -141,3 +134,24 @@ def run_history(n: int, base: Path, modes: list[str], share: float) -> list[dict
         flush=True,
     )
     return results
+
+
+def main() -> int:
+    ap = parser(__doc__)
+    ap.add_argument("--models", type=int, default=10_000, help="synthetic hub crawled in full (default 10000)")
+    ap.add_argument("--history", default="git,api", help="history modes of the full crawl and its re-crawl")
+    ap.add_argument(
+        "--recrawl-commits",
+        type=float,
+        default=0.01,
+        help="share of repos that gain a commit (hub evolve) before the re-crawl (default 0.01)",
+    )
+    args = ap.parse_args()
+    base = start(args)
+    results = run_history(args.models, base, [m for m in args.history.split(",") if m], args.recrawl_commits)
+    (base / "history.json").write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

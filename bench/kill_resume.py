@@ -7,25 +7,23 @@ uninterrupted crawl of the same hub.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.e2e import HM, Hub, ensure_snapshot
-from bench.machine import describe
+from bench.harness import HM, ensure_snapshot, env_for, fresh, parser, replay_hub, start
 from warehouse.content import content, differences
 
 
-def crawl(env: dict, url: str) -> subprocess.Popen:
+def crawl(home: Path, url: str) -> subprocess.Popen:
+    """A full crawl in its own process group (killed whole, as a machine crash would)."""
     return subprocess.Popen(
         [*HM, "crawl", "--endpoint", url, "--no-progress"],
-        env=env,
+        env=env_for(home),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
@@ -33,30 +31,24 @@ def crawl(env: dict, url: str) -> subprocess.Popen:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", type=int, default=50_000)
-    ap.add_argument("--kills", type=int, default=20)
-    ap.add_argument("--seed", type=int, default=5)
-    ap.add_argument("--dir", default=os.environ.get("HUBMINE_BENCH_DIR", "/tmp/hubmine-bench"))
+    ap = parser(__doc__)
+    ap.add_argument("--models", type=int, default=50_000, help="synthetic hub size (default 50000)")
+    ap.add_argument("--kills", type=int, default=20, help="SIGKILLs before the crawl may finish (default 20)")
+    ap.add_argument("--seed", type=int, default=5, help="seed of the kill moments (default 5)")
     args = ap.parse_args()
-    base = Path(args.dir)
-    print(f"machine: {describe()}", flush=True)
+    base = start(args)
     snap = ensure_snapshot(base, args.models)
-    hub = Hub(snap, base / f"store-{args.models}")
     rng = random.Random(args.seed)
-    try:
-        clean, killed = base / "kill-clean", base / "kill-killed"
-        for d in (clean, killed):
-            shutil.rmtree(d, ignore_errors=True)
+    with replay_hub(snap, base) as hub:
+        clean, killed = fresh(base / "kill-clean"), fresh(base / "kill-killed")
         t0 = time.monotonic()
-        rc = crawl({**os.environ, "HUBMINE_HOME": str(clean)}, hub.url).wait()
+        rc = crawl(clean, hub.url).wait()
         t_clean = time.monotonic() - t0
         assert rc == 0, "uninterrupted crawl failed"
         print(f"uninterrupted full crawl of {args.models:,} models: {t_clean:.0f}s", flush=True)
-        env = {**os.environ, "HUBMINE_HOME": str(killed)}
         finished_early = 0
         for i in range(args.kills):
-            p = crawl(env, hub.url)
+            p = crawl(killed, hub.url)
             at = rng.uniform(0.5, min(60.0, max(1.0, t_clean / 3)))
             try:
                 p.wait(at)
@@ -66,11 +58,9 @@ def main() -> int:
                 p.wait()
             print(f"  kill {i + 1:>2}/{args.kills} at {at:.1f}s", flush=True)
         t0 = time.monotonic()
-        rc = crawl(env, hub.url).wait()
+        rc = crawl(killed, hub.url).wait()
         assert rc == 0, "resumed crawl failed"
         print(f"resumed to the end in {time.monotonic() - t0:.0f}s ({finished_early} runs ended before their kill)")
-    finally:
-        hub.close()
     diff = differences(content(clean), content(killed))
     rows = sum(len(v) for v in content(clean).values())
     if diff:

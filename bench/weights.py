@@ -12,7 +12,6 @@ The pair's files are in the page cache (just written), so the diff reads RAM, no
 
 from __future__ import annotations
 
-import argparse
 import cProfile
 import pstats
 import tempfile
@@ -24,8 +23,10 @@ import numpy as np
 import torch
 from safetensors.numpy import save_file
 
-from analyses.weights.diff import diff_checkpoints
+from analyses.weights.diff import BLOCK_BYTES, diff_checkpoints
+from analyses.weights.reader import LocalCheckpoint
 from analyses.weights.verdict import judge
+from bench.harness import parser
 from bench.machine import describe, rss_anon_mb
 
 
@@ -54,8 +55,6 @@ def memcpy_gbps(nbytes: int = 1 << 30, repeats: int = 3) -> float:
 def mapped_read_gbps(paths: list[Path], repeats: int = 3) -> float:
     """The same files read the way the diff reads them (memory-mapped, block sums), with no arithmetic beyond a
     sum: what this machine's page cache and mapping give a reader."""
-    from analyses.weights.diff import BLOCK_BYTES
-    from analyses.weights.reader import LocalCheckpoint
 
     best = float("inf")
     for _ in range(repeats):
@@ -112,7 +111,7 @@ def timed_diff(a: Path, b: Path, device: str | None, profile: bool):
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, bench_dir=False)
     ap.add_argument("--tensors", type=int, default=16)
     ap.add_argument("--dim", type=int, default=4096)
     ap.add_argument("--device", choices=["cpu", "cuda"])

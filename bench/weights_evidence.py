@@ -13,23 +13,33 @@
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import polars as pl
 import torch
+from safetensors.torch import save_file
 
 from analyses.weights.diff import diff
 from analyses.weights.fingerprint import fingerprint_bytes, recover_tree
-from analyses.weights.reader import LocalCheckpoint, SampledCheckpoint
+from analyses.weights.reader import LocalCheckpoint, ReadRange, SampledCheckpoint
 from analyses.weights.verdict import judge
+from bench.harness import parser
 from bench.machine import describe
+from pipelines.crawl.client import COUNTER, HubClient
+from pipelines.crawl.run import crawl
+from pipelines.crawl.session import CrawlSpec
+from pipelines.replay.server import ReplayHub
+from pipelines.replay.store import open_snapshots
 from pipelines.replay.synth import checkpoints
+from pipelines.replay.synth.generator import generate
+from pipelines.resources import HubResource
+from pipelines.runner import materialize_weights
 
 SHAPES = {
     **{f"layers.{i}.{n}.weight": (512, 512) for i in range(2) for n in ("q", "k", "v")},
@@ -65,11 +75,19 @@ def derive(kind: str, base: dict, g: torch.Generator) -> dict:
     return {k: trained(g, *v.shape) for k, v in base.items()}
 
 
+def in_memory(blob: bytes) -> ReadRange:
+    """Byte ranges of a checkpoint held in memory, as a hub's range requests would return them."""
+
+    def read(_file: str, start: int, end: int) -> tuple[bytes, int]:
+        return blob[start:end], len(blob)
+
+    return read
+
+
 def sampled_vs_full(pairs_per_kind: int, share: float) -> None:
-    from safetensors.torch import save_file
 
     g = torch.Generator().manual_seed(7)
-    agree, n, kinds, read = 0, 0, Counter(), []
+    agree, n, kinds, read = 0, 0, Counter[str](), []
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(pairs_per_kind):
             base = {k: trained(g, *s) for k, s in SHAPES.items()}
@@ -86,13 +104,9 @@ def sampled_vs_full(pairs_per_kind: int, share: float) -> None:
                 sides = []
                 for name in ("a", "b"):
                     blob = (Path(tmp) / f"{name}.safetensors").read_bytes()
-                    sides.append(
-                        SampledCheckpoint(
-                            name, ["m"], lambda _f, s, e, b=blob: (b[s:e], len(b)), budget=int(share * len(blob))
-                        )
-                    )
+                    sides.append(SampledCheckpoint(name, ["m"], in_memory(blob), budget=int(share * len(blob))))
                     read.append((sides[-1].bytes_read, len(blob)))
-                same = judge(diff(*sides, device="cpu")).relation == full
+                same = judge(diff(sides[0], sides[1], device="cpu")).relation == full
                 agree += same
                 kinds[kind] += same
                 n += 1
@@ -106,8 +120,6 @@ def sampled_vs_full(pairs_per_kind: int, share: float) -> None:
 
 
 def query(home: Path, sql: str) -> list[tuple]:
-    import duckdb
-
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         return con.execute(sql).fetchall()
@@ -116,15 +128,6 @@ def query(home: Path, sql: str) -> list[tuple]:
 
 
 def served_check() -> tuple[Path, Path]:
-    from pipelines.crawl.client import COUNTER, HubClient
-    from pipelines.crawl.run import crawl
-    from pipelines.crawl.session import CrawlSpec
-    from pipelines.replay.server import ReplayHub
-    from pipelines.replay.store import open_snapshots
-    from pipelines.replay.synth.generator import generate
-    from pipelines.resources import HubResource
-    from pipelines.runner import materialize_weights
-
     tmp = Path(tempfile.mkdtemp(prefix="hubmine-bench-evidence-"))
     generate(tmp / "hub", 300, seed=7, checkpoint_models=300, undeclared_weights=0.35)
     hub = ReplayHub(open_snapshots([tmp / "hub"])).start()
@@ -183,7 +186,7 @@ def trees(families: int) -> None:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, bench_dir=False)
     ap.add_argument("--pairs-per-kind", type=int, default=12)
     ap.add_argument("--share", type=float, default=0.05, help="sampled-read budget as a share of each checkpoint")
     ap.add_argument("--families", type=int, default=10)

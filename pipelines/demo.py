@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import time
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from dashboards.site import build_site
-from pipelines.cli_common import ProgressDisplay
+from pipelines.crawl.progress import Progress
+from pipelines.definitions import ANALYSIS_ASSETS
+from pipelines.hubprocess import ReplayProcess
 from pipelines.replay.synth.generator import generate
 from pipelines.resources import HubResource
 from pipelines.runner import materialize_analyses, materialize_crawl, materialize_weights
@@ -16,32 +18,6 @@ from warehouse.paths import dashboards_dir, warehouse_path
 from warehouse.query import run_query
 
 REAL_SAMPLE = Path(__file__).resolve().parent / "replay" / "real-sample"
-
-
-class ReplayProcess:
-    """`hubmine hub serve` in a child process (its own core and GIL), stopped on exit."""
-
-    def __init__(self, snapshots: list[Path], workdir: Path, port: int = 0, extra: list[str] | None = None):
-        cmd = [sys.executable, "-m", "pipelines.cli", "hub", "serve", "--port", str(port), "--workdir", str(workdir)]
-        for s in snapshots:
-            cmd += ["--snapshot", str(s)]
-        self.proc = subprocess.Popen(cmd + (extra or []), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if " at http://" not in line:
-            self.proc.kill()
-            raise RuntimeError(f"replay hub did not start: {line.strip()} {self.proc.stderr.read()[-2000:]}")
-        self.banner = line.strip()
-        self.url = line.rsplit(" at ", 1)[1].strip()
-
-    def __enter__(self) -> ReplayProcess:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 def synthetic_snapshot(home: Path, models: int, seed: int) -> Path:
@@ -52,16 +28,22 @@ def synthetic_snapshot(home: Path, models: int, seed: int) -> Path:
     return out
 
 
-def run_demo(home: Path, models: int = 2000, seed: int = 42, port: int = 0, progress: bool = True) -> int:
+def run_demo(
+    home: Path,
+    models: int = 2000,
+    seed: int = 42,
+    port: int = 0,
+    progress: AbstractContextManager[Progress | None] | None = None,
+) -> int:
+    """Serve, crawl, analyse, check weights, build the dashboards; `progress` shows the crawl going (the CLI
+    passes bars or log lines)."""
     home.mkdir(parents=True, exist_ok=True)
     synth = synthetic_snapshot(home, models, seed)
     t0 = time.monotonic()
     with ReplayProcess([REAL_SAMPLE, synth], home / "demo-hub" / "store", port) as hub:
         print(f"{hub.banner}\ncrawling it into {warehouse_path(home)} ...", file=sys.stderr)
-        with ProgressDisplay(not progress) as bars:
+        with progress or nullcontext() as bars:
             materialize_crawl(home, HubResource(endpoint=hub.url), mode="full", progress=bars)
-        from pipelines.definitions import ANALYSIS_ASSETS
-
         print("running the analyses ...", file=sys.stderr)
         materialize_analyses(home, ANALYSIS_ASSETS)
         print("checking sampled lineage from the weights ...", file=sys.stderr)

@@ -11,9 +11,6 @@ import csv
 import html
 import io
 import json
-import os
-import subprocess
-import sys
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from pipelines.bom import model_bom
 from pipelines.errors import HubmineError, NotInWarehouse
 from pipelines.explorer.data import SCOPES, SEARCH_LIMIT, Explorer
 from pipelines.explorer.graph import MAX_NODES
@@ -104,15 +102,6 @@ def plotly_js() -> str:
     return plotly.offline.get_plotlyjs()
 
 
-@lru_cache(maxsize=1)
-def bom_available() -> bool:
-    """Whether this installation has the `hubmine bom` verb."""
-    from pipelines.cli import build_parser
-
-    sub = next(a for a in build_parser()._actions if a.dest == "command")
-    return "bom" in (sub.choices or {})
-
-
 def _ex(request: Request) -> Explorer:
     return request.app.state.explorer
 
@@ -186,7 +175,7 @@ api_family_sizes = _whole_table("family_sizes", "family_sizes")
 
 async def api_features(request: Request) -> Response:
     dashboards = request.app.state.dashboards
-    return JSONResponse({"bom": bom_available(), "dashboards": bool(dashboards and dashboards.is_dir())})
+    return JSONResponse({"bom": True, "dashboards": bool(dashboards and dashboards.is_dir())})
 
 
 async def plotly(request: Request) -> Response:
@@ -259,22 +248,7 @@ async def _error(request: Request, exc: Exception) -> Response:
 
 
 def bom_response(ex: Explorer, model_id: str) -> Response:
-    """The model's BOM from `hubmine bom`, or 404 saying the feature is absent."""
+    """The model's CycloneDX BOM, the document `hubmine bom` writes for the same id (NotInWarehouse: 404)."""
     with ex.connection() as con:
-        model_id = ex.model_id(con, model_id)
-    if not bom_available():
-        return JSONResponse(
-            {
-                "error": "no BOM: this installation has no `hubmine bom` verb yet, so bills of "
-                f"materials cannot be built for {model_id}"
-            },
-            status_code=404,
-        )
-    env = {**os.environ, "HUBMINE_HOME": str(ex.warehouse.parent)}
-    out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "bom", model_id], capture_output=True, text=True, timeout=120, env=env
-    )
-    if out.returncode != 0:
-        return JSONResponse({"error": (out.stderr.strip().splitlines() or ["hubmine bom failed"])[-1]}, status_code=500)
-    kind = "application/json" if out.stdout.lstrip().startswith(("{", "[")) else "text/plain"
-    return Response(out.stdout, media_type=kind)
+        _, written = model_bom(con, model_id)
+    return Response(written.text, media_type="application/json")

@@ -51,7 +51,7 @@ class Explorer:
 
     def __init__(self, warehouse: Path):
         self.warehouse = Path(warehouse)
-        self._con = None
+        self._con: duckdb.DuckDBPyConnection | None = None
         self._users = 0
         self._last = time.monotonic()
         self._lock = threading.Lock()

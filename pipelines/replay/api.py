@@ -1,15 +1,19 @@
 """What the replay hub answers: the shapes of the HF REST API responses, built from a store.
 
-Kept apart from the HTTP plumbing (server.py) so the shapes can be read (and tested) on their own.
-The rules come from ../shared/HF-API.md as checked against huggingface_hub 2.4.
+Kept apart from the HTTP plumbing (server.py) and the routes (routes/) so the shapes can be read (and tested)
+on their own. The rules come from ../shared/HF-API.md as checked against huggingface_hub 2.4.
 """
 
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable
+from typing import Any
 
-from pipelines.replay.gitobj import LFS_POINTER_SIZE, api_message, epoch, hub_date, tree_oids
-from pipelines.replay.store import Repo
+from pipelines.replay.gitobj import LFS_POINTER_SIZE, Commit, api_message, epoch, hub_date, tree_oids
+from pipelines.replay.repo import Record, Repo
+
+Item = dict[str, Any]  # one JSON object of an answer
 
 # expand values the client knows (ExpandModelProperty_T)
 MODEL_EXPAND = {
@@ -136,6 +140,10 @@ def repo_not_found(repo_id: str) -> ApiError:
     return ApiError(401, f"Repository not found: {repo_id}", "RepoNotFound")
 
 
+def page_not_found(target: str) -> ApiError:
+    return ApiError(404, f"Sorry, we can't find the page you are looking for: {target}")
+
+
 def revision_not_found(rev: str) -> ApiError:
     return ApiError(404, f"Invalid rev id: {rev}", "RevisionNotFound")
 
@@ -144,7 +152,7 @@ def entry_not_found(message: str) -> ApiError:
     return ApiError(404, message, "EntryNotFound", json_body=False)
 
 
-def check_expand(values: list[str], allowed: set[str], forbidden: set[str] = frozenset()) -> None:
+def check_expand(values: list[str], allowed: set[str], forbidden: frozenset[str] | set[str] = frozenset()) -> None:
     for v in values:
         if v in forbidden:
             raise ApiError(400, f"expand={v} is only accepted by the single-model endpoint, not by the listing")
@@ -152,11 +160,11 @@ def check_expand(values: list[str], allowed: set[str], forbidden: set[str] = fro
             raise ApiError(400, f'"expand" must be one of {sorted(allowed)}, got {v!r}')
 
 
-def _pick(record: dict, keys) -> dict:
+def _pick(record: Record, keys: Iterable[str]) -> Item:
     return {k: record[k] for k in keys if k in record and record[k] is not None}
 
 
-def model_list_item(record: dict, expand: list[str], full: bool, card_data: bool, config: bool) -> dict:
+def model_list_item(record: Record, expand: list[str], full: bool, card_data: bool, config: bool) -> Item:
     if expand:
         item = _pick(record, ("_id", "id", *expand))
     else:
@@ -170,7 +178,7 @@ def model_list_item(record: dict, expand: list[str], full: bool, card_data: bool
     return item
 
 
-def base_models(record: dict) -> dict | None:
+def base_models(record: Record) -> Item | None:
     """The `baseModels` expand value: {"relation", "models": [{"id"}]} from the card and derived tags."""
     card = record.get("cardData") or {}
     base = card.get("base_model") if isinstance(card, dict) else None
@@ -190,10 +198,10 @@ def base_models(record: dict) -> dict | None:
     }
 
 
-def siblings_at(repo: Repo, idx: int, blobs: bool) -> list[dict]:
+def siblings_at(repo: Repo, idx: int, blobs: bool) -> list[Item]:
     out = []
     for path, (oid, size, lfs) in sorted(repo.tree(idx).items()):
-        sib = {"rfilename": path}
+        sib: Item = {"rfilename": path}
         if blobs:
             sib.update(size=size, blobId=oid)
             if lfs:
@@ -202,7 +210,7 @@ def siblings_at(repo: Repo, idx: int, blobs: bool) -> list[dict]:
     return out
 
 
-def model_info(repo: Repo, idx: int, expand: list[str], blobs: bool, children_count: int) -> dict:
+def model_info(repo: Repo, idx: int, expand: list[str], blobs: bool, children_count: int) -> Item:
     record = repo.record
     info = _pick(record, ("_id", "id", *expand)) if expand else _pick(record, INFO_DEFAULT_KEYS)
     if not expand or "sha" in expand:
@@ -220,7 +228,7 @@ def model_info(repo: Repo, idx: int, expand: list[str], blobs: bool, children_co
     return info
 
 
-def commit_items(repo: Repo, idx: int, formatted: bool) -> list[dict]:
+def commit_items(repo: Repo, idx: int, formatted: bool) -> list[Item]:
     """Commits reachable from `idx`, newest first, as the Hub derives them from the git commits.
 
     The message is the body after the title (co-authors as `Co-authored-by` trailers); dates have git's
@@ -229,7 +237,7 @@ def commit_items(repo: Repo, idx: int, formatted: bool) -> list[dict]:
     items = []
     for c in reversed(repo.history[: idx + 1]):
         message = api_message(c)
-        item = {
+        item: Item = {
             "id": c["id"],
             "title": c["title"],
             "message": message,
@@ -242,10 +250,10 @@ def commit_items(repo: Repo, idx: int, formatted: bool) -> list[dict]:
     return items
 
 
-def refs_body(repo: Repo, include_prs: bool) -> dict:
+def refs_body(repo: Repo, include_prs: bool) -> Item:
     head = repo.head
     branches = repo.refs.get("branches") or [{"name": "main", "commit": head}]
-    body = {
+    body: Item = {
         "branches": [
             {"name": b["name"], "ref": f"refs/heads/{b['name']}", "targetCommit": b["commit"]} for b in branches
         ],
@@ -272,9 +280,9 @@ def _parent_dirs(path: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def _last_commits(history: list[dict]) -> dict[str, dict]:
+def _last_commits(history: list[Commit]) -> dict[str, Commit]:
     """The last commit that touched each path and each directory above it."""
-    last: dict[str, dict] = {}
+    last: dict[str, Commit] = {}
     for c in history:
         for p in c.get("changes", {}):
             last[p] = c
@@ -283,7 +291,7 @@ def _last_commits(history: list[dict]) -> dict[str, dict]:
     return last
 
 
-def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool) -> list[dict]:
+def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool) -> list[Item]:
     """Entries of the tree at `idx` under `path` (files and directories), sorted by path."""
     files = repo.tree(idx)
     prefix = path.strip("/")
@@ -299,12 +307,12 @@ def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool)
         return recursive or "/" not in rest
 
     last_commit = _last_commits(repo.history[: idx + 1]) if expand else {}
-    out = []
+    out: list[Item] = []
     for d in sorted(k for k in dirs if wanted(k)):
         out.append({"type": "directory", "oid": dir_oids[d], "size": 0, "path": d})
     for p in sorted(k for k in files if wanted(k)):
         oid, size, lfs = files[p]
-        entry = {"type": "file", "oid": oid, "size": size, "path": p}
+        entry: Item = {"type": "file", "oid": oid, "size": size, "path": p}
         if lfs:
             entry["lfs"] = {"oid": lfs, "size": size, "pointerSize": LFS_POINTER_SIZE}
         out.append(entry)
@@ -317,7 +325,7 @@ def tree_entries(repo: Repo, idx: int, path: str, recursive: bool, expand: bool)
     return out
 
 
-def space_list_item(record: dict, expand: list[str], full: bool) -> dict:
+def space_list_item(record: Record, expand: list[str], full: bool) -> Item:
     if expand:
         return _pick(record, ("_id", "id", *expand))
     item = _pick(record, SPACE_DEFAULT_KEYS)

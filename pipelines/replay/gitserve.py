@@ -18,10 +18,12 @@ import tempfile
 import threading
 import zlib
 from collections import OrderedDict
+from email.message import Message
 from pathlib import Path
 
-from pipelines.replay.gitobj import commit_body, tree_objects
-from pipelines.replay.store import Repo, SnapshotStore, git_blob_content
+from pipelines.replay.gitobj import Tree, commit_body, tree_objects
+from pipelines.replay.repo import Repo
+from pipelines.replay.store import SnapshotStore
 
 log = logging.getLogger("hubmine.replay")
 GIT_SERVICES = ("info/refs", "git-upload-pack", "git-receive-pack")
@@ -47,7 +49,7 @@ class GitError(Exception):
     """A repo that cannot be served over git (its snapshot lacks content, or its ids are not git ids)."""
 
 
-def git_env(extra: dict | None = None) -> dict:
+def git_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """A git environment that ignores the user's and the system's git configuration."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -91,7 +93,7 @@ class ObjectWriter:
 def write_history(store: SnapshotStore, repo: Repo, repo_dir: Path) -> dict[str, str]:
     """Blobs, trees and commits of a repo's history; returns the refs {name: commit id} to publish."""
     objects = ObjectWriter(repo_dir)
-    files: dict[str, list] = {}
+    files: Tree = {}
     parent = None
     for i, commit in enumerate(repo.history):
         for path, entry in commit.get("changes", {}).items():
@@ -100,7 +102,7 @@ def write_history(store: SnapshotStore, repo: Repo, repo_dir: Path) -> dict[str,
                 continue
             files[path] = entry
             if entry[0] not in objects.written:
-                data = git_blob_content(store, path, entry, i)
+                data = store.content(path, entry, i)
                 if data is None:
                     raise GitError(f"{repo.record['id']}: the snapshot holds no content for {path} ({entry[0]})")
                 objects.write("blob", data, entry[0])
@@ -193,7 +195,9 @@ class GitRepos:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def serve(self, name: str, service: str, method: str, query: str, headers, body: bytes) -> tuple[int, dict, bytes]:
+    def serve(
+        self, name: str, service: str, method: str, query: str, headers: Message, body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         """Run git http-backend (CGI) for one request; returns (status, headers, body)."""
         env = git_env(
             {

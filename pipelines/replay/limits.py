@@ -106,7 +106,7 @@ class FaultInjector:
     retry_after_s: int = 1
     paths: str | None = None  # only requests whose path matches this regex get faults
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
         self._paths = re.compile(self.paths) if self.paths else None
         self._lock = threading.Lock()

@@ -90,6 +90,31 @@ def get(url: str, path: str, **params):
         return e.code, json.loads(e.read().decode())
 
 
+def cli_bom(home: Path, model_id: str) -> dict:
+    """The CycloneDX BOM `hubmine bom` prints for one id."""
+    out = hubmine("bom", model_id, env={"HUBMINE_HOME": str(home)})
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def same_run(bom: dict) -> dict:
+    """A BOM without what differs between two writings of it: its serial number and timestamp."""
+    meta = {k: v for k, v in bom["metadata"].items() if k != "timestamp"}
+    return {**{k: v for k, v in bom.items() if k != "serialNumber"}, "metadata": meta}
+
+
+def uncrawled_base(home: Path) -> str:
+    """A parent id crawled models declare that no crawl listed."""
+    con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(
+            "SELECT min(p) FROM (SELECT coalesce(resolved_parent_id, parent_id) AS p FROM lineage_edges) "
+            "WHERE p NOT IN (SELECT model_id FROM models) AND regexp_full_match(p, '[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+')"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+
+
 def cli_family(home: Path, model_id: str) -> tuple[set[str], set[str]]:
     """Ancestors and descendants as `hubmine family` prints them."""
     out = hubmine("family", model_id, "--max-depth", "1000", env={"HUBMINE_HOME": str(home)})
@@ -212,6 +237,11 @@ def test_model_api_bom_csv_and_unknown_models(server, explorer_home):
     assert status == 200 and bom["bomFormat"] == "CycloneDX" and bom["metadata"]["component"]["name"] == model
     status, bom = get(server, f"/api/models/{model.upper()}/bom")
     assert status == 200 and bom["metadata"]["component"]["name"] == model
+    assert same_run(bom) == same_run(cli_bom(explorer_home, model.upper()))
+    assert bom["metadata"]["component"]["pedigree"]["ancestors"]  # the sample has ancestors: the BOM lists them
+    base = uncrawled_base(explorer_home)
+    status, missing = get(server, f"/api/models/{base}/bom")
+    assert status == 404 and f"{base} is declared as a base by crawled models but no crawl" in missing["error"]
     status, missing = get(server, "/api/models/nobody/nothing-here/family")
     assert status == 404 and "not in the warehouse" in missing["error"]
     status, text = get(server, "/api/licenses/violations", format="csv", limit=10)

@@ -10,6 +10,8 @@ import time
 import pytest
 
 from pipelines.cli import main
+from pipelines.cli.analyze import choose_analyses
+from pipelines.definitions import ANALYSIS_ASSETS
 from tests.helpers import free_port, one_error_line
 
 HINTS = ("--endpoint", "HF_ENDPOINT", "hubmine hub serve")
@@ -59,9 +61,6 @@ def test_a_wrong_endpoint_fails_in_seconds_with_one_line(kind, html_site, tmp_pa
 
 
 def test_analyze_only_names_an_analysis_or_its_table(tmp_path, monkeypatch, capsys):
-    from pipelines.cli_analyses import choose_analyses
-    from pipelines.definitions import ANALYSIS_ASSETS
-
     assert [a.op.name for a in choose_analyses(ANALYSIS_ASSETS, ["family_stats", "lineage_issues"])] == [
         "lineage_families"
     ]

@@ -17,7 +17,8 @@ from huggingface_hub.errors import (
 from safetensors import safe_open
 
 from pipelines.replay.limits import FaultInjector
-from pipelines.replay.store import SnapshotStore, StoreWriter, open_snapshots
+from pipelines.replay.store import SnapshotStore, open_snapshots
+from pipelines.replay.store_writer import StoreWriter
 from tests.helpers import real_records
 from tests.hubedit import renamed_family_snapshot
 
@@ -143,6 +144,38 @@ def test_range_requests_resume(synth_store, replay):
     part = httpx2.get(cdn, headers={"Range": "bytes=100-"})
     assert part.status_code == 206 and part.content == full[100:]
     assert part.headers["Content-Range"] == f"bytes 100-{len(full) - 1}/{len(full)}"
+
+
+def test_regular_file_ranges_and_missing_entries(synth_store, replay):
+    hub = replay(synth_store)
+    repo_id = next(r["model_id"] for r in _repos_with(synth_store, "model.safetensors"))
+    head = httpx2.head(f"{hub.url}/{repo_id}/resolve/main/README.md")
+    assert head.status_code == 307 and head.headers["Location"].startswith(f"/api/resolve-cache/models/{repo_id}/")
+    cache = f"{hub.url}{head.headers['Location']}"
+    full = httpx2.get(cache)
+    commit = synth_store.repo(repo_id).head
+    assert full.headers["ETag"] == head.headers["X-Linked-Etag"] and full.headers["X-Repo-Commit"] == commit
+    assert not [h for h in full.headers if h.lower().startswith("x-xet")]
+    tail = httpx2.get(cache, headers={"Range": "bytes=-5"})
+    assert tail.status_code == 206 and tail.content == full.content[-5:]
+    past = httpx2.get(cache, headers={"Range": f"bytes={len(full.content)}-"})
+    assert past.status_code == 416 and past.headers["Content-Range"] == f"bytes */{len(full.content)}"
+    missing = httpx2.head(f"{hub.url}/{repo_id}/resolve/main/no-such-file.bin")
+    assert missing.status_code == 404 and missing.headers["X-Error-Code"] == "EntryNotFound"
+    assert missing.headers["X-Repo-Commit"] == commit  # the client caches the non-existence under that commit
+
+
+def test_unknown_paths_pushes_and_own_statistics(synth_store, replay):
+    hub = replay(synth_store)
+    repo_id = next(iter(synth_store.model_ids()))
+    r = httpx2.get(f"{hub.url}/api/nothing-here?x=1")
+    assert r.status_code == 404 and r.json()["error"].endswith("/api/nothing-here?x=1")
+    assert httpx2.post(f"{hub.url}/{repo_id}.git/git-receive-pack", content=b"0000").status_code == 403
+    assert httpx2.get(f"{hub.url}/{repo_id}/info/refs?service=git-upload-pack").status_code == 200
+    stats = httpx2.get(f"{hub.url}/_replay/stats").json()
+    assert stats["requests"] == {"api": 1, "git": 2}
+    assert stats["endpoints"] == {"git:git-receive-pack": 1, "git:info/refs": 1}
+    assert stats == hub.stats()  # reading the statistics is not itself counted
 
 
 def test_spaces_listing_filters_by_model(synth_store, replay):

@@ -13,7 +13,8 @@ from huggingface_hub import HfApi
 
 from pipelines.crawl.gitremote import default_history
 from pipelines.replay.gitobj import SNAPSHOT_TITLE
-from pipelines.replay.store import card_name, open_snapshots
+from pipelines.replay.store import open_snapshots
+from pipelines.replay.store_plain import card_name
 from pipelines.replay.synth.evolve import Shares, evolve
 from tests.helpers import REAL_SAMPLE
 

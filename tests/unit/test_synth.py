@@ -11,7 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 from safetensors.numpy import load
 
-from pipelines.replay.store import SnapshotStore, declared_parents
+from pipelines.replay.repo import declared_parents
+from pipelines.replay.store import SnapshotStore
 from pipelines.replay.synth import checkpoints
 from pipelines.replay.synth.generator import generate
 

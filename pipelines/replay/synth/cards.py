@@ -8,10 +8,11 @@ malformed YAML front matter, as real cards do.
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import yaml
 
-from pipelines.replay.synth import vocab
+from pipelines.replay.synth.node import Node
 
 LOREM = (
     "This model is intended for research on {task} and related applications. It was evaluated on "
@@ -53,11 +54,33 @@ HANDWRITTEN_SECTIONS = [
 ]
 
 
-def front_matter(meta: dict) -> str:
+def readme(rng: random.Random, n: Node, meta: dict[str, Any]) -> tuple[bytes | None, bool]:
+    """The README bytes (None for a repo without a card) and whether its front matter is malformed."""
+    malformed = rng.random() < 0.006 and n.card_kind != "none"
+    version_note = n.card_kind == "handwritten" and rng.random() < 0.2
+    if n.card_kind == "none":
+        return None, malformed
+    parent_for_text = n.parents[0] if n.parents and n.evidence != "weights" else None
+    fm = malformed_front_matter(meta, rng) if malformed else front_matter(meta)
+    body = card_body(
+        rng,
+        n.card_kind,
+        model_id=n.id,
+        parent=parent_for_text,
+        task=n.pipeline or "machine learning",
+        target_chars=int(n.card_chars * (1.5 if n.collaborative else 1)),
+        co2=n.co2,
+        datasets=n.datasets,
+        version_note=version_note,
+    )
+    return (fm + "\n" + body).encode(), malformed
+
+
+def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000) + "---\n"
 
 
-def malformed_front_matter(meta: dict, rng: random.Random) -> str:
+def malformed_front_matter(meta: dict[str, Any], rng: random.Random) -> str:
     """YAML a parser rejects, in the ways real cards break it."""
     good = yaml.safe_dump(meta, sort_keys=False, width=1000).splitlines()
     kind = rng.randrange(3)
@@ -71,7 +94,7 @@ def malformed_front_matter(meta: dict, rng: random.Random) -> str:
 
 
 def _paragraphs(rng: random.Random, target_chars: int, task: str) -> str:
-    out = []
+    out: list[str] = []
     total = 0
     while total < target_chars:
         p = LOREM.format(task=task) * rng.randint(1, 3)
@@ -88,7 +111,7 @@ def card_body(
     parent: str | None,
     task: str,
     target_chars: int,
-    co2: dict | None,
+    co2: dict[str, Any] | None,
     datasets: list[str],
     version_note: bool,
 ) -> str:
@@ -103,7 +126,7 @@ def card_body(
     return _handwritten_card(rng, model_id, task, target_chars, co2, version_note)
 
 
-def _co2_lines(co2: dict) -> list[str]:
+def _co2_lines(co2: dict[str, Any]) -> list[str]:
     return [
         f"- **Hardware Type:** {co2['hardware']}",
         f"- **Hours used:** {co2['hours']}",
@@ -114,7 +137,7 @@ def _co2_lines(co2: dict) -> list[str]:
     ]
 
 
-def _autotrain_card(rng: random.Random, model_id: str, task: str, co2: dict | None) -> str:
+def _autotrain_card(rng: random.Random, model_id: str, task: str, co2: dict[str, Any] | None) -> str:
     lines = [
         "# Model Trained Using AutoTrain",
         "",
@@ -186,7 +209,7 @@ def _trainer_card(rng: random.Random, name: str, parent: str | None, datasets: l
 
 
 def _template_card(
-    rng: random.Random, name: str, parent: str | None, task: str, target_chars: int, co2: dict | None
+    rng: random.Random, name: str, parent: str | None, task: str, target_chars: int, co2: dict[str, Any] | None
 ) -> str:
     lines = ["# Model Card for " + name, "", "<!-- Provide a quick summary of what the model is/does. -->", ""]
     for sec in TEMPLATE_SECTIONS:
@@ -204,7 +227,7 @@ def _template_card(
 
 
 def _handwritten_card(
-    rng: random.Random, model_id: str, task: str, target_chars: int, co2: dict | None, version_note: bool
+    rng: random.Random, model_id: str, task: str, target_chars: int, co2: dict[str, Any] | None, version_note: bool
 ) -> str:
     lines = [f"# {model_id.split('/')[-1]}", "", _paragraphs(rng, max(200, target_chars // 4), task), ""]
     sections = rng.sample(HANDWRITTEN_SECTIONS[:-1], rng.randint(3, len(HANDWRITTEN_SECTIONS) - 1))
@@ -228,51 +251,3 @@ def _handwritten_card(
     if co2 is not None and co2.get("text_form") == "template":
         lines += ["## Environmental Impact", "", *_co2_lines(co2)]
     return "\n".join(lines)
-
-
-def co2_fact(rng: random.Random, autotrain: bool, params: int) -> dict:
-    """A CO2 report in one of the shapes seen on the hub, with its true value in grams (None: nonsense)."""
-    grams = round(10 ** rng.uniform(-1, 4) if autotrain else 10 ** rng.uniform(2, 7.5), 3)
-    fact = {
-        "grams": grams,
-        "hardware": rng.choice(vocab.HARDWARE),
-        "hours": round(rng.uniform(0.2, 900), 1),
-        "cloud": rng.choice(vocab.CLOUDS),
-        "region": rng.choice(vocab.REGIONS),
-        "training_type": "fine-tuning" if autotrain else rng.choice(vocab.TRAINING_TYPES),
-    }
-    if autotrain:
-        fact["shape"] = "number"
-        fact["yaml"] = grams
-        fact["text_form"] = "autotrain"
-        fact["text_value"] = grams
-        return fact
-    shape = rng.choices(
-        ["number", "mapping", "mapping_kg", "string_units", "text_only", "nonsense"], [0.15, 0.45, 0.1, 0.1, 0.15, 0.05]
-    )[0]
-    fact["shape"] = shape
-    fact["text_form"] = "template" if shape in ("text_only", "mapping") and rng.random() < 0.6 else None
-    fact["text_value"] = f"{grams / 1000:.2f} kg" if grams >= 1000 else f"{grams} g"
-    if shape == "number":
-        fact["yaml"] = grams
-    elif shape in ("mapping", "mapping_kg"):
-        m = {
-            "emissions": grams if shape == "mapping" else f"{grams / 1000} kg",
-            "source": rng.choice(["CodeCarbon", "ML CO2 Impact calculator", "Lacoste et al. (2019)"]),
-            "training_type": fact["training_type"],
-            "geographical_location": fact["region"],
-            "hardware_used": fact["hardware"],
-        }
-        fact["yaml"] = m
-    elif shape == "string_units":
-        fact["yaml"] = f"{grams} g" if rng.random() < 0.5 else f"{grams / 1000:.3f} kg"
-        if fact["yaml"].endswith("kg"):
-            fact["grams"] = round(float(fact["yaml"].split()[0]) * 1000, 3)
-    elif shape == "text_only":
-        fact["yaml"] = None
-        fact["text_form"] = "template"
-    else:  # nonsense: negative or text, to be quarantined
-        fact["yaml"] = rng.choice([-abs(grams), "unknown", "N/A", "lots"])
-        fact["grams"] = None
-        fact["text_form"] = None
-    return fact

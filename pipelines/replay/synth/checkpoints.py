@@ -8,6 +8,8 @@ initialisation; reupload = the parent's exact bytes.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from safetensors.numpy import save
 
@@ -31,7 +33,7 @@ def tensor_shapes() -> dict[str, tuple[int, ...]]:
 
 
 def init(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for name, shape in tensor_shapes().items():
         if len(shape) == 1:
             out[name] = (1.0 + 0.02 * rng.standard_normal(shape)).astype(np.float32)
@@ -76,7 +78,9 @@ def family(rng: np.random.Generator, size: int) -> tuple[dict[str, dict[str, np.
     derivatives of derivatives): (weights by id, true parent by child id). Ids are in creation order. A parent
     gets one quantized copy at most and quantized copies are not quantized again: two identical round trips of
     one parent are the same weights, which no method can tell apart."""
-    weights, parent_of, quantized = {"m0": init(rng)}, {}, set()
+    weights = {"m0": init(rng)}
+    parent_of: dict[str, str] = {}
+    quantized: set[str] = set()
     for i in range(1, size):
         parent = f"m{int(rng.integers(i))}"
         rel = ("finetune", "finetune", "adapter", "quantized")[int(rng.integers(4))]
@@ -109,10 +113,8 @@ def to_bytes(tensors: dict[str, np.ndarray]) -> bytes:
     return save(tensors, metadata={"format": "pt"})
 
 
-def config_json(model_id: str, parent: str | None) -> bytes:
-    import json
-
-    cfg = {
+def config_json(parent: str | None) -> bytes:
+    cfg: dict[str, object] = {
         "architectures": ["LlamaForCausalLM"],
         "model_type": "llama",
         "hidden_size": HIDDEN,

@@ -9,7 +9,7 @@ consolidate sharing, output data and external documentation.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 CATEGORIES = [
     "Sharing",
@@ -43,66 +43,58 @@ BASE_WEIGHTS = {
     "Dependencies": 0.05,
 }
 
-# (message templates, files touched) per category; {w} is the main weight file
-CATEGORY_CHANGES = {
-    "Sharing": (
-        ["Upload {w} with huggingface_hub", "Upload folder using huggingface_hub", "Upload model", "Add model weights"],
-        ["{w}", "config.json"],
-    ),
-    "External Documentation": (
-        ["Update README.md", "Create README.md", "Add model card", "Improve model card"],
-        ["README.md"],
-    ),
-    "Project Metadata": (
-        ["Update .gitattributes", "Add LICENSE", "Update license", "Add metadata tags"],
-        [".gitattributes", "LICENSE"],
-    ),
-    "Model Structure": (
-        [
-            "Update config.json",
-            "Change architecture settings",
-            "Add custom modeling code",
-            "Update rope scaling in config",
-        ],
-        ["config.json", "modeling_custom.py"],
-    ),
-    "Parameter Tuning": (
-        [
-            "Training in progress, step {n}",
-            "Training in progress, epoch {e}",
-            "Update hyperparameters",
-            "Retrain with lower learning rate",
-        ],
-        ["{w}", "training_args.bin", "trainer_state.json"],
-    ),
-    "Input Data": (
-        ["Update tokenizer", "Add special tokens", "Fix chat template", "Update tokenizer_config.json"],
-        ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"],
-    ),
-    "Output Data": (
-        ["Add evaluation results", "Upload predictions", "Update generation_config.json", "Add eval metrics"],
-        ["eval_results.json", "generation_config.json", "all_results.json"],
-    ),
-    "Training Infrastructure": (
-        ["Add training script", "Update train.py", "Add accelerate config"],
-        ["train.py", "accelerate_config.yaml"],
-    ),
-    "Validation Infrastructure": (
-        ["Add evaluation script", "Add tests", "Update eval harness"],
-        ["eval.py", "tests/test_model.py"],
-    ),
-    "Pipeline Performance": (
-        ["Add ONNX export", "Optimize inference speed", "Add int8 quantized weights"],
-        ["model.onnx", "{w}"],
-    ),
-    "Internal Documentation": (
-        ["Add docstrings to modeling code", "Comment the training script", "Document preprocessing"],
-        ["modeling_custom.py", "train.py"],
-    ),
-    "Dependencies": (
-        ["Update requirements.txt", "Bump transformers version", "Pin torch version"],
-        ["requirements.txt"],
-    ),
+# Commit titles per category, and the files such a commit touches; {w} is the main weight file
+CATEGORY_TITLES = {
+    "Sharing": [
+        "Upload {w} with huggingface_hub",
+        "Upload folder using huggingface_hub",
+        "Upload model",
+        "Add model weights",
+    ],
+    "External Documentation": ["Update README.md", "Create README.md", "Add model card", "Improve model card"],
+    "Project Metadata": ["Update .gitattributes", "Add LICENSE", "Update license", "Add metadata tags"],
+    "Model Structure": [
+        "Update config.json",
+        "Change architecture settings",
+        "Add custom modeling code",
+        "Update rope scaling in config",
+    ],
+    "Parameter Tuning": [
+        "Training in progress, step {n}",
+        "Training in progress, epoch {e}",
+        "Update hyperparameters",
+        "Retrain with lower learning rate",
+    ],
+    "Input Data": ["Update tokenizer", "Add special tokens", "Fix chat template", "Update tokenizer_config.json"],
+    "Output Data": [
+        "Add evaluation results",
+        "Upload predictions",
+        "Update generation_config.json",
+        "Add eval metrics",
+    ],
+    "Training Infrastructure": ["Add training script", "Update train.py", "Add accelerate config"],
+    "Validation Infrastructure": ["Add evaluation script", "Add tests", "Update eval harness"],
+    "Pipeline Performance": ["Add ONNX export", "Optimize inference speed", "Add int8 quantized weights"],
+    "Internal Documentation": [
+        "Add docstrings to modeling code",
+        "Comment the training script",
+        "Document preprocessing",
+    ],
+    "Dependencies": ["Update requirements.txt", "Bump transformers version", "Pin torch version"],
+}
+CATEGORY_FILES = {
+    "Sharing": ["{w}", "config.json"],
+    "External Documentation": ["README.md"],
+    "Project Metadata": [".gitattributes", "LICENSE"],
+    "Model Structure": ["config.json", "modeling_custom.py"],
+    "Parameter Tuning": ["{w}", "training_args.bin", "trainer_state.json"],
+    "Input Data": ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"],
+    "Output Data": ["eval_results.json", "generation_config.json", "all_results.json"],
+    "Training Infrastructure": ["train.py", "accelerate_config.yaml"],
+    "Validation Infrastructure": ["eval.py", "tests/test_model.py"],
+    "Pipeline Performance": ["model.onnx", "{w}"],
+    "Internal Documentation": ["modeling_custom.py", "train.py"],
+    "Dependencies": ["requirements.txt"],
 }
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".gguf", ".pt", ".onnx", ".h5", ".msgpack", ".ckpt")
 
@@ -115,7 +107,6 @@ class PlannedCommit:
     authors: list[str]
     release: str | None = None
     touches_weights: bool = False
-    extra: dict = field(default_factory=dict)
 
 
 def category_weights(phase: str, popular: bool, collaborative: bool) -> dict[str, float]:
@@ -164,9 +155,10 @@ def plan_commits(
                 second = rng.choices(list(weights), list(weights.values()))[0]
                 if second not in cats:
                     cats.append(second)
-        titles, files = [], []
+        titles: list[str] = []
+        files: list[str] = []
         for c in cats:
-            msgs, fs = CATEGORY_CHANGES[c]
+            msgs, fs = CATEGORY_TITLES[c], CATEGORY_FILES[c]
             titles.append(rng.choice(msgs))
             files.extend(f for f in fs if rng.random() < 0.8 or f == fs[0])
         title = titles[0].format(w=weight_file, n=rng.randint(1, 40) * 500, e=rng.randint(1, 5))

@@ -7,9 +7,11 @@ recorded as the model's true naming convention so the name parser can be scored.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from pipelines.replay.synth import vocab
 
+Add = Callable[[str, str], None]  # appends a name segment of a convention kind
 _SYL = [
     "ka",
     "lo",
@@ -95,7 +97,7 @@ def child_name(
     parts: list[str] = []
     conv: list[str] = []
 
-    def add(value: str, kind: str):
+    def add(value: str, kind: str) -> None:
         if value:
             parts.append(value)
             conv.append(kind)
@@ -113,7 +115,7 @@ def child_name(
     return sep.join(p for p in parts if p), conv
 
 
-def _quantized_name(rng: random.Random, add, parent_stem: str, size: str) -> None:
+def _quantized_name(rng: random.Random, add: Add, parent_stem: str, size: str) -> None:
     add(parent_stem, "base-model")
     if rng.random() < 0.8:
         add(size, "size")
@@ -123,7 +125,7 @@ def _quantized_name(rng: random.Random, add, parent_stem: str, size: str) -> Non
     add(fmt, "quantization")
 
 
-def _adapter_name(rng: random.Random, add, r: float, parent_stem: str, size: str) -> None:
+def _adapter_name(rng: random.Random, add: Add, r: float, parent_stem: str, size: str) -> None:
     if r < 0.5:
         add(parent_stem.lower(), "base-model")
         add(size.lower(), "size")
@@ -134,7 +136,7 @@ def _adapter_name(rng: random.Random, add, r: float, parent_stem: str, size: str
         add(rng.choice(["lora", "LoRA", "adapter"]), "training-mechanism")
 
 
-def _merge_name(rng: random.Random, add, r: float, parent_stem: str, size: str) -> None:
+def _merge_name(rng: random.Random, add: Add, r: float, parent_stem: str, size: str) -> None:
     if r < 0.5:
         add(rng.choice(vocab.IDENTIFIERS).capitalize() + parent_stem, "identifier")
         add(size, "size")
@@ -146,7 +148,7 @@ def _merge_name(rng: random.Random, add, r: float, parent_stem: str, size: str) 
 
 
 def _finetune_name(
-    rng: random.Random, add, r: float, parent_stem: str, size: str, lang: str | None, variant: str
+    rng: random.Random, add: Add, r: float, parent_stem: str, size: str, lang: str | None, variant: str
 ) -> None:
     if variant == "distilled":
         add("distil" + parent_stem.lower(), "base-model")

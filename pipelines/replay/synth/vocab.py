@@ -4,6 +4,8 @@ Shares follow the published figures in docs/published_figures.csv (with the stud
 every synthetic record is tagged `synthetic` so nobody mistakes it for the real sample.
 """
 
+from dataclasses import dataclass
+
 SYNTHETIC_TAG = "synthetic"
 
 EDGES_PER_MODEL = 0.31  # 573,653 edges / 1,860,411 models
@@ -98,31 +100,43 @@ LANGUAGES = [
     "ro",
 ]
 
-# Domains of families: what they make, with which library and files.
+
+@dataclass(frozen=True)
+class Domain:
+    """What the families of one domain make: share of families, task, library, architecture, sizes, tasks."""
+
+    weight: float
+    pipeline: str
+    library: str
+    arch: tuple[str, str]  # (architecture class, model_type)
+    sizes: list[str]
+    tasks: list[str]
+
+
 DOMAINS = {
-    "llm": {
-        "weight": 0.62,
-        "pipeline": "text-generation",
-        "library": "transformers",
-        "arch": ("LlamaForCausalLM", "llama"),
-        "sizes": ["0.5B", "1B", "1.5B", "3B", "7B", "8B", "13B", "14B", "32B", "70B"],
-        "tasks": ["text-generation", "text-classification", "question-answering", "summarization", "translation"],
-    },
-    "diffusion": {
-        "weight": 0.14,
-        "pipeline": "text-to-image",
-        "library": "diffusers",
-        "arch": ("StableDiffusionPipeline", "unet"),
-        "sizes": ["", "XL", "2B", "8B"],
-        "tasks": ["text-to-image", "image-to-image"],
-    },
-    "encoder": {
-        "weight": 0.14,
-        "pipeline": "fill-mask",
-        "library": "transformers",
-        "arch": ("BertForMaskedLM", "bert"),
-        "sizes": ["small", "base", "large"],
-        "tasks": [
+    "llm": Domain(
+        0.62,
+        "text-generation",
+        "transformers",
+        ("LlamaForCausalLM", "llama"),
+        ["0.5B", "1B", "1.5B", "3B", "7B", "8B", "13B", "14B", "32B", "70B"],
+        ["text-generation", "text-classification", "question-answering", "summarization", "translation"],
+    ),
+    "diffusion": Domain(
+        0.14,
+        "text-to-image",
+        "diffusers",
+        ("StableDiffusionPipeline", "unet"),
+        ["", "XL", "2B", "8B"],
+        ["text-to-image", "image-to-image"],
+    ),
+    "encoder": Domain(
+        0.14,
+        "fill-mask",
+        "transformers",
+        ("BertForMaskedLM", "bert"),
+        ["small", "base", "large"],
+        [
             "fill-mask",
             "text-classification",
             "token-classification",
@@ -130,23 +144,23 @@ DOMAINS = {
             "question-answering",
             "feature-extraction",
         ],
-    },
-    "speech": {
-        "weight": 0.06,
-        "pipeline": "automatic-speech-recognition",
-        "library": "transformers",
-        "arch": ("WhisperForConditionalGeneration", "whisper"),
-        "sizes": ["tiny", "small", "medium", "large"],
-        "tasks": ["automatic-speech-recognition", "text-to-speech", "audio-classification"],
-    },
-    "vision": {
-        "weight": 0.04,
-        "pipeline": "image-classification",
-        "library": "transformers",
-        "arch": ("ViTForImageClassification", "vit"),
-        "sizes": ["small", "base", "large"],
-        "tasks": ["image-classification", "object-detection", "image-segmentation"],
-    },
+    ),
+    "speech": Domain(
+        0.06,
+        "automatic-speech-recognition",
+        "transformers",
+        ("WhisperForConditionalGeneration", "whisper"),
+        ["tiny", "small", "medium", "large"],
+        ["automatic-speech-recognition", "text-to-speech", "audio-classification"],
+    ),
+    "vision": Domain(
+        0.04,
+        "image-classification",
+        "transformers",
+        ("ViTForImageClassification", "vit"),
+        ["small", "base", "large"],
+        ["image-classification", "object-detection", "image-segmentation"],
+    ),
 }
 OTHER_LIBRARIES = [
     "sentence-transformers",

@@ -6,10 +6,21 @@ import json
 import sys
 from pathlib import Path
 
+from analyses.weights.diff import check_device, diff
+from analyses.weights.merge import fit_merge
+from analyses.weights.reader import LocalCheckpoint
+from analyses.weights.remote import open_remote, probe, repo_files
+from analyses.weights.verdict import judge
 from pipelines import config
-from pipelines.cli_common import home
+from pipelines.cli.options import command, default_option, endpoint_option, verb_group
+from pipelines.crawl.client import HubClient
+from pipelines.resources import HubResource
+from pipelines.runner import materialize_weights
+from warehouse.paths import data_dir, warehouse_path
+from warehouse.query import format_rows, run_query
 
 PATH_HINT = "a local path must exist; repo ids look like org/name"
+SUMMARY_SQL = Path(__file__).resolve().parents[2] / "warehouse" / "sql" / "reports" / "weight_check_summary.sql"
 
 
 def _looks_like_path(ref: str) -> bool:
@@ -23,15 +34,11 @@ def _looks_like_path(ref: str) -> bool:
 
 def _open(ref: str, client_for, full: bool):
     """A checkpoint from a local path (memory-mapped) or a hub repo id (read by byte ranges)."""
-    from analyses.weights.reader import LocalCheckpoint
-
     p = Path(ref).expanduser()
     if p.exists():
         return LocalCheckpoint(p)
     if _looks_like_path(ref):
         raise FileNotFoundError(f"{ref}: no such file or directory ({PATH_HINT})")
-    from analyses.weights.remote import open_remote, repo_files
-
     client = client_for()
     sha, files = repo_files(client, ref)
     return open_remote(client, ref, sha, files, budget=(1 << 62) if full else None)
@@ -42,9 +49,6 @@ def _client_factory(endpoint: str | None):
 
     def get():
         if not made:
-            from analyses.weights.remote import probe
-            from pipelines.crawl.client import HubClient
-
             made.append(HubClient(endpoint, max_retries=2))
             probe(made[0])
         return made[0]
@@ -58,9 +62,6 @@ def _dump(out: dict) -> None:
 
 
 def cmd_weights_diff(args) -> int:
-    from analyses.weights.diff import check_device, diff
-    from analyses.weights.verdict import judge
-
     device = check_device(args.device)
     client = _client_factory(args.endpoint)
     a, b = _open(args.a, client, args.full), _open(args.b, client, args.full)
@@ -89,9 +90,6 @@ def cmd_weights_diff(args) -> int:
 
 
 def cmd_weights_merge(args) -> int:
-    from analyses.weights.diff import check_device
-    from analyses.weights.merge import fit_merge
-
     device = check_device(args.device)
     client = _client_factory(args.endpoint)
     child = _open(args.child, client, args.full)
@@ -102,17 +100,9 @@ def cmd_weights_merge(args) -> int:
 
 
 def cmd_weights_check(args) -> int:
-    from pipelines.resources import HubResource
-    from pipelines.runner import materialize_weights
-    from warehouse.paths import warehouse_path
-    from warehouse.query import format_rows, run_query
-
     hub = HubResource(endpoint=args.endpoint)
-    result = materialize_weights(home(), hub, args.budget_gb, args.max_pairs)
-    cols, rows = run_query(
-        warehouse_path(home()),
-        (Path(__file__).parent.parent / "warehouse" / "sql" / "reports" / "weight_check_summary.sql").read_text(),
-    )
+    result = materialize_weights(data_dir(), hub, args.budget_gb, args.max_pairs)
+    cols, rows = run_query(warehouse_path(data_dir()), SUMMARY_SQL.read_text())
     sys.stdout.write(format_rows(cols, rows, "table"))
     return _check_exit(result)
 
@@ -137,60 +127,51 @@ def _check_exit(result) -> int:
 
 
 def register(sub) -> None:
-    w = sub.add_parser(
-        "weights",
-        help="check lineage from the weights (safetensors only)",
-        description="Weight-based lineage checks. Only .safetensors files are ever read.",
-    )
-    ws = w.add_subparsers(dest="weights_command", metavar="WEIGHTS_COMMAND")
-    d = ws.add_parser(
+    ws = verb_group(sub, "weights", "Weight-based lineage checks. Only .safetensors files are ever read.")
+    d = command(
+        ws,
         "diff",
-        help="how checkpoint B relates to checkpoint A (JSON)",
-        description="Compare B with A tensor by tensor and print JSON with `relation` (identical, "
+        "how checkpoint B relates to checkpoint A (JSON)",
+        "Compare B with A tensor by tensor and print JSON with `relation` (identical, "
         "cast, quantized, adapter-merge, finetune, unrelated), `confidence`, `direction` "
         "(only when the weights show one, else null), a summary and per-tensor details. A "
         "and B are local .safetensors files or folders (memory-mapped), or hub repo ids "
         "(read by byte ranges from --endpoint / $HF_ENDPOINT: headers, then a sample of "
         "rows of each matrix).",
+        cmd_weights_diff,
     )
     d.add_argument("a", help="the declared base: path or repo id")
     d.add_argument("b", help="the derivative: path or repo id")
-    merge = ws.add_parser(
+    merge = command(
+        ws,
         "merge",
-        help="least-squares merge coefficients of CHILD over its PARENTs (JSON)",
-        description="Fit CHILD as a weighted sum of the PARENTs over every aligned matrix and "
+        "least-squares merge coefficients of CHILD over its PARENTs (JSON)",
+        "Fit CHILD as a weighted sum of the PARENTs over every aligned matrix and "
         "print JSON with `relation` (merge or single-parent), `coefficients` per parent "
         "and the `residual` (the joint fit's residual over the best single parent's). "
         "Soups, task arithmetic (give the base as a parent too) and TIES/DARE merges "
         "show as merge.",
+        cmd_weights_merge,
     )
     merge.add_argument("child", help="the merged model: path or repo id")
     merge.add_argument("parents", nargs="+", metavar="PARENT", help="two or more parents: paths or repo ids")
     for p in (d, merge):
-        p.add_argument("--endpoint", help="hub URL for repo ids (default: $HF_ENDPOINT or https://huggingface.co)")
+        endpoint_option(p)
         p.add_argument("--device", choices=["cpu", "cuda"], help="where to compute (default: cuda when available)")
         p.add_argument("--full", action="store_true", help="read repo ids in full instead of a row sample")
     d.add_argument("--summary-only", action="store_true", help="leave out the per-tensor details")
-    d.set_defaults(func=cmd_weights_diff)
-    merge.set_defaults(func=cmd_weights_merge)
-    c = ws.add_parser(
+    c = command(
+        ws,
         "check",
-        help="check a budgeted sample of declared lineage from the weights",
-        description="Sample parent-child pairs of the latest crawl (stratified by relation and family, "
+        "check a budgeted sample of declared lineage from the weights",
+        "Sample parent-child pairs of the latest crawl (stratified by relation and family, "
         "within --budget-gb), read their safetensors by byte ranges at the crawled sha, and "
         "write verdicts to weight_diffs, fingerprints to weight_fingerprints and undeclared "
         "relatives to weight_matches. Pairs that cannot be read go to weight_check_errors; "
         "earlier verdicts are never replaced by failures. Exits 1 when no pair could be "
         "checked.",
+        cmd_weights_check,
     )
-    c.add_argument("--endpoint", help=f"hub URL (default: $HF_ENDPOINT or {config.DEFAULT_ENDPOINT})")
-    c.add_argument(
-        "--budget-gb",
-        type=float,
-        default=config.WEIGHTS_BUDGET_GB,
-        help="checkpoint bytes to read at most, in GB (default %(default)s)",
-    )
-    c.add_argument(
-        "--max-pairs", type=int, default=config.WEIGHTS_MAX_PAIRS, help="pairs to check at most (default %(default)s)"
-    )
-    c.set_defaults(func=cmd_weights_check)
+    endpoint_option(c)
+    default_option(c, "--budget-gb", config.WEIGHTS_BUDGET_GB, "checkpoint bytes to read at most, in GB")
+    default_option(c, "--max-pairs", config.WEIGHTS_MAX_PAIRS, "pairs to check at most")

@@ -5,26 +5,25 @@ from __future__ import annotations
 import json
 import sys
 
-from pipelines.cli_common import read_text
+from analyses.card_facts import card_facts
+from pipelines.cli.options import read_text, verb
 
 
 def cmd_card(args) -> int:
-    from analyses.card_facts import card_facts
-
     json.dump(card_facts(read_text(args.file), args.model_id), sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
     return 0
 
 
 def register(sub) -> None:
-    c = sub.add_parser(
+    c = verb(
+        sub,
         "card",
-        help="print what hubmine extracts from one model card (JSON)",
-        description="Parse one model card (README.md with YAML front matter; FILE or - for stdin) and "
+        "Parse one model card (README.md with YAML front matter; FILE or - for stdin) and "
         "print, as JSON, the license (raw, SPDX, category), base models and relation, "
         "languages, datasets, CO2 facts in grams, hardware, and card features (sections, "
         "template and auto-generated flags). Malformed YAML is reported, not fatal.",
+        cmd_card,
     )
     c.add_argument("file", help='the card, or "-" for stdin')
     c.add_argument("--model-id", default="card", help="repo id to report problems under (default: card)")
-    c.set_defaults(func=cmd_card)

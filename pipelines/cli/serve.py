@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 
-from pipelines.cli_common import home
+import uvicorn
+
+from pipelines.cli.options import access_log_option, listen_options, verb
+from pipelines.explorer.app import create_app
+from warehouse.paths import dashboards_dir, data_dir, warehouse_path
+from warehouse.query import connect_readonly
 
 DEFAULT_PORT = 8765
 
 
 def cmd_serve(args) -> int:
-    import socket
-
-    import uvicorn
-
-    from pipelines.explorer.app import create_app
-    from warehouse.paths import dashboards_dir, warehouse_path
-    from warehouse.query import connect_readonly
-
-    warehouse = warehouse_path(home())
+    warehouse = warehouse_path(data_dir())
     connect_readonly(warehouse).close()  # a missing or unreadable warehouse fails here, in one line
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -34,17 +32,17 @@ def cmd_serve(args) -> int:
     sock.listen(2048)  # accepting from here on: the URL printed below answers at once
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     print(f"explorer over {warehouse} (read-only) at {url} (Ctrl-C stops); JSON API under {url}api/", flush=True)
-    app = create_app(warehouse, dashboards_dir(home()))
+    app = create_app(warehouse, dashboards_dir(data_dir()))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=args.access_log))
     server.run(sockets=[sock])
     return 0
 
 
 def register(sub) -> None:
-    s = sub.add_parser(
+    s = verb(
+        sub,
         "serve",
-        help="browse the warehouse: model pages, families, licenses, JSON API",
-        description="Serve the explorer over the warehouse, opened read-only for each request (a "
+        "Serve the explorer over the warehouse, opened read-only for each request (a "
         "crawl can load meanwhile): search any model by id, its page (ancestors and "
         "descendants, licenses along the lineage with violations, edge evidence, weight "
         "verdicts, card facts, history across crawls), families and licenses. Every page "
@@ -53,8 +51,7 @@ def register(sub) -> None:
         "/api/index, /api/families, /api/licenses/violations (add ?format=csv to lists, "
         "?scope=real|synthetic|all to filter). The static site of `hubmine dashboards` "
         "is served under /dashboards/ when built.",
+        cmd_serve,
     )
-    s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
-    s.add_argument("--access-log", action="store_true", help="log every request")
-    s.set_defaults(func=cmd_serve)
+    listen_options(s, DEFAULT_PORT, f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    access_log_option(s)

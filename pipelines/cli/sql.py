@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from pipelines import config
-from pipelines.cli_common import home
+from pipelines.cli.options import format_option, verb
+from warehouse.paths import data_dir, warehouse_path
+from warehouse.query import format_rows, run_query
 
 
 def cmd_sql(args) -> int:
-    from warehouse.paths import warehouse_path
-    from warehouse.query import format_rows, run_query
-
     sql = sys.stdin.read() if args.query == "-" else args.query
-    cols, rows = run_query(warehouse_path(home()), sql)
+    cols, rows = run_query(warehouse_path(data_dir()), sql)
     shown = rows if args.format != "table" or args.max_rows <= 0 else rows[: args.max_rows]
     sys.stdout.write(format_rows(cols, shown, args.format))
     if len(shown) < len(rows):
@@ -24,18 +22,13 @@ def cmd_sql(args) -> int:
 
 
 def register(sub) -> None:
-    q = sub.add_parser(
+    q = verb(
+        sub,
         "sql",
-        help="run read-only SQL against the warehouse",
-        description="Run one SQL query against the warehouse, opened read-only (no writes, no file "
+        "Run one SQL query against the warehouse, opened read-only (no writes, no file "
         "access). Tables: models, lineage_edges, licenses, commits, ... (see README).",
+        cmd_sql,
     )
     q.add_argument("query", help='SQL text, or "-" to read it from stdin')
-    q.add_argument(
-        "--format",
-        choices=config.OUTPUT_FORMATS,
-        default=config.OUTPUT_FORMATS[0],
-        help="output format (default %(default)s)",
-    )
+    format_option(q)
     q.add_argument("--max-rows", type=int, default=200, help="rows shown in table format (0 = all; default 200)")
-    q.set_defaults(func=cmd_sql)

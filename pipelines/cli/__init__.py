@@ -6,23 +6,14 @@ Data lives in $HUBMINE_HOME (default ./data): warehouse.duckdb, the Parquet lake
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
 import warnings
+from collections.abc import Collection, Sequence
 
-from pipelines import (
-    cli_analyses,
-    cli_bom,
-    cli_cards,
-    cli_crawl,
-    cli_demo,
-    cli_hub,
-    cli_serve,
-    cli_sql,
-    cli_versioning,
-    cli_weights,
-)
+from pipelines.cli.verbs import VERBS
 from pipelines.errors import HubmineError, user_facing
 
 EPILOG = """examples:
@@ -41,40 +32,41 @@ environment:
 
 
 # -- parser ------------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(load: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The parser of every verb; with `load`, only those verbs' modules are imported and register their options,
+    the others are listed by name and one-line help (what `hubmine --help` shows) and nothing else."""
     p = argparse.ArgumentParser(
         prog="hubmine", description=__doc__, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log debug details to stderr")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    cli_demo.register(sub)
-    cli_crawl.register(sub)
-    cli_sql.register(sub)
-    cli_analyses.register(sub)
-    cli_analyses.register_site(sub)
-    cli_serve.register(sub)
-    cli_versioning.register(sub)
-    cli_cards.register(sub)
-    cli_weights.register(sub)
-    cli_bom.register(sub)
-    cli_hub.register(sub)
+    for name, help in VERBS.items():
+        if load is None or name in load:
+            importlib.import_module(f"{__name__}.{name}").register(sub)
+        else:
+            sub.add_parser(name, help=help)
     return p
+
+
+def invoked(argv: Sequence[str]) -> set[str]:
+    """The verb a command line names: its first word that is not an option (the only global one is -v)."""
+    return next(({a} for a in argv if not a.startswith("-")), set())
 
 
 def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=r".*is currently in (beta|preview)")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(load=invoked(argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if not getattr(args, "func", None):
-        sub = {"hub": "hub", "bn": "bn", "weights": "weights"}.get(args.command)
-        parser.parse_args([sub, "--help"] if sub else ["--help"])
+    if not getattr(args, "func", None):  # no verb, or a verb of subcommands (hub, bn, weights) without one
+        parser.parse_args([args.command, "--help"] if args.command else ["--help"])
         return 2
     try:
         return args.func(args)
@@ -97,7 +89,3 @@ def _report(e: Exception, code: int, verbose: bool) -> int:
         logging.error("details", exc_info=e)
     print(f"hubmine: error: {user_facing(e)}", file=sys.stderr)
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

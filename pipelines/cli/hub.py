@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
 
+from pipelines.cli.options import (
+    access_log_option,
+    command,
+    default_option,
+    force_option,
+    listen_options,
+    seed_option,
+    verb_group,
+)
+from pipelines.replay.limits import FaultInjector, parse_faults, parse_rate_limits
+from pipelines.replay.server import ReplayHub
+from pipelines.replay.store import open_snapshots
+from pipelines.replay.synth.evolve import Shares, evolve
+from pipelines.replay.synth.generator import generate
+
 
 def cmd_hub_serve(args) -> int:
-    import signal
-
-    from pipelines.replay.limits import FaultInjector, parse_faults, parse_rate_limits
-    from pipelines.replay.server import ReplayHub
-    from pipelines.replay.store import open_snapshots
-
     store = open_snapshots([Path(s) for s in args.snapshot], Path(args.workdir) if args.workdir else None)
     faults = FaultInjector(
         parse_faults(args.faults),
@@ -49,8 +59,6 @@ def cmd_hub_serve(args) -> int:
 
 
 def cmd_hub_synth(args) -> int:
-    from pipelines.replay.synth.generator import generate
-
     out = Path(args.out)
     if (out / "hub.sqlite").exists() and not args.force:
         print(f"hubmine: error: {out} already holds a snapshot (use --force to replace it)", file=sys.stderr)
@@ -73,8 +81,6 @@ def cmd_hub_synth(args) -> int:
 
 
 def cmd_hub_evolve(args) -> int:
-    from pipelines.replay.synth.evolve import Shares, evolve
-
     src, out = Path(args.snapshot), Path(args.out)
     if src.resolve() == out.resolve():
         print(
@@ -96,66 +102,66 @@ def cmd_hub_evolve(args) -> int:
 
 
 def register(sub) -> None:
-    h = sub.add_parser(
+    hs = verb_group(
+        sub,
         "hub",
-        help="the offline replay hub: serve snapshots, generate synthetic hubs",
-        description="Serve snapshot directories over the HF REST API on loopback, or generate "
+        "Serve snapshot directories over the HF REST API on loopback, or generate "
         "synthetic snapshots with known ground truth.",
     )
-    hs = h.add_subparsers(dest="hub_command", metavar="HUB_COMMAND")
-    s = hs.add_parser(
+    s = command(
+        hs,
         "serve",
-        help="serve snapshot directories as an HF-compatible hub",
-        description="Serve one or more snapshot directories (their union) as an HF-compatible REST API "
+        "serve snapshot directories as an HF-compatible hub",
+        "Serve one or more snapshot directories (their union) as an HF-compatible REST API "
         "that an unmodified huggingface_hub client can use.",
+        cmd_hub_serve,
     )
     s.add_argument("--snapshot", action="append", required=True, help="snapshot directory (repeatable)")
-    s.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    s.add_argument("--port", type=int, default=0, help="port (default: a free one, printed on start)")
+    listen_options(s, 0, "port (default: a free one, printed on start)")
     s.add_argument(
         "--rate-limit", help='HF-style limits, e.g. "api=500/300,resolvers=3000/300,git=1000/300" (quota/window s)'
     )
-    s.add_argument(
-        "--git-cache", type=int, default=256, help="bare repositories kept built for git requests (default 256)"
-    )
+    default_option(s, "--git-cache", 256, "bare repositories kept built for git requests")
     s.add_argument("--faults", help='fault injection, e.g. "5xx=0.1,429=0.05,truncate=0.02,reset=0.01,timeout=0.01"')
-    s.add_argument("--fault-seed", type=int, default=0, help="seed of the fault draws (default 0)")
+    default_option(s, "--fault-seed", 0, "seed of the fault draws")
     s.add_argument("--fault-paths", help="only inject faults on paths matching this regex (e.g. /refs$)")
     s.add_argument("--stall", type=float, default=5.0, help="seconds a `timeout` fault stalls (default 5)")
-    s.add_argument("--retry-after", type=int, default=1, help="Retry-After of injected 429s (default 1)")
+    default_option(s, "--retry-after", 1, "Retry-After of injected 429s")
     s.add_argument("--workdir", help="where to build the merged store of several snapshots (default: a temp dir)")
-    s.add_argument("--access-log", action="store_true", help="log every request")
-    s.set_defaults(func=cmd_hub_serve)
-    y = hs.add_parser(
+    access_log_option(s)
+    y = command(
+        hs,
         "synth",
-        help="generate a synthetic hub snapshot with ground truth",
-        description="Generate a deterministic synthetic hub (families, lineage, licenses, cards, "
+        "generate a synthetic hub snapshot with ground truth",
+        "Generate a deterministic synthetic hub (families, lineage, licenses, cards, "
         "commits, refs, spaces, CO2 facts, tiny safetensors checkpoints) calibrated to "
         "published figures, with its ground truth under OUT/truth.",
+        cmd_hub_synth,
     )
     y.add_argument("--models", type=int, required=True, help="number of models (100 to 1,000,000+)")
-    y.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    seed_option(y)
     y.add_argument("--out", required=True, help="output directory")
     y.add_argument("--checkpoints", type=int, help="models that get real tiny checkpoints (default ~4%%, max 160)")
-    y.add_argument("--force", action="store_true", help="replace an existing snapshot in OUT")
-    y.set_defaults(func=cmd_hub_synth)
+    force_option(y)
     _register_evolve(hs)
 
 
 def _register_evolve(hub_sub) -> None:
-    e = hub_sub.add_parser(
+    e = command(
+        hub_sub,
         "evolve",
-        help="write the next version of a snapshot: commits, renames, removals, relicensing",
-        description="Write the next version of a snapshot directory (a synthetic hub.sqlite or a plain models.jsonl "
+        "write the next version of a snapshot: commits, renames, removals, relicensing",
+        "Write the next version of a snapshot directory (a synthetic hub.sqlite or a plain models.jsonl "
         "layout) to OUT: a share of repos gains a commit (new sha, lastModified and history), is renamed "
         "(same _id; the old id redirects), is removed, or is relicensed by a commit to its card. The "
         "chosen repos do not overlap; OUT/truth/changes.parquet records exactly what changed. The "
         "snapshot itself is never modified.",
+        cmd_hub_evolve,
         epilog="example: hubmine hub evolve --snapshot /tmp/hub --out /tmp/hub-next --commits 0.01 --renames 0.001",
     )
     e.add_argument("--snapshot", required=True, help="snapshot directory to start from")
     e.add_argument("--out", required=True, help="directory for the next version")
-    e.add_argument("--commits", type=float, default=0.01, help="share of repos that gain one commit (default 0.01)")
+    default_option(e, "--commits", 0.01, "share of repos that gain one commit")
     e.add_argument("--renames", type=float, default=0.0, help="share of repos renamed (default 0)")
     e.add_argument("--removals", type=float, default=0.0, help="share of repos removed (default 0)")
     e.add_argument(
@@ -164,6 +170,5 @@ def _register_evolve(hub_sub) -> None:
         default=0.0,
         help="share of repos whose card license changes by a commit (default 0)",
     )
-    e.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    e.add_argument("--force", action="store_true", help="replace a snapshot already in OUT")
-    e.set_defaults(func=cmd_hub_evolve)
+    seed_option(e)
+    force_option(e)

@@ -7,18 +7,19 @@ import sys
 import time
 
 from pipelines import config
-from pipelines.cli_common import ProgressDisplay, home, positive_int
+from pipelines.cli.options import default_option, endpoint_option, positive_int, progress_option, verb
+from pipelines.cli.progress import progress_display
+from pipelines.crawl.client import probe_endpoint
+from pipelines.crawl.gitremote import default_history
+from pipelines.crawl.session import CrawlSpec
+from pipelines.crawl.state import describe, resumable
+from pipelines.resources import HubResource
+from pipelines.runner import crawl_outcome, materialize_crawl
+from warehouse.paths import data_dir, lake_dir, warehouse_path
 
 
 def cmd_crawl(args) -> int:
-    from pipelines.crawl.client import probe_endpoint
-    from pipelines.crawl.session import CrawlSpec
-    from pipelines.crawl.state import describe, resumable
-    from pipelines.resources import HubResource
-    from pipelines.runner import crawl_outcome, materialize_crawl
-    from warehouse.paths import lake_dir, warehouse_path
-
-    data = home()
+    data = data_dir()
     endpoint = config.normalize_endpoint(args.endpoint)
     probe_endpoint(endpoint, os.environ.get("HF_TOKEN") or None)
     hub = HubResource(
@@ -26,8 +27,6 @@ def cmd_crawl(args) -> int:
     )
     mode: config.CrawlMode = "metadata" if args.metadata_only else "full"
     if mode == "full" and args.history is None:
-        from pipelines.crawl.gitremote import default_history
-
         args.history = default_history()
     history = f", history via {args.history}" if mode == "full" else ""
     spec = CrawlSpec(
@@ -38,7 +37,7 @@ def cmd_crawl(args) -> int:
         print(f"resuming crawl {resumed.crawl_id} ({describe(resumed)})", file=sys.stderr)
     print(f"crawling {endpoint} ({mode}{_scope(args)}{history}) into {warehouse_path(data)}", file=sys.stderr)
     t0 = time.monotonic()
-    with ProgressDisplay(args.no_progress) as progress:
+    with progress_display(args.no_progress) as progress:
         result = materialize_crawl(
             data,
             hub,
@@ -68,15 +67,16 @@ def _scope(args) -> str:
 
 
 def register(sub) -> None:
-    c = sub.add_parser(
+    c = verb(
+        sub,
         "crawl",
-        help="crawl a hub into the warehouse (incremental, resumable)",
-        description="Crawl a Hugging Face-compatible hub into $HUBMINE_HOME/warehouse.duckdb. One "
+        "Crawl a Hugging Face-compatible hub into $HUBMINE_HOME/warehouse.duckdb. One "
         "listing pass gives all per-model metadata; per-repo work (cards, commits, files, "
         "refs) is done only for repos whose sha changed since the last crawl. A killed "
         "crawl resumes where it stopped when run again with the same options.",
+        cmd_crawl,
     )
-    c.add_argument("--endpoint", help=f"hub URL (default: $HF_ENDPOINT or {config.DEFAULT_ENDPOINT})")
+    endpoint_option(c)
     c.add_argument("--limit", type=positive_int, help="crawl only the first N models of the listing")
     c.add_argument("--author", help="only models of this user or organisation")
     c.add_argument("--search", help="only models whose id contains this text")
@@ -86,21 +86,9 @@ def register(sub) -> None:
         help="listing only (about N/1000 requests, plus one "
         "lookup per declared parent id no crawled model has): no cards, commits, refs or spaces",
     )
-    c.add_argument(
-        "--concurrency",
-        type=positive_int,
-        default=config.CONCURRENCY,
-        help="parallel per-repo requests (default %(default)s)",
-    )
-    c.add_argument(
-        "--timeout", type=float, default=config.TIMEOUT_S, help="HTTP timeout in seconds (default %(default)s)"
-    )
-    c.add_argument(
-        "--max-retries",
-        type=int,
-        default=config.MAX_RETRIES,
-        help="retries of a failed call before it is quarantined (default %(default)s)",
-    )
+    default_option(c, "--concurrency", config.CONCURRENCY, "parallel per-repo requests", type=positive_int)
+    default_option(c, "--timeout", config.TIMEOUT_S, "HTTP timeout in seconds")
+    default_option(c, "--max-retries", config.MAX_RETRIES, "retries of a failed call before it is quarantined")
     c.add_argument(
         "--history",
         choices=config.HISTORY_MODES,
@@ -112,15 +100,14 @@ def register(sub) -> None:
         "--max-tree-commits",
         type=int,
         default=config.MAX_TREE_COMMITS,
-        help="api history: "
-        "files-changed diffs for at most this many newest commits per repo (default %(default)s; git "
-        "history has no such limit)",
+        help="api history: files-changed diffs for at most this many newest commits per repo (default %(default)s; "
+        "git history has no such limit)",
     )
-    c.add_argument(
+    default_option(
+        c,
         "--fetch-configs",
+        config.FETCH_CONFIGS,
+        "download config.json for all repos, only those declaring no base model, or none",
         choices=config.FETCH_CONFIGS_MODES,
-        default=config.FETCH_CONFIGS,
-        help="download config.json for all repos, only those declaring no base model, or none (default %(default)s)",
     )
-    c.add_argument("--no-progress", action="store_true", help="log lines instead of progress bars")
-    c.set_defaults(func=cmd_crawl)
+    progress_option(c)
