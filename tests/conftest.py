@@ -3,7 +3,11 @@ only read it (a test that writes to a crawled home takes a copy: cheaper than cr
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
@@ -25,18 +29,61 @@ from pipelines.runner import materialize_weights  # noqa: E402
 from tests.helpers import REAL_SAMPLE, Analysed, analyse, chromium, copy_home, crawl_into  # noqa: E402
 from tests.hubedit import renamed_family_snapshot  # noqa: E402
 
-# Tests that share an expensive session fixture run on one pytest-xdist worker (`--dist loadgroup`), so each
-# fixture is built once. The first of these a test uses (its own or through other fixtures) names its group.
+# Tests that share an expensive fixture run on one pytest-xdist worker (`make test`: `-n 2 --dist loadgroup`), so
+# each crawl is still made once. A test's group: the first of these session fixtures it uses (its own or through
+# other fixtures), else its module when it uses a module-scoped fixture. pytest-xdist's own grouping (the
+# xdist_group marker) does not take effect under pytest 9 (it rewrites `item._nodeid`, which pytest 9 no longer
+# reads), so the workers write each test's group to a file and the scheduler below reads it.
 GROUPS = ("analysed_real", "analysed_synth", "synth_listed", "analysed_renamed")
+GROUPS_DIR = "HUBMINE_TEST_GROUPS"  # environment variable: the folder the workers write their groups to
+
+
+def group_of(item: pytest.Item) -> str | None:
+    names = getattr(item, "fixturenames", ())
+    group = next((g for g in GROUPS if g in names), None)
+    info = getattr(item, "_fixtureinfo", None)
+    if group is None and info is not None:
+        if any(defs[-1].scope == "module" for defs in info.name2fixturedefs.values()):
+            group = item.nodeid.split("::")[0]
+    return group
+
+
+def pytest_configure(config):
+    if not hasattr(config, "workerinput") and config.getoption("dist", "no") == "loadgroup":
+        os.environ[GROUPS_DIR] = tempfile.mkdtemp(prefix="hubmine-test-groups-")
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and (out := os.environ.pop(GROUPS_DIR, None)):
+        shutil.rmtree(out, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        group = next((g for g in GROUPS if g in getattr(item, "fixturenames", ())), None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+    out = os.environ.get(GROUPS_DIR)
+    if out and hasattr(config, "workerinput"):
+        groups = {item.nodeid: g for item in items if (g := group_of(item))}
+        (Path(out) / f"{config.workerinput['workerid']}.json").write_text(json.dumps(groups))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        """Each group is one unit of work (the largest first); every other test is a unit of its own."""
+
+        groups: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if self.groups is None:  # read once every worker has collected (scheduling starts only then)
+                self.groups = {}
+                for f in Path(os.environ[GROUPS_DIR]).glob("*.json"):
+                    self.groups.update(json.loads(f.read_text()))
+            return self.groups.get(nodeid, nodeid)
+
+    return ByGroup(config, log)
 
 
 # -- snapshot stores -------------------------------------------------------------------------------------------
