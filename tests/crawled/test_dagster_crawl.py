@@ -90,7 +90,7 @@ def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,  # a bound for a hang: a step process per asset, each loading the definitions, on a busy machine
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "RUN_SUCCESS" in run.stderr and "repos: started" in run.stderr

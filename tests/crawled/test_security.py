@@ -16,7 +16,8 @@ from warehouse.query import run_query
 
 def hm(*args, home: Path):
     """`hubmine ARGS` with the token in its environment."""
-    return hubmine(*args, env={"HUBMINE_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1", "HF_TOKEN": SECRET})
+    env = {"HUBMINE_HOME": str(home), "HF_HUB_DISABLE_TELEMETRY": "1", "HF_TOKEN": SECRET}
+    return hubmine(*args, env=env, timeout=600)
 
 
 def test_token_is_never_printed_logged_or_stored(real_store, replay, tmp_path):
