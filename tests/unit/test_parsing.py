@@ -8,7 +8,7 @@ import pytest
 
 from analyses import cards, energy, licenses, lineage
 from pipelines.crawl.records import Rows, model_rows
-from tests.conftest import REAL_SAMPLE
+from tests.helpers import REAL_SAMPLE
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import content, crawl_into, query
+from tests.helpers import content, query
 
 
 def _crawl_proc(home, url) -> subprocess.Popen:
@@ -23,15 +23,22 @@ def _crawl_proc(home, url) -> subprocess.Popen:
     )
 
 
-def test_sigkill_at_random_points_then_resume_equals_clean_crawl(synth_store, replay, tmp_path):
+def _started(proc: subprocess.Popen) -> bool:
+    """Wait until the crawl starts its work (the `crawling ...` line, after imports and the endpoint probe)."""
+    return any(line.startswith(b"crawling ") for line in proc.stderr)
+
+
+def test_sigkill_at_random_points_then_resume_equals_clean_crawl(analysed_synth, synth_store, replay, tmp_path):
+    """The clean crawl to compare with is analysed_synth's: the same hub, crawled in full once, never killed.
+    Each kill lands at a random moment of the crawl's work (counted from its start, not from the process's)."""
     hub = replay(synth_store)
-    crawl_into(tmp_path / "clean", hub.url)
     killed = tmp_path / "killed"
     rng = random.Random(7)
     kills = 0
-    for delay in (rng.uniform(0.8, 2.0), rng.uniform(1.5, 3.0), rng.uniform(2.0, 4.0), rng.uniform(2.0, 5.0)):
+    for delay in (rng.uniform(0.2, 1.0), rng.uniform(0.5, 2.0), rng.uniform(1.0, 3.0), rng.uniform(1.0, 3.5)):
         proc = _crawl_proc(killed, hub.url)
-        time.sleep(delay)
+        if _started(proc):
+            time.sleep(delay)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             kills += 1
@@ -39,6 +46,6 @@ def test_sigkill_at_random_points_then_resume_equals_clean_crawl(synth_store, re
     assert kills >= 2, "the crawl finished before it could be killed; make the hub bigger"
     final = _crawl_proc(killed, hub.url)
     assert final.wait(300) == 0, final.stderr.read().decode()[-2000:]
-    assert content(killed) == content(tmp_path / "clean")
+    assert content(killed) == content(analysed_synth.home)
     assert not list((killed / "lake" / "crawls").glob("*/work")), "clones of killed runs are cleaned up"
     assert query(killed, "SELECT count(*) FROM (SELECT model_id FROM models GROUP BY 1 HAVING count(*) > 1)")[0][0] == 0

@@ -3,28 +3,13 @@ by the real huggingface_hub client over HTTP, cached across crawls in model_alia
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
-
-import pytest
 
 from pipelines.crawl import aliases
 from pipelines.replay.limits import FaultInjector
 from pipelines.replay.store import open_snapshots
-from tests.conftest import _analyse, crawl_into, fast_client, query
-from tests.hubedit import RENAMED_FAMILY, plain_record, renamed_family_snapshot, write_plain_snapshot
-
-
-@pytest.fixture(scope="module")
-def renamed_store(tmp_path_factory):
-    snap = renamed_family_snapshot(tmp_path_factory.mktemp("renamed") / "snap")
-    return open_snapshots([snap], tmp_path_factory.mktemp("renamed-store"))
-
-
-@pytest.fixture(scope="module")
-def analysed_renamed(tmp_path_factory, renamed_store):
-    return _analyse(tmp_path_factory.mktemp("analysed-renamed"), renamed_store, mode="metadata")
+from tests.helpers import crawl_into, fast_client, hubmine, query
+from tests.hubedit import RENAMED_FAMILY, plain_record, write_plain_snapshot
 
 
 def test_renamed_and_case_variant_parents_resolve_into_one_family(analysed_renamed, renamed_store):
@@ -99,14 +84,9 @@ def test_not_found_is_cached_and_failures_are_quarantined(tmp_path, replay):
 
 
 def test_family_cli_shows_declared_ids_and_clause_level_findings(analysed_renamed):
-    env = {"HUBMINE_HOME": str(analysed_renamed.home), "PATH": "/usr/bin:/bin"}
-    run = lambda *a: subprocess.run(  # noqa: E731
-        [sys.executable, "-m", "pipelines.cli", "family", *a],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    def run(*args):
+        return hubmine("family", *args, env={"HUBMINE_HOME": str(analysed_renamed.home)})
+
     out = run("base-v1")
     assert out.returncode == 0, out.stderr
     assert "base-v1 is an earlier id of acme/base-v1" in out.stdout and "descendants (3):" in out.stdout

@@ -14,12 +14,11 @@ import yaml
 from pipelines.crawl.session import SHARDS, shard_key
 from pipelines.resources import HubmineHome, HubResource, ProgressResource
 from pipelines.runner import CRAWL_ASSETS
-from tests.conftest import query, real_records
+from tests.helpers import ROOT, query, real_records
 
-ROOT = Path(__file__).resolve().parent.parent
-# These tests are about partitions and runs: 400 models of the real sample (every one of the 16 shards still gets
+# These tests are about partitions and runs: 100 models of the real sample (every one of the 16 shards still gets
 # repos), history through the REST API (the sample has no history to read; git mode has its own tests).
-SCOPED = 400
+SCOPED = 100
 
 
 def _materialize(home: Path, url: str, instance, limit: int | None = None, **kw) -> dg.ExecuteInProcessResult:
@@ -91,7 +90,7 @@ def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,  # a bound for a hang: a step process per asset, each loading the definitions, on a busy machine
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "RUN_SUCCESS" in run.stderr and "repos: started" in run.stderr
@@ -100,23 +99,6 @@ def test_crawl_hub_job_runs_from_the_dagster_cli(real_store, replay, tmp_path):
     assert query(tmp_path, "SELECT status, models_seen, repos_fetched, spaces_seen FROM crawls") == [
         ("finished", n, n, spaces)
     ]
-
-
-def test_refresh_sensor_skips_a_partial_crawl():
-    from pipelines.automation import refresh_after_crawl
-    from pipelines.definitions import defs
-
-    instance = dg.DagsterInstance.ephemeral()
-
-    def crawled(status: str) -> dg.AssetMaterialization:
-        return dg.AssetMaterialization("crawls", metadata={"crawl_id": "c1", "status": status})
-
-    instance.report_runless_asset_event(crawled("partial"))
-    tick = refresh_after_crawl.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
-    assert tick.run_requests == [] and "partial" in tick.skip_message
-    instance.report_runless_asset_event(crawled("finished"))
-    tick = refresh_after_crawl.evaluate_tick(dg.build_sensor_context(instance=instance, definitions=defs))
-    assert [r.run_key for r in tick.run_requests] == ["refresh-c1"]
 
 
 def test_progress_resource_carries_a_front_end_display_into_the_run(real_store, replay, tmp_path, monkeypatch):

@@ -19,7 +19,7 @@ from safetensors import safe_open
 from pipelines.replay.limits import FaultInjector
 from pipelines.replay.store import SnapshotStore, open_snapshots
 from pipelines.replay.store_writer import StoreWriter
-from tests.conftest import real_records
+from tests.helpers import real_records
 from tests.hubedit import renamed_family_snapshot
 
 
@@ -231,12 +231,6 @@ def _repos_with(store, path: str):
         head = repo.tree(len(repo.history) - 1) if repo.history else {}
         if path in head and store.blob(head[path][2] or "") is not None:
             yield {"model_id": mid}
-
-
-@pytest.fixture(scope="module")
-def renamed_store(tmp_path_factory):
-    snap = renamed_family_snapshot(tmp_path_factory.mktemp("renamed") / "snap")
-    return open_snapshots([snap], tmp_path_factory.mktemp("renamed-store"))
 
 
 def test_old_and_case_variant_ids_redirect_like_the_hub(renamed_store, replay, tmp_path):

@@ -19,11 +19,14 @@ from cyclonedx.validation.json import JsonStrictValidator
 from analyses.bom.export import render
 from analyses.bom.facts import read_facts
 from analyses.licenses import resolve
+from pipelines.assets.governance import boms
 from pipelines.cli import main
+from pipelines.instance import instance_for
 from pipelines.replay.server import ReplayHub
 from pipelines.replay.store import SnapshotStore
 from pipelines.replay.synth.evolve import Shares, evolve
-from tests.conftest import crawl_into, query
+from pipelines.resources import HubmineHome
+from tests.helpers import copy_home, crawl_into, query
 from warehouse.query import connect_readonly
 from warehouse.results import latest_crawl
 
@@ -144,15 +147,8 @@ def test_spdx_bom_loads_with_the_ai_profile(analysed_real):
     assert declared[0].to[0].simplelicensing_licenseExpression == "LicenseRef-scancode-llama-2-license-2023"
 
 
-def test_synthetic_bom_has_weight_hashes_energy_and_weight_verdicts(analysed_synth, synth_store, tmp_path):
-    from pipelines.resources import HubResource
-    from pipelines.runner import materialize_weights
-
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(analysed_synth.home / "warehouse.duckdb", home / "warehouse.duckdb")
-    with ReplayHub(synth_store) as hub:
-        materialize_weights(home, HubResource(endpoint=hub.url, max_retries=1), budget_gb=0.2, max_pairs=12)
+def test_synthetic_bom_has_weight_hashes_energy_and_weight_verdicts(synth_weighed):
+    home = synth_weighed.home
     verdicts = {
         (c, p): a for c, p, a in query(home, "SELECT child_id, parent_id, agrees FROM weight_diffs WHERE error IS NULL")
     }
@@ -164,7 +160,7 @@ def test_synthetic_bom_has_weight_hashes_energy_and_weight_verdicts(analysed_syn
     weights = {p["name"]: p["value"] for p in parent_comp["properties"]}[f"hubmine:lineage:{child}:weights"]
     assert weights.startswith("verified" if agrees else "contradicted")
     files = dict(
-        analysed_synth.rows(
+        synth_weighed.rows(
             "SELECT path, lfs_sha256 FROM repo_files WHERE model_id = ? AND "
             "lfs_sha256 IS NOT NULL AND path LIKE '%.safetensors'",
             [child],
@@ -172,7 +168,7 @@ def test_synthetic_bom_has_weight_hashes_energy_and_weight_verdicts(analysed_syn
     )
     assert files and {c["name"]: c["hashes"][0]["content"] for c in subject["components"]} == files
     assert any(p["name"] == "hubmine:synthetic" for p in subject["properties"])
-    co2 = analysed_synth.rows(
+    co2 = synth_weighed.rows(
         "SELECT model_id, co2_grams FROM energy WHERE valid AND source_kind = 'card_yaml' ORDER BY model_id LIMIT 1"
     )
     mid, grams = co2[0]
@@ -193,35 +189,34 @@ def test_bom_cli_writes_a_file_and_refuses_unknown_models(analysed_real, monkeyp
     assert len(err) == 1 and err[0].startswith("hubmine: error:") and not (tmp_path / "x.json").exists()
 
 
-def test_boms_asset_writes_an_authors_models(analysed_real):
-    from pipelines.assets.governance import boms
-    from pipelines.instance import instance_for
-    from pipelines.resources import HubmineHome
-
+def test_boms_asset_writes_an_authors_models(analysed_real, tmp_path):
     author, n = analysed_real.rows("SELECT author, count(*) FROM models GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")[0]
-    with instance_for(analysed_real.home) as instance:
+    home = tmp_path / "home"  # the asset writes files and Dagster's run history: into a home of its own
+    home.mkdir()
+    shutil.copy(analysed_real.home / "warehouse.duckdb", home / "warehouse.duckdb")
+    with instance_for(home) as instance:
         result = dg.materialize(
             [boms],
-            resources={"home": HubmineHome(path=str(analysed_real.home))},
+            resources={"home": HubmineHome(path=str(home))},
             instance=instance,
             run_config={"ops": {"boms": {"config": {"select": "author", "author": author}}}},
         )
     meta = result.asset_materializations_for_node("boms")[0].metadata
-    files = sorted((analysed_real.home / "boms").glob(f"{author}__*.cdx.json"))
+    files = sorted((home / "boms").glob(f"{author}__*.cdx.json"))
     assert meta["count"].value == n == len(files) and meta["failures"].value == 0
     check_cyclonedx(files[0].read_text())
 
 
 # -- upstream changes --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def two_crawls(synth_dir, tmp_path_factory):
-    """The synthetic hub crawled (listing only), evolved with license changes and commits, crawled again."""
-    home = tmp_path_factory.mktemp("changes")
+def two_crawls(synth_listed, synth_dir, tmp_path_factory):
+    """The synthetic hub crawled (listing only: synth_listed, copied), evolved with license changes and commits,
+    crawled again."""
+    home = copy_home(synth_listed[0], tmp_path_factory.mktemp("changes") / "home")
     evolved = tmp_path_factory.mktemp("evolved") / "hub"
     evolve(synth_dir, evolved, Shares(commits=0.03, license_changes=0.06), seed=11)
-    for snap in (synth_dir, evolved):
-        with ReplayHub(SnapshotStore(snap / "hub.sqlite")) as hub:
-            crawl_into(home, hub.url, mode="metadata")
+    with ReplayHub(SnapshotStore(evolved / "hub.sqlite")) as hub:
+        crawl_into(home, hub.url, mode="metadata")
     return home, pq.read_table(evolved / "truth" / "changes.parquet").to_pylist(), synth_dir
 
 

@@ -1,18 +1,14 @@
-"""The lake and the warehouse: schemas from one DDL, atomic units, one-transaction loads, read-only SQL."""
+"""The lake and the warehouse: schemas from one DDL, atomic units, output formats, read-only SQL (loads of a
+landed listing: crawled/test_warehouse_load)."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
 
-from pipelines.crawl.listing import run_model_listing
-from pipelines.crawl.repos import landed_requests
-from pipelines.crawl.session import CrawlSession, CrawlSpec
-from tests.conftest import fast_client, query, real_records
-from warehouse import load as load_mod
+from pipelines.errors import WarehouseMissing
 from warehouse.lake import ddl_statements, lake_schema, publish_unit, remove_partials, units
-from warehouse.load import load_crawl
-from warehouse.query import WarehouseMissing, connect_readonly, format_rows, run_query
+from warehouse.query import connect_readonly, format_rows, run_query
 
 
 def test_lake_schemas_follow_the_warehouse_ddl():
@@ -43,55 +39,6 @@ def test_units_publish_atomically_and_partials_are_ignored(tmp_path):
     assert remove_partials(stage) == 1 and not (stage / "page-000002.tmp").exists()
 
 
-@pytest.fixture
-def listed_session(real_store, replay, tmp_path):
-    hub = replay(real_store)
-    session = CrawlSession.open(tmp_path / "lake", CrawlSpec(hub.url, "metadata"))
-    run_model_listing(session, fast_client(hub.url))
-    return session
-
-
-def test_load_is_one_transaction(listed_session, tmp_path, monkeypatch):
-    warehouse = tmp_path / "warehouse.duckdb"
-    real = load_mod.sql_statements
-
-    def failing(name):
-        return real(name) + ["SELECT error('disk full (simulated)')"]
-
-    monkeypatch.setattr(load_mod, "sql_statements", failing)
-    with pytest.raises(duckdb.Error, match="simulated"):
-        load_crawl(warehouse, listed_session, {}, 1)
-    assert query(tmp_path, "SELECT count(*) FROM models")[0][0] == 0
-    assert query(tmp_path, "SELECT count(*) FROM crawls")[0][0] == 0
-    monkeypatch.setattr(load_mod, "sql_statements", real)
-    row = load_crawl(warehouse, listed_session, landed_requests(listed_session), 1)
-    n = len(real_records())
-    assert row["models_seen"] == n
-    again = load_crawl(warehouse, listed_session, landed_requests(listed_session), 1)  # idempotent
-    assert again == row
-    assert query(tmp_path, "SELECT count(*), count(DISTINCT model_id) FROM models")[0] == (n, n)
-    assert query(tmp_path, "SELECT count(*) FROM model_history")[0][0] == n
-
-
-def test_adhoc_sql_is_read_only_and_sandboxed(listed_session, tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
-    load_crawl(warehouse, listed_session, {}, 1)
-    con = connect_readonly(warehouse)
-    for stmt in (
-        "DELETE FROM models",
-        "CREATE TABLE x (a INT)",
-        f"COPY models TO '{tmp_path}/leak.csv'",
-        f"ATTACH '{tmp_path}/other.duckdb' AS o",
-        "SET enable_external_access = true",
-    ):
-        with pytest.raises(duckdb.Error):
-            con.execute(stmt)
-    con.close()
-    assert not (tmp_path / "leak.csv").exists()
-    cols, rows = run_query(warehouse, "SELECT count(*) AS n FROM models")
-    assert cols == ["n"] and rows == [(len(real_records()),)]
-
-
 def test_missing_warehouse_is_a_clear_error(tmp_path):
     with pytest.raises(WarehouseMissing, match="hubmine crawl"):
         run_query(tmp_path / "warehouse.duckdb", "SELECT 1")
@@ -119,7 +66,6 @@ def test_read_only_commands_open_a_warehouse_written_by_an_older_version(tmp_pat
     """A warehouse from before a schema addition (here: no latest_crawl view, no upstream_changes table) gains
     the additions once, then opens read-only as usual."""
     from warehouse.load import connect
-    from warehouse.query import connect_readonly
 
     path = tmp_path / "warehouse.duckdb"
     con = connect(path)

@@ -1,34 +1,21 @@
-"""Reuse and energy: concentration and reporting figures against the generator's planted distributions,
-every co2 shape of the real sample, and `hubmine card`."""
+"""Reuse and energy over crawled hubs: concentration and reporting figures against the generator's planted
+distributions, every co2 shape of the real sample, spaces counted past the Hub's cap."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import networkx as nx
 import polars as pl
 import pytest
 
-from analyses import energy, energy_profile, reuse
-from tests.conftest import REAL_SAMPLE, real_records
+from analyses import energy_profile, reuse
+from pipelines.replay.store import open_snapshots
+from tests.helpers import crawl_into, query, real_records
 
 
-@pytest.fixture(scope="module")
-def truth_models(synth_dir):
-    return pl.read_parquet(synth_dir / "truth" / "models.parquet")
-
-
-def test_gini_and_top_share_on_known_distributions():
-    assert reuse.gini([5, 5, 5, 5]) == pytest.approx(0.0)
-    assert reuse.gini([0] * 99 + [100]) == pytest.approx(0.99)
-    assert reuse.top_share([1] * 99 + [901], 0.01) == pytest.approx(0.901)
-    assert reuse.gini([]) is None and reuse.gini([0, 0]) is None
-
-
-def test_reuse_stats_reproduce_planted_downloads(analysed_synth, truth_models):
-    d = truth_models["downloads"].to_list()
+def test_reuse_stats_reproduce_planted_downloads(analysed_synth, synth_truth):
+    d = synth_truth["models"]["downloads"].to_list()
     gini, top1, zero = analysed_synth.rows("""SELECT gini, top1_share, zero_share FROM reuse_stats
                                               WHERE grouping = 'hub' AND metric = 'downloads'""")[0]
     assert gini == pytest.approx(reuse.gini(d))
@@ -64,8 +51,8 @@ def test_collaboration_network_metrics(analysed_synth):
     assert small["isolates_share"] == pytest.approx(1 / 4)  # d only commits to its own repo
 
 
-def test_energy_reporting_matches_planted_co2(analysed_synth, truth_models):
-    t = truth_models.filter(pl.col("co2_grams").is_not_null() & ~pl.col("card_malformed"))
+def test_energy_reporting_matches_planted_co2(analysed_synth, synth_truth):
+    t = synth_truth["models"].filter(pl.col("co2_grams").is_not_null() & ~pl.col("card_malformed"))
     got = dict(analysed_synth.rows("SELECT model_id, co2_grams FROM energy_profile"))
     hit = [
         m for m, g in t.select("model_id", "co2_grams").iter_rows() if m in got and got[m] == pytest.approx(g, rel=1e-3)
@@ -89,11 +76,6 @@ def test_real_sample_co2_in_every_shape(analysed_real):
     assert hw["epfl-llm/meditron-7b"] == "A100"
 
 
-def test_worked_estimate_takes_the_result_not_the_rate():
-    grams, reason = energy.grams_from_value("0.016 kgCO2/kWh * 73.6 h * 8 GPU * 1.8 PUE = 6.8 kgCO2.")
-    assert grams == pytest.approx(6800) and reason is None
-
-
 def test_stratified_sample_is_bounded_per_stratum(analysed_synth):
     rows = analysed_synth.rows("SELECT popularity, year, count(*), max(stratum_size) FROM study_sample GROUP BY ALL")
     assert len(rows) >= 3
@@ -102,40 +84,6 @@ def test_stratified_sample_is_bounded_per_stratum(analysed_synth):
     models = analysed_synth.frame("SELECT model_id, downloads, created_at FROM models")
     first = energy_profile.stratified_sample(models, 5, seed=1)
     assert first.equals(energy_profile.stratified_sample(models, 5, seed=1))
-
-
-def test_card_cli_prints_extracted_facts():
-    card = (REAL_SAMPLE / "cards" / "epfl-llm__meditron-7b.md").read_text()
-    out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "card", "-"],
-        input=card,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    assert out.returncode == 0, out.stderr
-    facts = json.loads(out.stdout)
-    assert facts["license"][0]["license_id"] == "llama2" and facts["license"][0]["category"] == "restrictive-commercial"
-    assert facts["base_model"] == [{"id": "meta-llama/Llama-2-7b", "relation": "unknown"}]
-    assert facts["co2"][0]["co2_grams"] == 6800.0 and facts["hardware"][0]["count"] == 8
-
-
-def test_card_cli_reports_malformed_yaml_without_crashing(tmp_path):
-    bad = tmp_path / "README.md"
-    bad.write_text("---\nlicense: [apache-2.0\nco2_eq_emissions: -5\n---\n# Model\n")
-    out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "card", str(bad)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PATH": "/usr/bin:/bin"},
-    )
-    assert out.returncode == 0, out.stderr
-    facts = json.loads(out.stdout)
-    assert facts["yaml"]["ok"] is False and "malformed YAML" in facts["yaml"]["error"]
-    negative = energy.from_card_data(-5)
-    assert negative.valid is False and "negative" in negative.reason
 
 
 def test_space_pairs_are_stored_once_and_capped_counts_are_lower_bounds(analysed_real):
@@ -156,11 +104,6 @@ def test_space_pairs_are_stored_once_and_capped_counts_are_lower_bounds(analysed
 def test_spaces_listing_counts_past_the_cap(replay, tmp_path):
     """test/popular names 100 spaces (the Hub's cap) and the spaces listing shows 101 using it: the count is 101;
     test/capped names 100 and the listing shows no more: it stays a lower bound. (Synthetic records.)"""
-    import json
-
-    from pipelines.replay.store import open_snapshots
-    from tests.conftest import crawl_into, query
-
     snap = tmp_path / "snap"
     snap.mkdir()
     names = {"test/popular": [f"u/s{i}" for i in range(100)], "test/capped": [f"v/s{i}" for i in range(100)]}

@@ -20,12 +20,11 @@ import duckdb
 import pytest
 
 from analyses.family_index import LineageIndex, family_of
-from tests.test_aliases import analysed_renamed, renamed_store  # noqa: F401 - the renamed family's fixtures
+from tests.helpers import hubmine
 from warehouse.results import named_sql
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_ID = "evil/<img src=x onerror=alert(2)>"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -93,13 +92,7 @@ def get(url: str, path: str, **params):
 
 def cli_bom(home: Path, model_id: str) -> dict:
     """The CycloneDX BOM `hubmine bom` prints for one id."""
-    out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "bom", model_id],
-        env={**os.environ, "HUBMINE_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = hubmine("bom", model_id, env={"HUBMINE_HOME": str(home)})
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -124,13 +117,7 @@ def uncrawled_base(home: Path) -> str:
 
 def cli_family(home: Path, model_id: str) -> tuple[set[str], set[str]]:
     """Ancestors and descendants as `hubmine family` prints them."""
-    out = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "family", model_id, "--max-depth", "1000"],
-        env={**os.environ, "HUBMINE_HOME": str(home)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = hubmine("family", model_id, "--max-depth", "1000", env={"HUBMINE_HOME": str(home)})
     assert out.returncode == 0, out.stderr
     lines = out.stdout.splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.startswith("descendants ("))
@@ -224,7 +211,7 @@ def test_lineage_index_walks_every_family_as_the_recursive_queries_do(explorer_h
         con.close()
 
 
-def test_web_resolves_renamed_and_case_variant_ids_as_hubmine_family_does(analysed_renamed):  # noqa: F811
+def test_web_resolves_renamed_and_case_variant_ids_as_hubmine_family_does(analysed_renamed):
     home = analysed_renamed.home
     with serving(home) as url:
         for name, via in (("base-v1", "alias"), ("ACME/Base-V1", "alias"), ("Acme/BASE-v1", "case")):
@@ -262,17 +249,6 @@ def test_model_api_bom_csv_and_unknown_models(server, explorer_home):
 
 
 # -- in a real browser --------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     """A page that records console errors and uncaught exceptions; the test fails on any."""
